@@ -1,0 +1,3 @@
+"""Placeholder: commands land here."""
+
+COMMANDS: list = []
