@@ -1,0 +1,211 @@
+"""Plain-text reports (e-mails, pasted forum posts): headings told from the text itself.
+
+A plain-text report has no markup, so headings are recognised by how people write them:
+- ``# Heading`` / ``## Heading`` (Markdown habit, also without the space: ``##Heading``);
+- a line underlined with ``===`` (level 1) or ``---`` (level 2);
+- a numbered line on its own: ``1. Project Status``, ``2.3 Middleware`` (level = depth);
+- a short line on its own, without closing punctuation, followed by a paragraph.
+Hard-wrapped paragraphs are rejoined; bullet and numbered list items stay one per line.
+A leading e-mail header block (``Subject:``, ``Date:``...) gives the title and date.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+from ingest.readers.base import ParsedDocument, RawSection
+from ingest.readers.decoding import decode_text, ensure_text_bytes
+
+_HASH_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s*(\S.*?)\s*#*\s*$")
+_UNDERLINE = re.compile(r"^\s*(={3,}|-{3,})\s*$")
+_NUMBERED_HEADING = re.compile(r"^\s{0,3}(\d{1,2}(?:\.\d{1,2})*)\.?\s+(\S.*)$")
+_BULLET = re.compile(r"^(\s*)([-*\u2022\u2013\u25aa\u25e6+]|\d{1,3}[.)])\s+(\S.*)$")
+_FIELD_LINE = re.compile(r"^[\w][\w /-]{0,25}:\s+\S")
+_MAIL_HEADER = re.compile(r"^(From|To|Cc|Subject|Date|Sent|Reply-To|Message-ID):\s*(.*)$", re.I)
+_SENTENCE_END = (".", "!", "?", ":", ";")
+_NOT_HEADING_END = (".", ",", ";", ":", "!", "?")
+_SALUTATIONS = {
+    "hi", "hello", "dear", "regards", "best", "cheers", "thanks", "sincerely",
+    "best regards", "kind regards", "many thanks", "thank you", "all the best",
+}
+_SMALL_WORDS = {"a", "an", "and", "the", "of", "for", "in", "on", "to", "at", "by", "with", "or", "&"}
+MAX_HEADING_WORDS = 10
+MAX_HEADING_CHARS = 80
+
+
+@dataclass(frozen=True, slots=True)
+class _Heading:
+    text: str
+    level: int
+
+
+def read_text(path: Path, data: bytes) -> ParsedDocument:
+    """Read a plain-text report into title and sections."""
+    ensure_text_bytes(path, data, "a text file")
+    lines = _normalise_lines(decode_text(data))
+    title, date_hint, lines = _strip_mail_header(lines)
+    if title is None:
+        title, lines = _take_title_line(lines)
+    return ParsedDocument(format="text", title=title, sections=parse_text_sections(lines),
+                          date_hint=date_hint)
+
+
+def parse_text_sections(lines: list[str]) -> list[RawSection]:
+    """Split plain-text lines into sections, recognising headings, paragraphs and lists."""
+    sections: list[RawSection] = []
+    heading, level, blocks = "", 0, []
+    paragraph: list[str] = []
+    items: list[str] = []
+
+    def flush_paragraph() -> None:
+        if paragraph:
+            blocks.append(" ".join(paragraph))
+            paragraph.clear()
+        if items:
+            blocks.append("\n".join(items))
+            items.clear()
+
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        found = _heading_at(lines, i)
+        if found is not None:
+            flush_paragraph()
+            if heading or blocks:
+                sections.append(RawSection(heading, level, "\n\n".join(blocks)))
+            heading, level, blocks = found[0].text, found[0].level, []
+            i = found[1]
+            continue
+        if not line.strip():
+            flush_paragraph()
+        elif (bullet := _BULLET.match(line)) is not None:
+            if paragraph:
+                blocks.append(" ".join(paragraph))
+                paragraph.clear()
+            marker = bullet.group(2)
+            prefix = f"{marker} " if marker[0].isdigit() else "- "
+            items.append(prefix + bullet.group(3).strip())
+        elif items and line.startswith((" ", "\t")):
+            items[-1] += " " + line.strip()  # an indented continuation of the last item
+        else:
+            if items:
+                blocks.append("\n".join(items))
+                items.clear()
+            paragraph.append(line.strip())
+        i += 1
+    flush_paragraph()
+    if heading or blocks:
+        sections.append(RawSection(heading, level, "\n\n".join(blocks)))
+    return sections
+
+
+def _heading_at(lines: list[str], i: int) -> tuple[_Heading, int] | None:
+    """The heading starting at line i and the index of the line after it, or None."""
+    line = lines[i].strip()
+    if not line:
+        return None
+    nxt = lines[i + 1] if i + 1 < len(lines) else ""
+    prev = lines[i - 1].strip() if i > 0 else ""
+    if (m := _HASH_HEADING.match(lines[i])) is not None and not m.group(2).startswith("#"):
+        return _Heading(m.group(2).strip(), len(m.group(1))), i + 1
+    if (u := _UNDERLINE.match(nxt)) is not None and _looks_like_heading(line, strict=False):
+        # A dashed line under text is a heading, not a rule, when the text is heading-like.
+        return _Heading(line, 1 if u.group(1)[0] == "=" else 2), i + 2
+    if _BULLET.match(lines[i]) and not _NUMBERED_HEADING.match(lines[i]):
+        return None
+    following = _next_nonblank(lines, i + 1)
+    if (n := _NUMBERED_HEADING.match(lines[i])) is not None:
+        # "1. Foo" directly followed by "2. Bar" is a list, not a heading.
+        in_list = _BULLET.match(nxt) is not None
+        if not prev and not in_list and following is not None \
+                and _looks_like_heading(n.group(2), strict=False):
+            return _Heading(n.group(2).strip(), n.group(1).count(".") + 1), i + 1
+        return None
+    if following is None or _BULLET.match(lines[i]):
+        return None
+    if not prev:
+        # On its own after a blank line: short and unpunctuated is enough.
+        if _looks_like_heading(line, strict=False):
+            return _Heading(line, 1), i + 1
+        return None
+    # Directly under a paragraph (reports pasted from a forum lose their blank lines):
+    # only when the previous line closed a sentence and this one reads as a title.
+    if prev.endswith(_SENTENCE_END) and nxt.strip() and _looks_like_heading(line, strict=True):
+        return _Heading(line, 1), i + 1
+    return None
+
+
+def _looks_like_heading(line: str, strict: bool) -> bool:
+    """Short, unpunctuated, capitalised; with `strict`, also mostly title-cased words."""
+    text = line.strip()
+    words = text.split()
+    if not words or len(words) > MAX_HEADING_WORDS or len(text) > MAX_HEADING_CHARS:
+        return False
+    if text.endswith(_NOT_HEADING_END) or _FIELD_LINE.match(text):
+        return False
+    if not (text[0].isupper() or text[0].isdigit()):
+        return False
+    if text.lower().strip(",!") in _SALUTATIONS or "http" in text or "@" in text:
+        return False
+    if strict:
+        content = [w for w in words if w.lower() not in _SMALL_WORDS]
+        capitalised = sum(1 for w in content if w[0].isupper() or w[0].isdigit())
+        return len(words) <= 6 and capitalised >= max(1, round(0.75 * len(content)))
+    return True
+
+
+def _next_nonblank(lines: list[str], start: int) -> int | None:
+    for j in range(start, len(lines)):
+        if lines[j].strip():
+            return j
+    return None
+
+
+def _normalise_lines(text: str) -> list[str]:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    return [line.expandtabs(4).rstrip().replace("\u00a0", " ") for line in text.split("\n")]
+
+
+def _strip_mail_header(lines: list[str]) -> tuple[str | None, str | None, list[str]]:
+    """Take a leading RFC 822 style header block off: its Subject is the title."""
+    start = _next_nonblank(lines, 0)
+    if start is None or not _MAIL_HEADER.match(lines[start]):
+        return None, None, lines
+    fields: dict[str, str] = {}
+    end = start
+    while end < len(lines) and lines[end].strip():
+        if (m := _MAIL_HEADER.match(lines[end])) is not None:
+            fields[m.group(1).lower()] = m.group(2).strip()
+        end += 1
+    if "subject" not in fields and "date" not in fields:
+        return None, None, lines
+    subject = re.sub(r"^((re|fwd?|aw):\s*)+", "", fields.get("subject", ""), flags=re.I) or None
+    return subject, _mail_date(fields.get("date") or fields.get("sent")), lines[end:]
+
+
+def _mail_date(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return parsedate_to_datetime(value).strftime("%Y-%m")
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _take_title_line(lines: list[str]) -> tuple[str | None, list[str]]:
+    """The first non-empty line is the report's title (with its underline, if any)."""
+    first = _next_nonblank(lines, 0)
+    if first is None:
+        return None, lines
+    line = lines[first]
+    m = _HASH_HEADING.match(line)
+    title = (m.group(2) if m else line).strip()
+    if len(title) > 200:
+        return None, lines  # a paragraph, not a title; the pipeline falls back to the name
+    rest = first + 1
+    if rest < len(lines) and _UNDERLINE.match(lines[rest]):
+        rest += 1
+    return title, lines[rest:]
