@@ -58,7 +58,7 @@ def extract_report(path: str | Path, matcher: "EntityMatcher | None" = None) -> 
 
 def build_report(path: Path, data: bytes, parsed: ParsedDocument, matcher: "EntityMatcher") -> Report:
     """Assemble the Report from a reader's output: ids, period, anchors, mentions."""
-    title = _clean_title(parsed.title) or _first_heading(parsed.sections) or _title_from_name(path)
+    title = _clean_title(parsed.title) or _title_from_name(path)
     raw_sections = _drop_title_heading(parsed.sections, title)
     if not any(s.text.strip() or s.heading for s in raw_sections):
         raise IngestError(path, "contains no text to index (is it a scanned image or blank?)")
@@ -138,10 +138,6 @@ def _clean_title(title: str | None) -> str | None:
     if not title or title.lower() in generic or re.match(r"^microsoft word\s*-", title, re.I):
         return None
     return title
-
-
-def _first_heading(sections: list[RawSection]) -> str | None:
-    return next((s.heading for s in sections if s.heading), None)
 
 
 def _title_from_name(path: Path) -> str:

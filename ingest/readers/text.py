@@ -34,6 +34,9 @@ _SALUTATIONS = {
 _SMALL_WORDS = {"a", "an", "and", "the", "of", "for", "in", "on", "to", "at", "by", "with", "or", "&"}
 MAX_HEADING_WORDS = 10
 MAX_HEADING_CHARS = 80
+# A line this long with text right under it is the first line of a wrapped paragraph.
+WRAPPED_LINE_CHARS = 50
+_INNER_SENTENCE = re.compile(r"[a-z0-9)][.!?]\s+[A-Z]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +65,7 @@ def parse_text_sections(lines: list[str]) -> list[RawSection]:
 
     def flush_paragraph() -> None:
         if paragraph:
-            blocks.append(" ".join(paragraph))
+            blocks.append(join_wrapped(paragraph))
             paragraph.clear()
         if items:
             blocks.append("\n".join(items))
@@ -81,9 +84,12 @@ def parse_text_sections(lines: list[str]) -> list[RawSection]:
             continue
         if not line.strip():
             flush_paragraph()
-        elif (bullet := _BULLET.match(line)) is not None:
+        elif (bullet := _BULLET.match(line)) is not None and not (
+            # "199) was reviewed" inside a wrapped paragraph is not a numbered item
+            paragraph and bullet.group(2)[0].isdigit() and not paragraph[-1].endswith(":")
+        ):
             if paragraph:
-                blocks.append(" ".join(paragraph))
+                blocks.append(join_wrapped(paragraph))
                 paragraph.clear()
             marker = bullet.group(2)
             prefix = f"{marker} " if marker[0].isdigit() else "- "
@@ -100,6 +106,16 @@ def parse_text_sections(lines: list[str]) -> list[RawSection]:
     if heading or blocks:
         sections.append(RawSection(heading, level, "\n\n".join(blocks)))
     return sections
+
+
+def join_wrapped(lines: list[str]) -> str:
+    """Rejoin hard-wrapped lines with spaces; a line ending in a hyphen after a word joins the
+    next without one, keeping the hyphen ("long-" + "term", "DMTN-" + "208"), since mail
+    clients wrap at hyphens but do not hyphenate words."""
+    out = lines[0]
+    for line in lines[1:]:
+        out += line if re.search(r"\w-$", out) else " " + line
+    return out
 
 
 def _heading_at(lines: list[str], i: int) -> tuple[_Heading, int] | None:
@@ -127,8 +143,10 @@ def _heading_at(lines: list[str], i: int) -> tuple[_Heading, int] | None:
     if following is None or _BULLET.match(lines[i]):
         return None
     if not prev:
-        # On its own after a blank line: short and unpunctuated is enough.
-        if _looks_like_heading(line, strict=False):
+        # On its own after a blank line: short and unpunctuated is enough, unless the next
+        # line carries straight on, as the first line of a hard-wrapped paragraph does.
+        wrapped = bool(nxt.strip()) and len(line) > WRAPPED_LINE_CHARS
+        if not wrapped and _looks_like_heading(line, strict=False):
             return _Heading(line, 1), i + 1
         return None
     # Directly under a paragraph (reports pasted from a forum lose their blank lines):
@@ -146,8 +164,10 @@ def _looks_like_heading(line: str, strict: bool) -> bool:
         return False
     if text.endswith(_NOT_HEADING_END) or _FIELD_LINE.match(text):
         return False
-    if not (text[0].isupper() or text[0].isdigit()):
+    if not (text[0].isupper() or text[0].isdigit()) or text.endswith("-"):
         return False
+    if _INNER_SENTENCE.search(text):
+        return False  # two sentences on one line: prose, not a heading
     if text.lower().strip(",!") in _SALUTATIONS or "http" in text or "@" in text:
         return False
     if strict:
@@ -201,6 +221,8 @@ def _take_title_line(lines: list[str]) -> tuple[str | None, list[str]]:
     if first is None:
         return None, lines
     line = lines[first]
+    if _NUMBERED_HEADING.match(line) and not _BULLET.match(lines[first + 1] if first + 1 < len(lines) else ""):
+        return None, lines  # the text opens with its first numbered section: no title line
     m = _HASH_HEADING.match(line)
     title = (m.group(2) if m else line).strip()
     if len(title) > 200:

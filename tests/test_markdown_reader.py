@@ -1,0 +1,24 @@
+"""The Markdown reader: headings, lists, links reduced to their text, tables as rows."""
+
+from pathlib import Path
+
+from ingest.readers.markdown import read_markdown
+
+NOTE = Path(__file__).parent / "fixtures" / "markdown" / "note.md"
+
+
+def test_markdown_note():
+    doc = read_markdown(NOTE, NOTE.read_bytes())
+    assert doc.format == "markdown"
+    assert doc.title == "DM Status Report for July 2022"
+    assert [(s.heading, s.level) for s in doc.sections] == [
+        ("DM Status Report for July 2022", 1), ("Summary", 2), ("Technical Progress", 2),
+    ]
+    assert doc.sections[0].text == "A short note for July; the full report is in DocuShare."
+    assert doc.sections[1].text == (
+        "- The Sasquatch deployment at the Summit is complete.\n- rc2_subset processing runs nightly."
+    )
+    progress = doc.sections[2].text
+    assert "See DMTN-234 for details." in progress
+    assert "](" not in progress and "**" not in progress
+    assert "Qserv | green" in progress
