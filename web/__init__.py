@@ -1,0 +1,50 @@
+"""The web app: a read-only browser and JSON API over one search index.
+
+`create_app(config=None)` builds the Flask app. Config flows one way: defaults, then the
+mapping passed in. Nothing reads the environment at import time; the default index path
+comes from `search.resolve_index_dir(None)` when `create_app` runs.
+
+Config keys:
+- ``INDEX_PATH``: the index directory (default: `search.resolve_index_dir(None)`).
+- ``ENTITIES_FILE``: optional extra entity config (TOML) for outbound entity links.
+- ``ARCHIVE_ROOTS``: optional list of directories whose files `/reports/<id>/source` may
+  serve; by default the roots the index records (see `web.state.archive_roots`).
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from web import errors, urls
+from web.filters import register_filters
+from web.security import register_security
+from web.views import about, apidocs, entities, reports
+from web.views import search as search_view
+
+__all__ = ["create_app"]
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app; `config` overrides the defaults (tests pass ``INDEX_PATH`` here)."""
+    from search import resolve_index_dir  # imported here so tests can set env before
+
+    app = Flask(__name__)
+    app.config.from_mapping(
+        INDEX_PATH=None,
+        ENTITIES_FILE=None,
+        ARCHIVE_ROOTS=None,
+        JSON_SORT_KEYS=False,
+    )
+    if config:
+        app.config.update(config)
+    if not app.config["INDEX_PATH"]:
+        app.config["INDEX_PATH"] = str(resolve_index_dir(None))
+    app.json.sort_keys = False
+
+    for blueprint in (search_view.bp, reports.bp, entities.bp, about.bp, apidocs.bp):
+        app.register_blueprint(blueprint)
+    errors.register(app)
+    register_security(app)
+    register_filters(app)
+    app.jinja_env.globals["urls"] = urls
+    return app

@@ -1,0 +1,60 @@
+"""One error handler: JSON under ``/api/``, an HTML page elsewhere, one error shape.
+
+The JSON shape is ``{"ok": false, "error": "<what is wrong and how to fix it>", "status": N}``.
+User input never causes a 500: bad parameters are `QueryError` (400), unknown things 404.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, jsonify, render_template, request, url_for
+from werkzeug.exceptions import HTTPException, NotFound
+
+from search import IndexBusyError, QueryError
+from web.render import wants_json
+
+
+def error_response(status: int, message: str) -> Response:
+    """The error as JSON (API routes) or as the HTML error page."""
+    if wants_json():
+        response = jsonify({"ok": False, "error": message, "status": status})
+    else:
+        response = Response(render_template("error.html", status=status, message=message),
+                            mimetype="text/html")
+    response.status_code = status
+    if status == 405:
+        response.headers["Allow"] = "GET, HEAD"
+    return response
+
+
+def _http(error: HTTPException) -> Response:
+    message = error.description or error.name
+    if isinstance(error, NotFound) and message == NotFound.description:
+        # Routing found nothing (our own 404s carry their own message): say where to go.
+        home = url_for("apidocs.root") if wants_json() else url_for("search.page")
+        message = (f"There is no page at {request.path}. Start from {home}"
+                   + (", which lists the API's endpoints." if wants_json() else "."))
+    return error_response(error.code or 500, message)
+
+
+def _query(error: QueryError) -> Response:
+    return error_response(400, str(error))
+
+
+def _busy(error: IndexBusyError) -> Response:
+    response = error_response(503, str(error))
+    response.headers["Retry-After"] = "5"
+    return response
+
+
+def _unexpected(error: Exception) -> Response:
+    # A bug, not user input: log it with the traceback, answer in the usual shape.
+    current_app.logger.exception("unhandled error")
+    return error_response(500, "Internal error: the server hit a bug; the log has details.")
+
+
+def register(app: Flask) -> None:
+    """Install the handlers on `app`."""
+    app.register_error_handler(HTTPException, _http)
+    app.register_error_handler(QueryError, _query)
+    app.register_error_handler(IndexBusyError, _busy)
+    app.register_error_handler(Exception, _unexpected)

@@ -1,0 +1,143 @@
+"""The OpenAPI 3.1 document of the JSON API, as a Python dict.
+
+Schemas are JSON Schema 2020-12 (what OpenAPI 3.1 uses), so the tests check real responses
+against them with `jsonschema` as they are. Keep this in step with the views: the test
+suite validates every JSON route's answer against the schema named here.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from ingest.model import ENTITY_TYPES
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _obj(required: dict, optional: dict | None = None) -> dict:
+    return {"type": "object", "required": list(required),
+            "properties": {**required, **(optional or {})}}
+
+
+STR, INT, NUM, BOOL = {"type": "string"}, {"type": "integer"}, {"type": "number"}, {"type": "boolean"}
+NSTR, NINT = {"type": ["string", "null"]}, {"type": ["integer", "null"]}
+TYPE = {"type": "string", "enum": list(ENTITY_TYPES)}
+LINKS = {"url": STR, "html_url": STR}
+FACET = {"type": "array", "items": _obj({"value": STR, "count": INT})}
+
+SCHEMAS: dict[str, dict] = {
+    "Error": _obj({"ok": {"const": False}, "error": STR, "status": INT}),
+    "Hit": _obj({"report_id": STR, "title": STR, "period": NSTR, "section": STR, "anchor": STR,
+                 "page": NINT, "score": NUM, "snippet_html": STR, "format": STR,
+                 "entities": {"type": "array", "items": _obj({"type": TYPE, "name": STR})}}),
+    "SearchResponse": _obj({
+        "query": STR, "total": INT, "page": INT, "per_page": INT, "pages": INT, "took_ms": NUM,
+        "sort": {"enum": ["relevance", "newest", "oldest"]}, "filters": {"type": "object"},
+        "hits": {"type": "array", "items": _ref("Hit")},
+        "facets": _obj({"type": FACET, "year": FACET, "section": FACET, "format": FACET,
+                        "entity": {"type": "object", "additionalProperties": FACET}}),
+        "suggestion": NSTR}),
+    "ReportSummary": _obj({"id": STR, "title": STR, "period": NSTR, "format": STR, **LINKS}),
+    "ReportList": _obj({"total": INT, "reports": {"type": "array", "items": _ref("ReportSummary")},
+                        **LINKS}),
+    "Mention": _obj({"type": TYPE, "name": STR, "start": INT, "end": INT}),
+    "Section": _obj({"anchor": STR, "heading": STR, "level": INT, "page": NINT, "text": STR,
+                     "mentions": {"type": "array", "items": _ref("Mention")}, "html_url": STR}),
+    "Report": _obj({
+        "id": STR, "title": STR, "period": NSTR, "source": STR, "format": STR, "sha256": STR,
+        "pages": NINT, "source_url": STR,
+        "sections": {"type": "array", "items": _ref("Section")},
+        "entities": {"type": "array", "items": _obj({"type": TYPE, "name": STR, "count": INT,
+                                                     **LINKS})},
+        "previous": {"oneOf": [{"type": "null"}, _ref("ReportSummary")]},
+        "next": {"oneOf": [{"type": "null"}, _ref("ReportSummary")]}, **LINKS}),
+    "EntityStat": _obj({"type": TYPE, "name": STR, "reports": INT, "mentions": INT,
+                        "first_seen": NSTR, "last_seen": NSTR, **LINKS}),
+    "EntityList": _obj({
+        "type": {"oneOf": [{"type": "null"}, TYPE]}, "q": NSTR, "total": INT,
+        "entities": {"type": "array", "items": _ref("EntityStat")},
+        "types": {"type": "array", "items": _obj({"type": TYPE, "count": INT, **LINKS})},
+        **LINKS}),
+    "EntityDetail": _obj({
+        "type": TYPE, "name": STR, "reports": INT, "mentions": INT, "first_seen": NSTR,
+        "last_seen": NSTR, "link": NSTR,
+        "per_month": {"type": "array", "items": _obj({"period": STR, "count": INT})},
+        "occurrences": {"type": "array", "items": _obj({
+            "report_id": STR, "title": STR, "period": NSTR, "section": STR, "anchor": STR,
+            "page": NINT, "snippet_html": STR, **LINKS})},
+        "co_mentions": {"type": "array", "items": _obj({"type": TYPE, "name": STR, "count": INT,
+                                                        **LINKS})},
+        **LINKS}),
+    "Stats": _obj({
+        "reports": INT, "sections": INT,
+        "entities_by_type": {"type": "object", "additionalProperties": INT},
+        "formats": {"type": "object", "additionalProperties": INT},
+        "first_period": NSTR, "last_period": NSTR, "last_updated": NSTR, "index_path": STR,
+        **LINKS}),
+    "ApiRoot": _obj({"openapi": STR, "search": STR, "reports": STR, "entities": STR,
+                     "stats": STR, "html_url": STR}),
+}
+
+
+def _param(name: str, desc: str, schema: dict | None = None, where: str = "query") -> dict:
+    return {"name": name, "in": where, "required": where == "path", "description": desc,
+            "schema": schema or STR}
+
+
+def _get(summary: str, schema: str, params: list[dict] | None = None,
+         errors: tuple[int, ...] = ()) -> dict:
+    responses = {"200": {"description": "OK", "content": {
+        "application/json": {"schema": _ref(schema)}}}}
+    for code in errors:
+        why = {400: "Bad query or parameter; the message says how to fix it",
+               404: "Unknown report or entity"}[code]
+        responses[str(code)] = {"description": why, "content": {
+            "application/json": {"schema": _ref("Error")}}}
+    return {"get": {"summary": summary, "parameters": params or [], "responses": responses}}
+
+
+SEARCH_PARAMS = [
+    _param("q", "Query text: words, \"phrases\", AND/OR/NOT, field:value"),
+    _param("type", "Only sections mentioning an entity of this type", TYPE),
+    _param("entity", "Only sections mentioning this entity (name, alias or ID, any case)"),
+    _param("from", "Earliest period, YYYY or YYYY-MM"),
+    _param("to", "Latest period, YYYY or YYYY-MM"),
+    _param("section", "Section heading"),
+    _param("format", "Source format (pdf, html, text, markdown)"),
+    _param("year", "Report year, YYYY"),
+    _param("sort", "Order of hits", {"enum": ["relevance", "newest", "oldest"]}),
+    _param("page", "1-based page", {"type": "integer", "minimum": 1}),
+    _param("per_page", "Hits per page", {"type": "integer", "minimum": 1, "maximum": 100}),
+]
+
+PATHS = {
+    "/api": _get("Index of the JSON endpoints", "ApiRoot"),
+    "/api/search": _get("Search the sections of all reports", "SearchResponse", SEARCH_PARAMS,
+                        (400,)),
+    "/api/reports": _get("All reports, by period", "ReportList"),
+    "/api/reports/{report_id}": _get("One report with sections and entity mentions", "Report",
+                                     [_param("report_id", "Report id", where="path")], (404,)),
+    "/api/entities": _get("All entities with report and mention counts", "EntityList",
+                          [_param("type", "Only this entity type", TYPE),
+                           _param("q", "Only names containing this text (any case)")], (400,)),
+    "/api/entities/{type}/{name}": _get(
+        "One entity: mentions per month, every occurrence, co-mentioned entities",
+        "EntityDetail", [_param("type", "Entity type", TYPE, "path"),
+                         _param("name", "Canonical name (an alias redirects to it)",
+                                where="path")], (404,)),
+    "/api/stats": _get("What is indexed and when", "Stats"),
+}
+
+
+def document() -> dict:
+    """A fresh copy of the OpenAPI document (callers may mutate it)."""
+    return copy.deepcopy({
+        "openapi": "3.1.0",
+        "info": {"title": "report-archive API", "version": "1",
+                 "description": "Read-only JSON API over an archive of monthly status reports. "
+                                "Errors are {\"ok\": false, \"error\": ..., \"status\": N}."},
+        "paths": PATHS,
+        "components": {"schemas": SCHEMAS},
+    })

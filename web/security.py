@@ -1,0 +1,42 @@
+"""Security headers on every response, and read-only by construction.
+
+The CSP forbids inline script and inline style, so even if some document text slipped past
+escaping it could not run; templates therefore use no ``style=`` attributes and no inline
+``<script>``, and the SVG chart is styled by classes from our own stylesheet.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+
+from web.errors import error_response
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def _read_only() -> Response | None:
+    # Routes are GET-only already; this also answers OPTIONS and unknown-path POSTs alike.
+    if request.method not in ("GET", "HEAD"):
+        return error_response(405, f"{request.method} is not allowed: this service is "
+                                   "read-only, use GET.")
+    return None
+
+
+def _headers(response: Response) -> Response:
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def register_security(app: Flask) -> None:
+    """Install the read-only guard and the headers on `app`."""
+    app.before_request(_read_only)
+    app.after_request(_headers)

@@ -1,0 +1,1 @@
+"""One blueprint per resource: search, reports, entities, about (stats) and the API docs."""

@@ -1,0 +1,113 @@
+"""Search: ``/`` and ``/search`` (page), ``/api/search`` (exactly `SearchResponse.to_dict()`)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from flask import Blueprint, request
+
+from search import QueryError, SearchRequest
+from web import urls
+from web.render import respond, twin, wants_json
+from web.state import get_index
+
+bp = Blueprint("search", __name__)
+
+#: Filters shown as removable chips, with their labels, in display order.
+FILTERS: dict[str, str] = {
+    "type": "type", "entity": "entity", "year": "year", "section": "section",
+    "format": "format", "from": "from", "to": "to",
+}
+SORTS = ("relevance", "newest", "oldest")
+#: Parameters we pass to `SearchRequest.from_params`; anything else in the URL is ignored.
+ACCEPTED = urls.SEARCH_PARAMS + ("collapse", "literal")
+
+
+class Nav:
+    """Links of the search page, each one the current parameters with one change.
+
+    Facet links add a filter to the ones already active (they combine); every change
+    of filter or sort goes back to page 1.
+    """
+
+    def __init__(self, params: dict[str, str]):
+        self.params = params
+
+    def _with(self, **changes: object) -> str:
+        merged: dict[str, object] = {**self.params, **changes}
+        return urls.search(**merged)
+
+    def add(self, key: str, value: str) -> str:
+        return self._with(**{key: value, "page": None})
+
+    def remove(self, key: str) -> str:
+        return self._with(**{key: None, "page": None})
+
+    def sort(self, order: str) -> str:
+        return self._with(sort=None if order == "relevance" else order, page=None)
+
+    def page(self, number: int) -> str:
+        return self._with(page=None if number == 1 else number)
+
+    def query(self, q: str) -> str:
+        return self._with(q=q, page=None)
+
+    def active(self) -> list[tuple[str, str, str]]:
+        """(label, value, removal link) for each active filter."""
+        return [(label, self.params[k], self.remove(k)) for k, label in FILTERS.items()
+                if k in self.params]
+
+
+def _params() -> dict[str, str]:
+    return {k: request.args[k] for k in ACCEPTED if request.args.get(k, "").strip() != ""}
+
+
+def _page_window(page: int, pages: int, radius: int = 2) -> list[int]:
+    """Page numbers to link around the current one (always with first and last)."""
+    shown = {1, pages} | set(range(max(1, page - radius), min(pages, page + radius) + 1))
+    return sorted(p for p in shown if 1 <= p <= pages)
+
+
+def _report_count(index, req: SearchRequest) -> int:
+    """How many reports the hits fall in (one collapsed query; only for the page)."""
+    collapsed = index.search(dataclasses.replace(req, collapse=True, page=1, per_page=1))
+    return collapsed.total
+
+
+def search_page():
+    """Run the query in the URL; answer the page or the exact search JSON."""
+    params = _params()
+    index = get_index()
+    if wants_json():
+        # Errors go to the app's handler: {"ok": false, "error": ..., "status": 400}.
+        return respond("", index.search(SearchRequest.from_params(params)).to_dict())
+    nav = Nav(params)
+    if not params:
+        return respond("home.html", _landing(index), nav=nav)
+    try:
+        req = SearchRequest.from_params(params)
+        data = index.search(req).to_dict()
+        reports = _report_count(index, req) if data["total"] else 0
+    except QueryError as error:
+        data = {"query": params.get("q", ""), "error": str(error),
+                "param": getattr(error, "param", None)}
+        return respond("search.html", data, status=400, nav=nav, params=params, failed=True)
+    return respond("search.html", data, nav=nav, params=params, failed=False,
+                   reports=reports, sorts=SORTS,
+                   window=_page_window(data["page"], data["pages"]))
+
+
+def _landing(index) -> dict:
+    """What the empty search page shows: the archive at a glance and where to start."""
+    stats = index.stats().to_dict()
+    recent = [s.to_dict() for s in reversed(index.reports()[-6:])]
+    top = [e.to_dict() for e in index.entities()]
+    by_type: dict[str, list[dict]] = {}
+    for entity in top:
+        bucket = by_type.setdefault(entity["type"], [])
+        if len(bucket) < 6:
+            bucket.append(entity)
+    return {"stats": stats, "recent": recent, "top_entities": by_type}
+
+
+twin(bp, ["/", "/search"], "/api/search", "page", search_page)
