@@ -1,0 +1,304 @@
+"""Engine-neutral structure recovery for the PDF reader: lines in, title and sections out.
+
+Input is every visual line of the document (`pdf_text.Line`, in reading order) plus the
+outline (bookmarks) if the file has one. The steps:
+1. drop running headers, footers and page numbers (`drop_running_lines`);
+2. find where sections start: from the outline when there is one, otherwise from lines
+   set in a larger or bolder font than the body;
+3. choose the title (metadata when meaningful, else the largest heading on page 1);
+4. assemble each section's text (`pdf_text.assemble`).
+Nothing here imports pdfminer, so the PDF engine can be swapped.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from ingest.readers.base import RawSection
+from ingest.readers.pdf_text import Line, Vocabulary, assemble, bullet_marker
+
+_PAGE_NUMBER = re.compile(
+    r"^(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$|^[-–—]\s*\d{1,4}\s*[-–—]$|^[ivxlc]{1,6}$",
+    re.IGNORECASE,
+)
+#: Section numbers in front of a heading: "2", "2.1", "2.1.", "IV.", "A)".
+_NUM_PREFIX = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,5}\.|[A-Z][.)])\s+(?=\S)")
+_MEANINGLESS_TITLE = re.compile(
+    r"^(?:untitled.*|title|document\d*|slide \d+|microsoft (?:word|powerpoint|excel)\b.*)$"
+    r"|\.(?:docx?|odt|rtf|pdf|tex|txt|html?|pptx?|indd)$",
+    re.IGNORECASE,
+)
+#: Share of the page height at the top and bottom where running lines live.
+_BAND = 0.12
+_MAX_HEADING_WORDS = 12
+
+
+@dataclass(frozen=True)
+class OutlineEntry:
+    """A bookmark: its title, depth (1 = top) and, when resolvable, page and top y."""
+
+    title: str
+    level: int
+    page: int | None
+    top: float | None
+
+
+@dataclass
+class _Start:
+    """Where a section starts in the line list, and where its body starts."""
+
+    start: int
+    body: int
+    heading: str
+    level: int
+    page: int
+
+
+def is_meaningful_title(title: str | None) -> bool:
+    """Is a metadata title worth keeping (not empty, "untitled" or a file name)?"""
+    if not title or not any(c.isalpha() for c in title):
+        return False
+    title = title.strip()
+    if _MEANINGLESS_TITLE.search(title):
+        return False
+    return " " in title or not re.search(r"[_/\\]", title)
+
+
+def clean_heading(text: str) -> str:
+    """Drop a leading section number ("2.1 Middleware" -> "Middleware")."""
+    return _NUM_PREFIX.sub("", text.strip(), count=1)
+
+
+def _key(text: str) -> str:
+    """Comparison key: the heading without its number, letters and digits only."""
+    return re.sub(r"[\W_]+", "", clean_heading(text).casefold())
+
+
+def drop_running_lines(lines: list[Line], heights: dict[int, float]) -> list[Line]:
+    """Remove running headers/footers (repeating near the page edge) and page numbers.
+
+    A line counts as running when it sits in the top or bottom band of its page, among the
+    three outermost lines there, and either its text with digits masked recurs on at least
+    half of the pages (two at least) or it is a bare page number ("3", "Page 3 of 7", "3/7").
+    """
+    by_page: dict[int, list[int]] = {}
+    for i, line in enumerate(lines):
+        by_page.setdefault(line.page, []).append(i)
+    edge: set[int] = set()
+    for page, idxs in by_page.items():
+        height = heights.get(page, 0.0)
+        ordered = sorted(idxs, key=lambda i: -lines[i].y1)
+        edge.update(i for i in ordered[:3] if lines[i].y1 >= height * (1 - _BAND))
+        edge.update(i for i in ordered[-3:] if lines[i].y0 <= height * _BAND)
+    masked = {i: re.sub(r"\d+", "#", lines[i].text.casefold()) for i in edge}
+    pages_with: Counter[str] = Counter()
+    for page, idxs in by_page.items():
+        pages_with.update({masked[i] for i in idxs if i in masked})
+    need = max(2, math.ceil(0.5 * len(by_page)))
+    drop = {
+        i for i in edge if pages_with[masked[i]] >= need or _PAGE_NUMBER.match(lines[i].text)
+    }
+    return [line for i, line in enumerate(lines) if i not in drop]
+
+
+def body_size(lines: list[Line]) -> float:
+    """The body font size: the most common size, weighted by characters."""
+    sizes: Counter[float] = Counter()
+    for line in lines:
+        sizes[round(line.size * 2) / 2] += line.chars
+    return sizes.most_common(1)[0][0] if sizes else 0.0
+
+
+def _style(line: Line) -> tuple[float, bool]:
+    return (round(line.size * 2) / 2, line.bold)
+
+
+def _looks_like_heading(line: Line, body: float, body_bold: bool) -> bool:
+    text = line.text
+    if not any(c.isalpha() for c in text) or line.words > _MAX_HEADING_WORDS:
+        return False
+    if text[-1] in ".,;" or bullet_marker(text) or _PAGE_NUMBER.match(text):
+        return False
+    if line.size >= body * 1.08:
+        return True
+    return line.bold and not body_bold and line.size >= body * 0.95
+
+
+@dataclass
+class _Block:
+    first: int
+    last: int  # inclusive
+    style: tuple[float, bool]
+    text: str
+
+
+def _heading_blocks(lines: list[Line], body: float) -> list[_Block]:
+    """Runs of heading-like lines; a heading wrapped over up to 3 lines is one block."""
+    bold_chars = sum(line.chars for line in lines if line.bold)
+    body_bold = bold_chars > 0.5 * sum(line.chars for line in lines)
+    blocks: list[_Block] = []
+    for i, line in enumerate(lines):
+        prev = blocks[-1] if blocks else None
+        # A wrapped heading's last line may hold no letter ("... for February" / "2024").
+        wrapped = prev is not None and line.words <= _MAX_HEADING_WORDS and line.text[-1] != "."
+        if not (_looks_like_heading(line, body, body_bold) or wrapped):
+            continue
+        if (
+            prev is not None
+            and prev.last == i - 1
+            and prev.style == _style(line)
+            and lines[i - 1].page == line.page
+            and lines[i - 1].y0 - line.y0 <= 1.4 * line.size
+            and prev.last - prev.first < 2
+        ):
+            prev.last = i
+            prev.text = f"{prev.text} {line.text}"
+        elif _looks_like_heading(line, body, body_bold):
+            blocks.append(_Block(i, i, _style(line), line.text))
+    return blocks
+
+
+def _title_block(blocks: list[_Block], lines: list[Line], body: float) -> _Block | None:
+    """The largest heading-like block on page 1 (the first of them), if above body size."""
+    first_page = [b for b in blocks if lines[b.first].page == lines[0].page]
+    if not first_page:
+        return None
+    best = max(first_page, key=lambda b: b.style[0])
+    if best.style[0] < body * 1.08 and not best.style[1]:
+        return None
+    return next(b for b in first_page if b.style[0] == best.style[0])
+
+
+def _is_front_matter(style, blocks: list[_Block], lines: list[Line], first_body: int) -> bool:
+    """Is a style only the author/date lines under a title rather than a heading level?
+
+    It is when all its lines are on page 1 before any heading of another style, and it is
+    either not bold or comes before the first body line.
+    """
+    own = [b for b in blocks if b.style == style]
+    others = [b.first for b in blocks if b.style != style]
+    if not others or any(lines[b.first].page != lines[0].page for b in own):
+        return False
+    if any(b.last >= min(others) for b in own):
+        return False
+    return not style[1] or all(b.last < first_body for b in own)
+
+
+def _layout_starts(blocks: list[_Block], lines: list[Line], title: _Block | None) -> list[_Start]:
+    """Section starts from heading blocks; levels from distinct heading styles."""
+    count = Counter(b.style for b in blocks)
+    if title is not None and count[title.style] == 1:
+        blocks = [b for b in blocks if b is not title]
+    heading_lines = {i for b in blocks for i in range(b.first, b.last + 1)}
+    if title is not None:
+        heading_lines.update(range(title.first, title.last + 1))
+    first_body = next((i for i in range(len(lines)) if i not in heading_lines), len(lines))
+    front = {s for s in {b.style for b in blocks} if _is_front_matter(s, blocks, lines, first_body)}
+    blocks = [b for b in blocks if b.style not in front]
+    levels = {s: n for n, s in enumerate(sorted({b.style for b in blocks}, key=lambda s: (-s[0], not s[1])), 1)}
+    return [
+        _Start(b.first, b.last + 1, clean_heading(b.text), levels[b.style], lines[b.first].page)
+        for b in blocks
+    ]
+
+
+def _match_heading(lines: list[Line], i: int, title_key: str) -> int:
+    """Number of lines from `i` (1-3, same page) whose text is the heading, or 0."""
+    text = ""
+    for n in range(3):
+        if i + n >= len(lines) or lines[i + n].page != lines[i].page:
+            break
+        text = f"{text} {lines[i + n].text}"
+        key = _key(text)
+        if key == title_key:
+            return n + 1
+        if not title_key.startswith(key):
+            break
+    return 0
+
+
+def _outline_starts(lines: list[Line], outline: list[OutlineEntry]) -> list[_Start]:
+    """Section starts from bookmarks: the destination point, refined by the heading text."""
+    starts: list[_Start] = []
+    floor = 0  # bookmarks follow document order; never look before the previous one
+    for entry in outline:
+        key = _key(entry.title)
+        on_page = [i for i in range(floor, len(lines)) if lines[i].page == entry.page]
+        found: tuple[int, int] | None = None
+        if entry.top is not None and on_page:
+            below = [i for i in on_page if lines[i].y1 <= entry.top + 0.5 * lines[i].size]
+            at = below[0] if below else on_page[-1] + 1
+            for i in range(at, min(at + 4, len(lines))):
+                n = _match_heading(lines, i, key) if key else 0
+                if n:
+                    found = (i, n)
+                    break
+            if found is None:
+                found = (at, 0)
+        if found is None:  # no position: look for the heading text on its page, or anywhere
+            pool = on_page if entry.page is not None else range(floor, len(lines))
+            found = next(((i, n) for i in pool if key and (n := _match_heading(lines, i, key))), None)
+            if found is None and on_page:
+                found = (on_page[0], 0)
+        if found is None:
+            continue  # a bookmark we cannot place anywhere: skip rather than guess
+        start, n = found
+        page = lines[start].page if start < len(lines) else (entry.page or lines[-1].page)
+        starts.append(_Start(start, start + n, entry.title, entry.level, page))
+        floor = start
+    return starts
+
+
+def _drop_title_lines(lines: list[Line], title: str | None) -> list[Line]:
+    """Remove the lines on page 1 that spell the title, so it is not repeated as text."""
+    if not title or not lines:
+        return lines
+    key = _key(title)
+    for i in range(len(lines)):
+        if lines[i].page != lines[0].page:
+            break
+        n = _match_heading(lines, i, key)
+        if n:
+            return lines[:i] + lines[i + n :]
+    return lines
+
+
+def build_sections(
+    lines: list[Line],
+    heights: dict[int, float],
+    outline: list[OutlineEntry],
+    meta_title: str | None,
+) -> tuple[str | None, list[RawSection]]:
+    """Title and sections of a document from its lines (reading order) and outline."""
+    lines = drop_running_lines(lines, heights)
+    if not lines:
+        return (meta_title if is_meaningful_title(meta_title) else None), []
+    body = body_size(lines)
+    vocab = Vocabulary([line.text for line in lines])
+    blocks = _heading_blocks(lines, body)
+    title_block = _title_block(blocks, lines, body)
+    placed = [e for e in outline if e.title.strip()]
+    starts = _outline_starts(lines, placed) if placed else []
+    if not starts:
+        starts = _layout_starts(blocks, lines, title_block)
+    if is_meaningful_title(meta_title):
+        title: str | None = " ".join(meta_title.split())  # type: ignore[union-attr]
+    elif title_block is not None:
+        title = clean_heading(title_block.text)
+    else:
+        title = starts[0].heading if starts else None
+
+    sections: list[RawSection] = []
+    first = starts[0].start if starts else len(lines)
+    front = _drop_title_lines(lines[:first], title)
+    front_text = assemble(front, vocab)
+    if front_text and _key(front_text) != _key(title or ""):
+        sections.append(RawSection("", 0, front_text, front[0].page))
+    for n, start in enumerate(starts):
+        end = starts[n + 1].start if n + 1 < len(starts) else len(lines)
+        text = assemble(lines[start.body : max(end, start.body)], vocab)
+        sections.append(RawSection(start.heading, start.level, text, start.page))
+    return title, sections

@@ -1,0 +1,224 @@
+"""Engine-neutral text clean-up for the PDF reader: lines in, paragraphs out.
+
+A PDF has no paragraphs, only positioned lines. This module rebuilds the reader text
+conventions (see ingest/readers/base.py) from `Line` records: wrapped lines are rejoined,
+words hyphenated at a line end are joined again, paragraphs are separated by a blank line
+and list items become ``"- "`` lines. Nothing here imports pdfminer.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import unicodedata
+from dataclasses import dataclass
+
+#: Glyphs that start a list item wherever they appear at the start of a line.
+_BULLET_GLYPHS = "•◦▪▫■□●○‣⁃∙·➢➤►▶✓✔❖"
+#: Dash-like markers: a list item only when the line also looks like one (see _is_item),
+#: because a justified line may start with a dash in the middle of a sentence.
+_DASH_MARKERS = ("-", "–", "—", "*")
+#: pdfminer writes an unmapped glyph as "(cid:N)"; at a line start it is nearly always a
+#: bullet drawn from a symbol font without a Unicode map (LaTeX's itemize bullet can be).
+_CID = re.compile(r"\(cid:\d+\)")
+_SPACES = re.compile(r"[\s\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
+_HYPHENS = "-\u2010\u2011\u00ad"
+_WORD = re.compile(r"[^\W\d_][\w]*(?:-[\w]+)*", re.UNICODE)
+
+
+@dataclass
+class Line:
+    """One visual line of a page, in PDF points with y measured from the page bottom."""
+
+    page: int  # 1-based
+    x0: float
+    x1: float
+    y0: float
+    y1: float
+    size: float  # dominant font size, weighted by characters
+    bold: bool  # (nearly) all of its characters are in a bold face
+    text: str
+    chars: int  # non-space characters, for weighting
+
+    @property
+    def words(self) -> int:
+        """Number of whitespace-separated words."""
+        return len(self.text.split())
+
+
+def normalise(text: str) -> str:
+    """NFKC (ligatures, odd spaces, full-width forms), unify hyphens, collapse spaces.
+
+    Curly quotes and dashes survive NFKC unchanged, which is what we want.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    text = text.replace("\u2010", "-").replace("\u2011", "-")
+    text = _SPACES.sub(" ", text).strip()
+    # A soft hyphen only matters where it ends a line (join_hyphenated drops it there).
+    return re.sub("\u00ad(?!$)", "", text)
+
+
+def strip_cids(text: str) -> str:
+    """Drop pdfminer's "(cid:N)" placeholders for glyphs without a Unicode mapping."""
+    return _SPACES.sub(" ", _CID.sub(" ", text)).strip()
+
+
+def bullet_marker(text: str) -> tuple[str, str] | None:
+    """Split a line into (marker, rest) when it starts with a list-item marker."""
+    m = _CID.match(text)
+    if m and text[m.end() : m.end() + 1] == " ":
+        return m.group(), text[m.end() :].strip()
+    if len(text) >= 2 and text[1] == " ":
+        first = text[0]
+        if first in _BULLET_GLYPHS or first in _DASH_MARKERS or 0xE000 <= ord(first) <= 0xF8FF:
+            return first, text[2:].strip()
+    return None
+
+
+class Vocabulary:
+    """Words and hyphenated compounds seen in one document, to decide line-end hyphens."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.words: set[str] = set()
+        self.compounds: set[str] = set()
+        for text in texts:
+            for word in _WORD.findall(text.lower()):
+                (self.compounds if "-" in word else self.words).add(word)
+
+
+def join_hyphenated(left: str, right: str, vocab: Vocabulary) -> str:
+    """Join a line ending in a hyphen with the next line, keeping real hyphens.
+
+    Rules, in order: a soft hyphen always goes; the hyphen stays when the next part starts
+    with a capital or a digit ("DMTN-" + "208", "non-" + "English"), when the first part
+    holds a digit or capitals after its first letter ("Gen3-", "LDM-"), when the first
+    part is already a compound ("target-of-"), or when the document writes the compound
+    elsewhere ("long-term"); otherwise it is a word broken by hyphenation and is joined
+    ("infra-" + "structure"), also when the document never shows the joined word, since
+    typesetters hyphenate far more often than compounds happen to fall at a line end.
+    """
+    hyphen = left[-1]
+    stem = left[:-1]
+    if hyphen == "\u00ad":
+        return stem + right
+    head = stem.split(" ")[-1]
+    tail = right.split(" ")[0]
+    if not head or not tail or not head[-1].isalpha():
+        keep = bool(head) and head[-1].isalnum()  # "Gen3-" + "compliant" keeps "-"
+        return (left + right) if keep else (left + " " + right)
+    word_head = head.lstrip("(\"'“‘[")
+    if tail[0].isupper() or tail[0].isdigit():
+        return left + right
+    if any(c.isdigit() for c in word_head) or any(c.isupper() for c in word_head[1:]):
+        return left + right
+    if "-" in word_head:
+        return left + right
+    tail_word = re.match(r"[\w]+", tail)
+    tail_word_s = tail_word.group() if tail_word else tail
+    compound = f"{word_head}-{tail_word_s}".lower()
+    joined = f"{word_head}{tail_word_s}".lower()
+    if compound in vocab.compounds and joined not in vocab.words:
+        return left + right
+    return stem + right
+
+
+@dataclass
+class _Block:
+    """A paragraph or list item being assembled."""
+
+    item: bool
+    text: str
+    marker_x: float
+    last: Line
+
+
+def _left_margin(lines: list[Line]) -> dict[int, float]:
+    """Per page, the most common left edge of body lines (their left margin)."""
+    by_page: dict[int, list[float]] = {}
+    for line in lines:
+        by_page.setdefault(line.page, []).append(round(line.x0))
+    return {page: statistics.mode(xs) for page, xs in by_page.items()}
+
+
+def _right_edge(lines: list[Line]) -> dict[int, float]:
+    """Per page, the right edge of full lines (the largest right edge seen)."""
+    edges: dict[int, float] = {}
+    for line in lines:
+        edges[line.page] = max(edges.get(line.page, 0.0), line.x1)
+    return edges
+
+
+def _typical_pitch(lines: list[Line]) -> float:
+    """The usual baseline distance between consecutive lines of one paragraph."""
+    pitches = [
+        a.y0 - b.y0
+        for a, b in zip(lines, lines[1:])
+        if a.page == b.page and 0 < a.y0 - b.y0 < 3 * a.size
+    ]
+    if not pitches:
+        return 0.0
+    return statistics.median(pitches)
+
+
+def assemble(lines: list[Line], vocab: Vocabulary) -> str:
+    """Turn the body lines of one section into text with paragraphs and list items."""
+    if not lines:
+        return ""
+    left = _left_margin(lines)
+    right = _right_edge(lines)
+    pitch = _typical_pitch(lines)
+    blocks: list[_Block] = []
+    for line in lines:
+        text = line.text
+        marker = bullet_marker(text)
+        prev = blocks[-1] if blocks else None
+        indent = line.x0 - left.get(line.page, line.x0)
+        if marker and prev is not None and marker[0] in _DASH_MARKERS:
+            # A dash opens an item only when indented or after a finished sentence/item.
+            if not (indent > 0.4 * line.size or prev.item or _SENTENCE_END.search(prev.text)):
+                marker = None
+        if marker:
+            rest = strip_cids(marker[1])
+            if rest:
+                blocks.append(_Block(True, rest, line.x0, line))
+            continue
+        text = strip_cids(text)
+        if not text:
+            continue
+        if prev is not None and _continues(prev, line, indent, pitch, right):
+            prev.text = _join(prev.text, text, vocab)
+            prev.last = line
+        else:
+            blocks.append(_Block(False, text, line.x0, line))
+    out: list[str] = []
+    for i, block in enumerate(blocks):
+        if i:
+            out.append("\n" if block.item and blocks[i - 1].item else "\n\n")
+        out.append(f"- {block.text}" if block.item else block.text)
+    return "".join(out).strip()
+
+
+def _continues(prev: _Block, line: Line, indent: float, pitch: float, right: dict) -> bool:
+    """Does `line` continue the paragraph or item `prev` rather than start a new one?"""
+    last = prev.last
+    if last.page == line.page:
+        gap = last.y0 - line.y0
+        if gap <= 0 or (pitch and gap > 1.3 * pitch) or (not pitch and gap > 1.6 * last.size):
+            return False
+    if prev.item:
+        # Item text wraps to lines indented past the marker; anything else ends the item.
+        return line.x0 > prev.marker_x + 0.3 * line.size
+    if indent > 0.7 * line.size and last.x0 <= line.x0 - 0.7 * line.size:
+        return False  # first-line indent of a new paragraph
+    full = right.get(last.page, last.x1)
+    if _SENTENCE_END.search(last.text) and last.x1 < full - 4 * last.size:
+        return False  # a short last line that ends a sentence closes the paragraph
+    return True
+
+
+def _join(left: str, right: str, vocab: Vocabulary) -> str:
+    """Join two wrapped lines: a hyphen at the end may be dropped, else add a space."""
+    if left and left[-1] in _HYPHENS and len(left) > 1 and left[-2] != " ":
+        return join_hyphenated(left, right, vocab)
+    return f"{left} {right}"
