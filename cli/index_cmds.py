@@ -1,3 +1,185 @@
-"""Placeholder: commands land here."""
+"""Index commands: ingest, search, entities, entity, stats.
 
-COMMANDS: list = []
+Each command parses its options, calls the `search` facade and prints. ``--json`` prints
+exactly the facade's ``to_dict()`` (what the web API returns), so scripts and the web agree.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import sys
+
+import click
+
+from ingest import ENTITY_TYPES, EntityConfigError
+from search import (Index, IndexBusyError, QueryError, SearchRequest, ingest_paths,
+                    resolve_index_dir)
+
+_MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+index_option = click.option(
+    "--index", "index_dir", metavar="DIR",
+    help="Index directory (default: $REPORT_ARCHIVE_INDEX, else .report-archive/index).")
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (as the web API).")
+
+
+class QueryUsageError(click.ClickException):
+    """A bad query or option value: ``Error: <how to fix it>``, exit code 2, no traceback."""
+
+    exit_code = 2
+
+
+def _dump(data) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _plain(snippet_html: str, tty: bool) -> str:
+    """A snippet for the terminal: <mark> as bold/underline on a TTY, else plain text."""
+    def mark(m: re.Match) -> str:
+        text = m.group(1)
+        return click.style(text, bold=True, underline=True) if tty else text
+    return html.unescape(_MARK.sub(mark, snippet_html.replace("\n", " ")))
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@index_option
+@click.option("--entities", "entities_file", type=click.Path(exists=True, dir_okay=False),
+              help="Extra entity configuration (TOML) on top of the shipped one.")
+@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
+@click.option("--prune", is_flag=True, help="Remove reports whose files are gone.")
+@json_option
+def ingest(paths, index_dir, entities_file, jobs, prune, as_json):
+    """Index report files (directories are walked); unchanged files are skipped."""
+    bar = None
+    show_bar = sys.stderr.isatty() and not as_json
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None and show_bar and total:
+            bar = click.progressbar(length=total, label="Ingesting", file=sys.stderr)
+            bar.__enter__()
+        if bar is not None:
+            bar.update(done - bar.pos)
+
+    try:
+        summary = ingest_paths(paths, resolve_index_dir(index_dir), entities_file=entities_file,
+                               jobs=jobs, prune=prune, progress=progress)
+    except (IndexBusyError, EntityConfigError) as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    if as_json:
+        _dump(summary.to_dict())
+    else:
+        for _path, reason in summary.failed:
+            click.echo(f"failed: {reason}", err=True)
+        click.echo(summary.line())
+    if summary.failed:
+        sys.exit(1)
+
+
+@click.command()
+@click.argument("query", required=False, default="")
+@json_option
+@click.option("--limit", default="10", metavar="N", help="Hits per page (1-100).")
+@click.option("--page", default="1", metavar="N", help="Page number.")
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance")
+@click.option("--type", "etype", type=click.Choice(ENTITY_TYPES), help="Only sections naming this type.")
+@click.option("--entity", help="Only sections naming this entity (name, alias or ID).")
+@click.option("--from", "period_from", metavar="YYYY-MM", help="From this month (or year).")
+@click.option("--to", "period_to", metavar="YYYY-MM", help="Up to this month (or year).")
+@click.option("--literal", is_flag=True, help="Search the text as typed (no query syntax).")
+@click.option("--collapse", is_flag=True, help="One hit per report.")
+@index_option
+def search(query, as_json, limit, page, sort, etype, entity, period_from, period_to, literal,
+           collapse, index_dir):
+    """Search the index: words, "phrases", AND/OR/NOT, prefix*, fuzzy~, entity:DMTN-208, ..."""
+    params = {"q": query, "per_page": limit, "page": page, "sort": sort, "type": etype,
+              "entity": entity, "from": period_from, "to": period_to,
+              "literal": "1" if literal else "", "collapse": "1" if collapse else ""}
+    try:
+        response = Index(resolve_index_dir(index_dir)).search(
+            SearchRequest.from_params({k: v for k, v in params.items() if v}))
+    except QueryError as error:
+        raise QueryUsageError(str(error)) from None
+    if as_json:
+        _dump(response.to_dict())
+        return
+    tty = sys.stdout.isatty()
+    click.echo(f"{response.total} hit{'s' if response.total != 1 else ''} "
+               f"(page {response.page} of {response.pages}, {response.took_ms:.0f} ms)")
+    for hit in response.hits:
+        where = " / ".join(p for p in (hit.period or "undated", hit.section) if p)
+        title = click.style(hit.title, bold=True) if tty else hit.title
+        click.echo(f"\n{title}  [{where}]  {hit.report_id}#{hit.anchor}")
+        click.echo(f"  {_plain(hit.snippet_html, tty)}")
+    if response.suggestion:
+        click.echo(f"\nDid you mean: {response.suggestion}")
+
+
+@click.command()
+@click.option("--type", "etype", type=click.Choice(ENTITY_TYPES), help="Only this type.")
+@json_option
+@index_option
+def entities(etype, as_json, index_dir):
+    """List entities with report and mention counts."""
+    stats = Index(resolve_index_dir(index_dir)).entities(etype)
+    if as_json:
+        _dump({"type": etype, "total": len(stats), "entities": [e.to_dict() for e in stats]})
+        return
+    for e in stats:
+        span = f"{e.first_seen or '?'}..{e.last_seen or '?'}"
+        click.echo(f"{e.type:<12} {e.name:<32} {e.reports:>4} reports {e.mentions:>5} mentions  {span}")
+
+
+@click.command()
+@click.argument("name")
+@click.option("--type", "etype", type=click.Choice(ENTITY_TYPES),
+              help="The entity's type (default: the first type that knows the name).")
+@json_option
+@index_option
+def entity(name, etype, as_json, index_dir):
+    """Show one entity: mentions per month, where it occurs, what it is mentioned with."""
+    idx = Index(resolve_index_dir(index_dir))
+    detail = None
+    for t in ([etype] if etype else ENTITY_TYPES):
+        detail = idx.entity(t, name)
+        if detail is not None:
+            break
+    if detail is None:
+        raise click.ClickException(
+            f"No entity named {name!r}{f' of type {etype}' if etype else ''} in the index. "
+            "List them with: report-archive entities")
+    if as_json:
+        _dump(detail.to_dict())
+        return
+    click.echo(f"{detail.name} ({detail.type}): {detail.mentions} mentions in {detail.reports} "
+               f"reports, {detail.first_seen or '?'} to {detail.last_seen or '?'}")
+    click.echo("\nPer month: " + ", ".join(f"{m.period} {m.count}" for m in detail.per_month))
+    if detail.co_mentions:
+        click.echo("Mentioned with: " + ", ".join(f"{c.name} ({c.count})" for c in detail.co_mentions))
+    tty = sys.stdout.isatty()
+    for o in detail.occurrences:
+        click.echo(f"\n{o.period or 'undated'}  {o.title} / {o.section}  {o.report_id}#{o.anchor}")
+        click.echo(f"  {_plain(o.snippet_html, tty)}")
+
+
+@click.command()
+@json_option
+@index_option
+def stats(as_json, index_dir):
+    """Show what the index holds."""
+    data = Index(resolve_index_dir(index_dir)).stats().to_dict()
+    if as_json:
+        _dump(data)
+        return
+    for key, value in data.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k} {v}" for k, v in value.items()) or "-"
+        click.echo(f"{key.replace('_', ' ')}: {value if value is not None else '-'}")
+
+
+COMMANDS = [ingest, search, entities, entity, stats]

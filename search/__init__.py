@@ -1,0 +1,26 @@
+"""Search over the report archive: one small facade, Whoosh hidden in private modules.
+
+    from search import Index, SearchRequest, ingest_paths, resolve_index_dir
+    ingest_paths(["sample_reports"], resolve_index_dir(None))
+    response = Index(resolve_index_dir(None)).search(SearchRequest(q="dmtn-208"))
+    response.to_dict()  # what `report-archive search --json` and the web API return
+
+Documents are sections; each carries its report's id, title, period and format. Query
+syntax: words (stemmed), "phrases", AND/OR/NOT, prefix* and fuzzy~ terms, fields
+(entity:, type:, section:, title:, series:, year:, format:, report:, text:), periods
+(period:2021, period:2021-01..2021-06) and IDs in any case (dmtn-208, DMTN for the series).
+"""
+
+from search._index import Index
+from search._ingest import ingest_paths
+from search._paths import DEFAULT_INDEX_DIR, resolve_index_dir
+from search._types import (CoMention, EntityDetail, EntityRef, EntityStat, Hit, IndexBusyError,
+                           IndexStats, IngestSummary, MonthCount, Occurrence, QueryError,
+                           ReportSummary, SearchRequest, SearchResponse)
+
+__all__ = [
+    "DEFAULT_INDEX_DIR", "CoMention", "EntityDetail", "EntityRef", "EntityStat", "Hit",
+    "Index", "IndexBusyError", "IndexStats", "IngestSummary", "MonthCount", "Occurrence",
+    "QueryError", "ReportSummary", "SearchRequest", "SearchResponse", "ingest_paths",
+    "resolve_index_dir",
+]

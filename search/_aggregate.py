@@ -1,0 +1,96 @@
+"""A small derived table of reports and entities, kept next to the index as summary.json.
+
+Listing reports or all entities from Whoosh would mean loading stored fields of every
+section. Instead, every ingest derives this table from the per-report documents (one per
+report, with its entity counts) and writes it atomically. It records the index generation
+it was built from; when a reader finds it stale (an ingest killed between commit and
+writing it) the reader rebuilds it in memory, so it can never disagree with the index.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import defaultdict
+from pathlib import Path
+
+from ingest.model import ENTITY_TYPES
+from search._schema import report_meta
+
+SUMMARY_NAME = "summary.json"
+_TYPE_ORDER = {t: i for i, t in enumerate(ENTITY_TYPES)}
+
+
+def build(searcher, generation: int) -> dict:
+    """Aggregate reports and entities from the report documents the searcher sees."""
+    reports = []
+    ents: dict[tuple[str, str], dict] = {}
+    sections = 0
+    last_updated = None
+    for fields in searcher.documents(kind="report"):
+        meta = report_meta(fields)
+        period = fields.get("period")
+        sections += meta["sections"]
+        last_updated = max(last_updated or "", meta["ingested_at"])
+        reports.append({
+            "id": fields["report_id"], "title": fields["title"], "period": period,
+            "format": fields["format"], "source": meta["source"], "pages": meta["pages"],
+            "sections": meta["sections"], "entities": len(meta["entities"]),
+            "source_abs": meta["source_abs"], "sha256": meta["sha256"],
+        })
+        for etype, name, count in meta["entities"]:
+            e = ents.setdefault((etype, name), {"type": etype, "name": name, "reports": 0,
+                                                "mentions": 0, "first_seen": None,
+                                                "last_seen": None})
+            e["reports"] += 1
+            e["mentions"] += count
+            if period:
+                e["first_seen"] = min(e["first_seen"] or period, period)
+                e["last_seen"] = max(e["last_seen"] or period, period)
+    reports.sort(key=lambda r: (r["period"] or "9999-99", r["title"], r["id"]))
+    entities = sorted(ents.values(), key=lambda e: (_TYPE_ORDER.get(e["type"], 99),
+                                                    -e["mentions"], e["name"].lower()))
+    by_type: dict[str, int] = defaultdict(int)
+    for e in entities:
+        by_type[e["type"]] += 1
+    formats: dict[str, int] = defaultdict(int)
+    for r in reports:
+        formats[r["format"]] += 1
+    periods = [r["period"] for r in reports if r["period"]]
+    return {
+        "generation": generation,
+        "reports": reports,
+        "entities": entities,
+        "stats": {
+            "reports": len(reports), "sections": sections,
+            "entities_by_type": {t: by_type[t] for t in ENTITY_TYPES if by_type.get(t)},
+            "formats": dict(sorted(formats.items())),
+            "first_period": min(periods) if periods else None,
+            "last_period": max(periods) if periods else None,
+            "last_updated": last_updated,
+        },
+    }
+
+
+def write(index_dir: Path, summary: dict) -> None:
+    """Replace summary.json atomically (write a temp file, then rename over)."""
+    path = Path(index_dir) / SUMMARY_NAME
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(summary, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def read(index_dir: Path, generation: int) -> dict | None:
+    """The stored summary if it matches `generation`, else None (caller rebuilds)."""
+    try:
+        data = json.loads((Path(index_dir) / SUMMARY_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if data.get("generation") == generation else None
+
+
+def empty() -> dict:
+    """The summary of an index that does not exist yet."""
+    return {"generation": -1, "reports": [], "entities": [],
+            "stats": {"reports": 0, "sections": 0, "entities_by_type": {}, "formats": {},
+                      "first_period": None, "last_period": None, "last_updated": None}}

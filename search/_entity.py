@@ -1,0 +1,92 @@
+"""One entity over time: where it is mentioned, how often per month, what it goes with."""
+
+from __future__ import annotations
+
+from collections import Counter
+from functools import lru_cache
+
+from whoosh import query as wq
+
+from search import _snippet
+from search._schema import section_data
+from search._types import CoMention, EntityDetail, MonthCount, Occurrence
+
+CO_MENTIONS_TOP = 15
+
+
+@lru_cache(maxsize=1)
+def _matcher():
+    """The default entity matcher (for aliases), or None while ingest cannot provide one."""
+    try:
+        from ingest.entities import load_matcher
+    except ImportError:
+        return None
+    return load_matcher(None)
+
+
+def _canonical(name: str) -> tuple[str, str] | None:
+    matcher = _matcher()
+    return matcher.canonical(name) if matcher is not None else None
+
+
+def resolve_name(index, name: str, type: str | None = None) -> str:
+    """The canonical name for `name` (any case, or an alias); `name` itself if unknown."""
+    lowered = name.strip().lower()
+    for e in index._summary()["entities"]:
+        if e["name"].lower() == lowered and (type is None or e["type"] == type):
+            return e["name"]
+    found = _canonical(name.strip())
+    if found and (type is None or found[0] == type):
+        return found[1]
+    return name.strip()
+
+
+def months_between(first: str, last: str) -> list[str]:
+    """Every ``YYYY-MM`` from `first` to `last` inclusive."""
+    y, m = int(first[:4]), int(first[5:7])
+    out = []
+    while f"{y:04d}-{m:02d}" <= last:
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def detail(index, ix, etype: str, name: str) -> EntityDetail | None:
+    """The `EntityDetail` of (etype, name), or None when the index has no such entity."""
+    canonical = resolve_name(index, name, etype)
+    with ix.searcher() as searcher:
+        results = searcher.search(wq.Term("entity", canonical.lower()),
+                                  filter=wq.Term("kind", "section"), limit=None)
+        rows = []
+        for hit in results:
+            fields = hit.fields()
+            data = section_data(fields)
+            own = [m for m in data["m"] if m[0] == etype and m[1] == canonical]
+            if own:
+                rows.append((fields, data, own))
+    if not rows:
+        return None
+    rows.sort(key=lambda r: (r[0].get("period") or "9999-99", r[0]["report_id"], r[1]["o"]))
+    per_period: Counter = Counter()
+    co: Counter = Counter()
+    occurrences = []
+    for fields, data, own in rows:
+        period = fields.get("period")
+        if period:
+            per_period[period] += len(own)
+        others = {(m[0], m[1]) for m in data["m"]} - {(etype, canonical)}
+        co.update(others)
+        occurrences.append(Occurrence(
+            report_id=fields["report_id"], title=fields["title"], period=period,
+            section=fields.get("heading", ""), anchor=fields["anchor"], page=data["p"],
+            snippet_html=_snippet.around(data["t"], own[0][2], own[0][3])))
+    periods = sorted(per_period)
+    per_month = tuple(MonthCount(p, per_period.get(p, 0))
+                      for p in (months_between(periods[0], periods[-1]) if periods else []))
+    top = sorted(co.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1]))[:CO_MENTIONS_TOP]
+    return EntityDetail(
+        type=etype, name=canonical, reports=len({r[0]["report_id"] for r in rows}),
+        mentions=sum(len(r[2]) for r in rows),
+        first_seen=periods[0] if periods else None, last_seen=periods[-1] if periods else None,
+        per_month=per_month, occurrences=tuple(occurrences),
+        co_mentions=tuple(CoMention(t, n, c) for (t, n), c in top))

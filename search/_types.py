@@ -1,0 +1,318 @@
+"""The values the search facade takes and returns: frozen dataclasses with `to_dict()`.
+
+`to_dict()` is the JSON form; the CLI's ``--json`` and the web API both print it, so the two
+can never drift apart.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+
+from ingest.model import ENTITY_TYPES
+
+SORTS = ("relevance", "newest", "oldest")
+_PERIOD = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+
+
+class QueryError(ValueError):
+    """A query or parameter we cannot run. ``str()`` says what is wrong and how to fix it.
+
+    `param` names the request parameter at fault (``"q"``, ``"page"``, ...) when there is one.
+    """
+
+    def __init__(self, message: str, param: str | None = None) -> None:
+        super().__init__(message)
+        self.param = param
+
+
+class IndexBusyError(RuntimeError):
+    """Another process is writing the index; ``str()`` names it and says to wait or retry."""
+
+
+def check_period(value: str | None, param: str) -> str | None:
+    """Validate a ``YYYY`` or ``YYYY-MM`` parameter; None and "" mean no bound."""
+    if value is None or value == "":
+        return None
+    m = _PERIOD.match(value.strip())
+    if not m or (m.group(2) and not 1 <= int(m.group(2)) <= 12):
+        raise QueryError(
+            f"Bad value for '{param}': {value!r}. Write a month as YYYY-MM (e.g. 2021-06) "
+            f"or a year as YYYY.", param=param)
+    return value.strip()
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRequest:
+    """One search: the query text plus filters, sort, page and display options."""
+
+    q: str = ""
+    type: str | None = None
+    entity: str | None = None
+    period_from: str | None = None
+    period_to: str | None = None
+    section: str | None = None
+    format: str | None = None
+    year: str | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 10
+    collapse: bool = False
+    literal: bool = False
+
+    def __post_init__(self) -> None:
+        if self.sort not in SORTS:
+            raise QueryError(f"Bad value for 'sort': {self.sort!r}. Use one of: {', '.join(SORTS)}.",
+                             param="sort")
+        if not isinstance(self.page, int) or self.page < 1:
+            raise QueryError(f"Bad value for 'page': {self.page!r}. Use a whole number from 1.",
+                             param="page")
+        if not isinstance(self.per_page, int) or not 1 <= self.per_page <= 100:
+            raise QueryError(f"Bad value for 'per_page': {self.per_page!r}. "
+                             "Use a whole number from 1 to 100.", param="per_page")
+        if self.type is not None and self.type not in ENTITY_TYPES:
+            raise QueryError(f"Bad value for 'type': {self.type!r}. "
+                             f"Use one of: {', '.join(ENTITY_TYPES)}.", param="type")
+        check_period(self.period_from, "from")
+        check_period(self.period_to, "to")
+        if self.year is not None and not re.fullmatch(r"\d{4}", self.year):
+            raise QueryError(f"Bad value for 'year': {self.year!r}. Write a year as YYYY.",
+                             param="year")
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, str]) -> SearchRequest:
+        """Build a request from string parameters (web query string or CLI options).
+
+        Accepts ``q, type, entity, from, to, section, format, year, sort, page, per_page,
+        collapse, literal``; empty values mean "not set". Raises `QueryError` naming the
+        parameter for a bad value.
+        """
+        def get(name: str) -> str | None:
+            value = params.get(name)
+            return value if value not in (None, "") else None
+
+        def number(name: str, default: int) -> int:
+            raw = get(name)
+            if raw is None:
+                return default
+            try:
+                return int(raw)
+            except ValueError:
+                raise QueryError(f"Bad value for '{name}': {raw!r}. Use a whole number.",
+                                 param=name) from None
+
+        def flag(name: str) -> bool:
+            return (get(name) or "").lower() in ("1", "true", "yes", "on")
+
+        return cls(
+            q=params.get("q") or "", type=get("type"), entity=get("entity"),
+            period_from=get("from"), period_to=get("to"), section=get("section"),
+            format=get("format"), year=get("year"), sort=get("sort") or "relevance",
+            page=number("page", 1), per_page=number("per_page", 10),
+            collapse=flag("collapse"), literal=flag("literal"),
+        )
+
+    def filters(self) -> dict:
+        """The active filters, by their parameter names."""
+        pairs = {"type": self.type, "entity": self.entity, "from": self.period_from,
+                 "to": self.period_to, "section": self.section, "format": self.format,
+                 "year": self.year}
+        out = {k: v for k, v in pairs.items() if v is not None}
+        if self.collapse:
+            out["collapse"] = True
+        if self.literal:
+            out["literal"] = True
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class EntityRef:
+    """An entity named by type and canonical name."""
+
+    type: str
+    name: str
+
+    def to_dict(self) -> dict:
+        return {"type": self.type, "name": self.name}
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One matching section."""
+
+    report_id: str
+    title: str
+    period: str | None
+    section: str
+    anchor: str
+    page: int | None
+    score: float
+    snippet_html: str
+    format: str
+    entities: tuple[EntityRef, ...] = ()
+
+    def to_dict(self) -> dict:
+        d = {k: getattr(self, k) for k in ("report_id", "title", "period", "section", "anchor",
+                                           "page", "score", "snippet_html", "format")}
+        d["entities"] = [e.to_dict() for e in self.entities]
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResponse:
+    """A page of hits, the total, facets over all matches and maybe a suggested query."""
+
+    query: str
+    total: int
+    page: int
+    per_page: int
+    took_ms: float
+    sort: str
+    filters: dict
+    hits: tuple[Hit, ...]
+    facets: dict
+    suggestion: str | None = None
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    def to_dict(self) -> dict:
+        return {"query": self.query, "total": self.total, "page": self.page,
+                "per_page": self.per_page, "pages": self.pages, "took_ms": self.took_ms,
+                "sort": self.sort, "filters": dict(self.filters),
+                "hits": [h.to_dict() for h in self.hits], "facets": self.facets,
+                "suggestion": self.suggestion}
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSummary:
+    """A report as listed: no text, just what a table row shows."""
+
+    id: str
+    title: str
+    period: str | None
+    format: str
+    source: str
+    pages: int | None
+    sections: int
+    entities: int
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class EntityStat:
+    """An entity across the archive: how many reports and mentions, first and last month."""
+
+    type: str
+    name: str
+    reports: int
+    mentions: int
+    first_seen: str | None
+    last_seen: str | None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class MonthCount:
+    period: str
+    count: int
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """A section that mentions an entity, with a snippet around the mention."""
+
+    report_id: str
+    title: str
+    period: str | None
+    section: str
+    anchor: str
+    page: int | None
+    snippet_html: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class CoMention:
+    """An entity named in the same sections as another, and in how many of them."""
+
+    type: str
+    name: str
+    count: int
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class EntityDetail:
+    """One entity over time: counts, mentions per month, where it occurs, what it goes with."""
+
+    type: str
+    name: str
+    reports: int
+    mentions: int
+    first_seen: str | None
+    last_seen: str | None
+    per_month: tuple[MonthCount, ...] = ()
+    occurrences: tuple[Occurrence, ...] = ()
+    co_mentions: tuple[CoMention, ...] = ()
+
+    def to_dict(self) -> dict:
+        d = {k: getattr(self, k) for k in ("type", "name", "reports", "mentions",
+                                           "first_seen", "last_seen")}
+        d["per_month"] = [m.to_dict() for m in self.per_month]
+        d["occurrences"] = [o.to_dict() for o in self.occurrences]
+        d["co_mentions"] = [c.to_dict() for c in self.co_mentions]
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class IndexStats:
+    """What the index holds."""
+
+    reports: int
+    sections: int
+    entities_by_type: dict
+    formats: dict
+    first_period: str | None
+    last_period: str | None
+    last_updated: str | None
+    index_path: str
+
+    def to_dict(self) -> dict:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True, slots=True)
+class IngestSummary:
+    """The outcome of one ingest run; `failed` holds (path, reason) pairs."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    failed: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
+                "removed": self.removed,
+                "failed": [{"path": p, "reason": r} for p, r in self.failed],
+                "seconds": round(self.seconds, 3)}
+
+    def line(self) -> str:
+        """The one-line summary the CLI prints."""
+        return (f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
+                f"{self.removed} removed, {len(self.failed)} failed in {self.seconds:.1f} s")

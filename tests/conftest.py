@@ -1,0 +1,108 @@
+"""Shared fixtures: report factories and real indexes built in tmp_path.
+
+- `make_report(...)` builds a `Report` whose mentions point at real offsets in its text.
+- `make_index(tmp_path, reports=..., files=...)` writes an index (reports directly, or files
+  through the real ingest) and returns a `search.Index` on it.
+- `corpus_index` is a session-wide index over `CORPUS`, a handful of small reports written
+  for the search tests; tests that need to change an index build their own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from ingest.model import Mention, Report, Section
+
+
+def make_section(heading: str, text: str, entities=(), anchor: str | None = None,
+                 level: int = 1, page: int | None = None) -> Section:
+    """A section whose mentions are found in `text`: entities are (type, name, surface)."""
+    mentions = []
+    for etype, name, surface in entities:
+        start = text.index(surface)
+        mentions.append(Mention(type=etype, name=name, start=start, end=start + len(surface),
+                                surface=surface))
+    mentions.sort(key=lambda m: m.start)
+    anchor = anchor or "-".join(heading.lower().split()) or "preamble"
+    return Section(heading=heading, level=level, anchor=anchor, text=text, page=page,
+                   mentions=tuple(mentions))
+
+
+def make_report(report_id: str, period: str | None, sections, title: str | None = None,
+                fmt: str = "text", source: str | None = None) -> Report:
+    """A report with a made-up source path and a sha256 of its text."""
+    digest = hashlib.sha256("".join(s.text for s in sections).encode()).hexdigest()
+    return Report(id=report_id, title=title or f"Status report {period or 'undated'}",
+                  period=period, source=source or f"/archive/{report_id}.txt", format=fmt,
+                  sha256=digest, pages=None, sections=tuple(sections))
+
+
+def _corpus() -> list[Report]:
+    s = make_section
+    return [
+        make_report("2021-01-status", "2021-01", [
+            s("Summary", "A quiet month. The team planned work on the data access services."),
+            s("Technical Progress",
+              "DMTN-208 describes the image cutout service. The Butler registry schema "
+              "was migrated.",
+              [("document", "DMTN-208", "DMTN-208"), ("system", "Butler Registry",
+                                                      "Butler registry")]),
+        ]),
+        make_report("2021-03-status", "2021-03", [
+            s("Technical Progress",
+              "The Data Butler gained a datastore cache. Qserv ingest throughput doubled.",
+              [("system", "Butler", "Data Butler"), ("system", "Qserv", "Qserv")]),
+            s("Milestones", "LDM-503-EFDa was claimed after the EFD tests passed.",
+              [("milestone", "LDM-503-EFDa", "LDM-503-EFDa"), ("system", "EFD", "EFD")]),
+        ], fmt="markdown"),
+        make_report("2021-06-status", "2021-06", [
+            s("Technical Progress",
+              "We benchmarked Qserv on the new cluster. See DMTN-207 for the plan; a "
+              "butler was mentioned only in passing at lunch.",
+              [("system", "Qserv", "Qserv"), ("document", "DMTN-207", "DMTN-207")]),
+            s("Escaping", "The form showed <script>alert(1)</script> and a < b & c in the "
+              "cutout preview."),
+        ], fmt="html"),
+        make_report("2020-11-status", "2020-11", [
+            s("Community", "The Joint Status Review went well; DM-12345 tracks the follow-up.",
+              [("meeting", "JSR", "Joint Status Review"), ("ticket", "DM-12345", "DM-12345")]),
+        ]),
+        make_report("undated-notes", None, [
+            s("", "Notes without a month about the image cutout service.", anchor="preamble",
+              level=0),
+        ]),
+    ]
+
+
+CORPUS = _corpus()
+
+
+@pytest.fixture
+def make_index():
+    """Factory: make_index(tmp_path, reports=[...] or files=[...]) -> search.Index."""
+    from search import Index, ingest_paths
+    from search._writer import write_reports
+
+    def factory(tmp_path: Path, reports=None, files=None, **ingest_kwargs):
+        index_dir = Path(tmp_path) / "index"
+        if reports is not None:
+            write_reports(index_dir, reports)
+        if files is not None:
+            ingest_paths(files, index_dir, jobs=ingest_kwargs.pop("jobs", 1), **ingest_kwargs)
+        return Index(index_dir)
+
+    return factory
+
+
+@pytest.fixture(scope="session")
+def corpus_index(tmp_path_factory):
+    """A read-only index over CORPUS, shared by the whole session."""
+    from search import Index
+    from search._writer import write_reports
+
+    index_dir = tmp_path_factory.mktemp("corpus") / "index"
+    write_reports(index_dir, CORPUS)
+    return Index(index_dir)
