@@ -47,7 +47,7 @@ SCHEMAS: dict[str, dict] = {
                      "mentions": {"type": "array", "items": _ref("Mention")}, "html_url": STR}),
     "Report": _obj({
         "id": STR, "title": STR, "period": NSTR, "source": STR, "format": STR, "sha256": STR,
-        "pages": NINT, "source_url": STR,
+        "pages": NINT, "source_url": NSTR,
         "sections": {"type": "array", "items": _ref("Section")},
         "entities": {"type": "array", "items": _obj({"type": TYPE, "name": STR, "count": INT,
                                                      **LINKS})},

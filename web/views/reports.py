@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Blueprint, abort, send_file
 
 from web import urls
@@ -43,7 +45,7 @@ def show(report_id: str):
     for section in data["sections"]:
         section["html_url"] = urls.report(report.id, section["anchor"])
     data.update(
-        source_url=urls.source(report.id),
+        source_url=urls.source(report.id) if _servable(report.id)[0] else None,
         previous=summary(previous) if previous else None,
         next=summary(following) if following else None,
         **urls.links(urls.report(report.id), urls.report(report.id, api=True)),
@@ -54,31 +56,40 @@ def show(report_id: str):
     return respond("report.html", data, report=report)
 
 
-def source(report_id: str):
-    """The original file, only as the index records it and only inside an archive root.
+def _servable(report_id: str) -> tuple[Path | None, str]:
+    """The original file if we may serve it, else None and the reason why not.
 
-    The path never comes from the request: the id is looked up in the index. PDFs are
-    shown as PDFs; every other format as plain text, so an HTML report cannot run in our
-    origin.
+    The path never comes from the request: the id is looked up in the index, and the
+    file must lie inside an archive root (so a tampered index cannot expose /etc).
     """
-    _load(report_id)
     path = get_index().source_path(report_id)
     if path is None:
-        abort(404, f"The index records no original file for report {report_id!r}.")
+        return None, f"The index records no original file for report {report_id!r}."
     resolved = path.resolve()
     if not any(resolved.is_relative_to(root) for root in archive_roots()):
-        abort(404, f"The original file of report {report_id!r} is outside the archive the "
-                   "index was built from, so it is not served. Re-ingest it from the archive.")
+        return None, (f"The original file of report {report_id!r} is not inside an archive "
+                      "root, so it is not served. Start the server with --archive-root DIR "
+                      "naming the directory that was ingested.")
     if not resolved.is_file():
-        abort(404, f"The original file of report {report_id!r} is no longer on disk; "
-                   "re-ingest the archive to refresh the index.")
-    is_pdf = resolved.suffix.lower() == ".pdf"
-    response = send_file(resolved, mimetype="application/pdf" if is_pdf else "text/plain",
-                         conditional=True,
-                         download_name=resolved.name)
+        return None, (f"The original file of report {report_id!r} is no longer on disk; "
+                      "re-ingest the archive to refresh the index.")
+    return resolved, ""
+
+
+def source(report_id: str):
+    """The original file. PDFs are shown as PDFs; every other format as plain text, so
+    an HTML report cannot run in our origin."""
+    _load(report_id)
+    path, why_not = _servable(report_id)
+    if path is None:
+        abort(404, why_not)
+    is_pdf = path.suffix.lower() == ".pdf"
+    response = send_file(path, mimetype="application/pdf" if is_pdf else "text/plain",
+                         conditional=True, download_name=path.name)
     # The PDF viewer is a plugin: allow it for this response only; nothing can run here.
     response.headers["Content-Security-Policy"] = (
-        "default-src 'none'; object-src 'self'; frame-ancestors 'none'" if is_pdf else "default-src 'none'; frame-ancestors 'none'")
+        "default-src 'none'; object-src 'self'; frame-ancestors 'none'" if is_pdf else
+        "default-src 'none'; frame-ancestors 'none'")
     return response
 
 

@@ -1,0 +1,191 @@
+"""The HTML pages over a real index: search, report, reports, entities, entity, about."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+from web_fixtures import app, client, get_json, soup, web_archive, xss_report_id  # noqa: F401
+
+
+def _query(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query)
+
+
+def test_search_page_keeps_the_query_and_highlights_hits(client):
+    page = soup(client.get("/?q=qserv"))
+    assert page.find("input", id="q")["value"] == "qserv"
+    hits = page.select("li.hit")
+    assert hits, "Qserv is in several sample reports"
+    assert all(hit.find("mark") for hit in hits)
+    assert all(m.get_text().lower() == "qserv" for m in page.select("li.hit mark"))
+    count = page.find("p", class_="count").get_text(" ", strip=True)
+    assert re.fullmatch(r"\d+ sections? in \d+ reports? · \d+ ms", count), count
+    title = hits[0].find("h2").find("a")
+    assert re.fullmatch(r"/reports/[\w.-]+#[\w.-]+", title["href"])
+    assert hits[0].select_one("a.chip")["href"].startswith("/entities/")
+
+
+def test_a_hit_links_to_the_exact_section_of_its_report(client):
+    href = soup(client.get("/?q=qserv")).select_one("li.hit h2 a")["href"]
+    path, anchor = href.split("#")
+    report = soup(client.get(path))
+    section = report.find(id=anchor)
+    assert section is not None and section.name == "section"
+    assert "qserv" in section.get_text().lower()
+
+
+def test_facet_links_combine_and_active_filters_can_be_removed(client):
+    page = soup(client.get("/?q=qserv"))
+    year_link = page.select_one("aside.facets a[href*='year=']")
+    with_year = soup(client.get(year_link["href"]))
+    format_link = with_year.select_one("aside.facets a[href*='format=']")
+    params = _query(format_link["href"])
+    assert params["q"] == ["qserv"] and "year" in params and "format" in params
+    both = client.get(format_link["href"])
+    assert both.status_code == 200
+    active = soup(both).select("ul.active-filters li")
+    assert [li.get_text(" ", strip=True).split(":")[0] for li in active] == ["year", "format"]
+    remove_year = active[0].find("a", class_="remove")["href"]
+    assert _query(remove_year) == {"q": ["qserv"], "format": params["format"]}
+    data = get_json(client, "/api/search?" + urlsplit(format_link["href"]).query)
+    assert data["filters"] == {"year": params["year"][0], "format": params["format"][0]}
+    assert all(h["format"] == params["format"][0] for h in data["hits"])
+
+
+def test_pagination_and_sort_links(client):
+    first = soup(client.get("/?q=data&per_page=3"))
+    pager = first.find("nav", class_="pager")
+    assert pager.find("strong", attrs={"aria-current": "page"}).get_text() == "1"
+    second_href = pager.find("a", rel="next")["href"]
+    assert _query(second_href)["page"] == ["2"] and _query(second_href)["per_page"] == ["3"]
+    second = soup(client.get(second_href))
+    first_titles = [a["href"] for a in first.select("li.hit h2 a")]
+    assert [a["href"] for a in second.select("li.hit h2 a")] != first_titles
+    assert second.find("ol", class_="hits")["start"] == "4"
+    newest = client.get(first.find("nav", class_="sort").find("a", string="newest")["href"])
+    periods = [h["period"] for h in get_json(client, "/api/search?q=data&sort=newest&per_page=100")["hits"]]
+    assert periods == sorted(periods, reverse=True)
+    assert soup(newest).find("nav", class_="sort").find("strong").get_text() == "newest"
+
+
+def test_did_you_mean_links_to_the_suggested_query(client):
+    data = get_json(client, "/api/search?q=qsrev")
+    assert data["suggestion"], "search suggests a spelling for a near miss"
+    link = soup(client.get("/?q=qsrev")).select_one("p.suggest a")
+    assert link.get_text() == data["suggestion"]
+    assert _query(link["href"])["q"] == [data["suggestion"]]
+
+
+def test_empty_state_says_what_to_try(client):
+    page = soup(client.get("/?q=zyxwvutsr&year=2020"))
+    empty = page.find("div", class_="empty-state")
+    assert "Nothing matches" in empty.get_text()
+    assert empty.find("a", string="search without filters")["href"] == "/?q=zyxwvutsr"
+    assert page.select("li.hit") == []
+
+
+def test_bad_parameter_is_shown_inline_with_how_to_fix_it(client):
+    response = client.get("/?q=qserv&page=abc")
+    assert response.status_code == 400
+    alert = soup(response).find("div", class_="alert")
+    assert "Bad value for 'page': 'abc'. Use a whole number." in alert.get_text()
+    assert alert.find("a", string="search without it")["href"] == "/?q=qserv"
+
+
+def test_home_page_without_query_shows_the_archive(client):
+    page = soup(client.get("/"))
+    assert page.find("input", id="q") is not None
+    assert page.select("section a[href^='/reports/']")
+    assert page.select("a.chip[href^='/?entity=']")
+
+
+def test_report_page(client):
+    rid = xss_report_id(client)
+    page = soup(client.get(f"/reports/{rid}"))
+    assert page.find("h1").get_text() == "DM Status Report for February 2021"
+    assert "February 2021" in page.find("p", class_="meta").get_text()
+    sections = page.select("section.rsec")
+    assert [s["id"] for s in sections] == [a["href"][1:] for a in page.select("nav.toc ol a")]
+    mentions = {(a.get_text(), a["href"]) for a in page.select("a.mention")}
+    assert ("DM-26348", "/entities/ticket/DM-26348") in mentions
+    assert ("Qserv", "/entities/system/Qserv") in mentions
+    for _, href in mentions:
+        assert client.get(href).status_code == 200, href
+    with client.get(page.find("a", string="Original file")["href"]) as source:
+        assert source.status_code == 200 and source.mimetype == "text/plain"
+        assert b"<script>alert(1)</script>" in source.data
+
+
+def test_report_page_shows_pdf_page_numbers_and_series_neighbours(client):
+    reports = get_json(client, "/api/reports")["reports"]
+    pdf = next(r for r in reports if r["format"] == "pdf")
+    page = soup(client.get(pdf["html_url"]))
+    assert page.select("section.rsec span.page")
+    series = page.find("nav", class_="series")
+    index = [r["id"] for r in reports].index(pdf["id"])
+    assert series.find("a", rel="prev")["href"] == reports[index - 1]["html_url"]
+    assert series.find("a", rel="next")["href"] == reports[index + 1]["html_url"]
+    with client.get(f"/reports/{pdf['id']}/source") as source:
+        assert source.mimetype == "application/pdf" and source.data.startswith(b"%PDF")
+
+
+def test_reports_list_is_by_period(client):
+    page = soup(client.get("/reports"))
+    rows = page.select("table.list tbody tr")
+    assert len(rows) == get_json(client, "/api/reports")["total"] == 10
+    assert [s["id"] for s in page.select("section.year")] == ["y2020", "y2021"]
+
+
+def test_entities_page_groups_by_type_and_filters(client):
+    page = soup(client.get("/entities"))
+    groups = [s["id"] for s in page.select("section.etype")]
+    assert "system" in groups and "ticket" in groups
+    systems = soup(client.get("/entities?type=system"))
+    assert [s["id"] for s in systems.select("section.etype")] == ["system"]
+    names = [a.get_text() for a in systems.select("a.ename")]
+    assert "Qserv" in names
+    found = [a.get_text() for a in soup(client.get("/entities?type=system&q=QSE")).select("a.ename")]
+    assert "Qserv" in found and len(found) < len(names)
+    assert all("qse" in name.lower() for name in found)
+    bad = client.get("/entities?type=bogus")
+    assert bad.status_code == 400
+    assert "use one of document, milestone" in soup(bad).find(class_="error-msg").get_text()
+
+
+def test_entity_page_has_chart_mentions_and_co_mentions(client):
+    page = soup(client.get("/entities/system/Qserv"))
+    detail = get_json(client, "/api/entities/system/Qserv")
+    svg = page.find("svg", class_="chart")
+    assert svg["role"] == "img" and svg.find("title").get_text().startswith("Mentions of Qserv")
+    assert len(svg.find_all("rect", class_="bar")) == len(detail["per_month"])
+    occurrences = page.select("section.occurrences li.hit")
+    assert len(occurrences) == len(detail["occurrences"]) > 0
+    periods = [o["period"] for o in detail["occurrences"]]
+    assert periods == sorted(periods)
+    co = page.select("aside.co a.chip")
+    assert co and all(a["href"].startswith("/entities/") for a in co)
+    assert "first seen" in page.find("p", class_="meta").get_text()
+
+
+def test_entity_alias_redirects_to_the_canonical_page(client):
+    response = client.get("/entities/system/qserv")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/entities/system/Qserv"
+
+
+def test_outbound_link_to_the_tracker_for_a_ticket(client):
+    page = soup(client.get("/entities/ticket/DM-26348"))
+    link = page.find("a", class_="outbound")
+    assert link["href"].endswith("/browse/DM-26348")
+    assert "noopener" in link["rel"]
+
+
+def test_about_page_counts(client):
+    stats = get_json(client, "/api/stats")
+    page = soup(client.get("/about"))
+    values = {d.find("dt").get_text(): d.find("dd").get_text(strip=True) for d in page.select("dl.stats div")}
+    assert values["Reports"] == str(stats["reports"]) == "10"
+    assert values["Sections"] == f"{stats['sections']:,}"
+    row = page.find("a", class_="t-system").find_parent("tr")
+    assert row.find("td", class_="num").get_text() == f"{stats['entities_by_type']['system']:,}"
