@@ -1,0 +1,353 @@
+"""Find entity mentions (documents, milestones, tickets, systems, ...) in report text.
+
+What to find is data: `ingest/entities.toml` (ID patterns, a gazetteer of names and
+aliases, URL templates), optionally extended or replaced by a user file; see
+`ingest.entity_config` for the format. This module turns a checked configuration into an
+`EntityMatcher`:
+
+- ID patterns: one compiled regex per family (a dozen), each wrapped in boundaries so that
+  an ID is not a piece of a longer token;
+- names: all aliases compiled into two trie-shaped regexes (case-sensitive and
+  case-insensitive), so one pass finds the longest alias starting at each word, whatever
+  the size of the gazetteer;
+- overlaps are settled longest first ("Execution Butler" over "Butler", "LDM-503-EFDa" over
+  "LDM-503"); on a tie, ID patterns beat names and earlier (user) entries beat later ones.
+
+Text inside URLs and bare host/path tokens (``https://…``, ``dmtn-208.lsst.io``,
+``ls.st/LDM-503``) is skipped on purpose: a URL is an address, not a mention, and it is
+where the hard negatives live (``…/report-2045``). Typographic variants (non-breaking
+hyphens, en-dashes, non-breaking spaces, curly quotes) are matched as their plain forms,
+and a space in an alias matches any run of white space, line breaks included.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from ingest.entity_config import (
+    DEFAULT_CONFIG_PATH,
+    EntityConfig,
+    NameSpec,
+    PatternSpec,
+    default_case_sensitive,
+    load_config,
+)
+from ingest.model import ENTITY_TYPES, Mention
+
+__all__ = ["DEFAULT_CONFIG_PATH", "EntityMatcher", "load_matcher"]
+
+# One-for-one character replacements (so offsets stay valid): dash and space variants,
+# curly quotes. Applied to a working copy of the text; mentions keep the original surface.
+_TYPOGRAPHIC = str.maketrans({
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2212": "-", "\ufe63": "-",
+    "\uff0d": "-", "\u00a0": " ", "\u2007": " ", "\u2009": " ", "\u202f": " ", "\u2002": " ",
+    "\u2003": " ", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
+})
+
+# Lower-casing that keeps every offset (str.lower() can change the length, e.g. "İ"): the
+# case-insensitive names are matched case-sensitively in this copy, which is much faster.
+_LOWER = str.maketrans({c: c.lower() for c in map(chr, range(0x250))
+                        if c.lower() != c and len(c.lower()) == 1})
+
+_URL_END = r"""[^\s<>"'()\[\]{}]*"""
+# URLs with a scheme or www., found by their literal start.
+_SCHEMED = re.compile(rf"(?:https?|ftp)://{_URL_END}|www\.{_URL_END}")
+# Bare hosts ("dmtn-208.lsst.io", "ls.st/LDM-503", "someone@lsst.org") are found by their
+# top-level domain and widened to the whole token and any path after it.
+_TLD = re.compile(r"\.(?:io|org|com|net|edu|gov|st|cloud|dev|fr|uk|cl|app)(?![\w-])")
+_HOST_LEFT = re.compile(r"[\w.@+-]+\Z")
+_PATH = re.compile(rf"/{_URL_END}")
+
+# An ID is not part of a longer token: nothing word-like, no dot or hyphen just before it
+# (``w.2021``, ``Gaia-DR3``), and no word character or ``.digit`` just after it.
+_ID_BEFORE = r"(?<![\w.\-])"
+_ID_AFTER = r"(?!\w|\.\d)"
+
+
+class _CanonicalFormatter(string.Formatter):
+    """`str.format` with three extra conversions: ``!u`` upper, ``!l`` lower, ``!t`` title."""
+
+    def convert_field(self, value, conversion):
+        value = "" if value is None else value
+        if conversion == "u":
+            return value.upper()
+        if conversion == "l":
+            return value.lower()
+        if conversion == "t":
+            return value[:1].upper() + value[1:].lower()
+        return super().convert_field(value, conversion)
+
+
+_FORMATTER = _CanonicalFormatter()
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    spec: PatternSpec
+    regex: re.Pattern  # for scanning text, with boundaries
+    loose: re.Pattern  # for canonical(): whole string, any case
+
+    def canonical(self, match: re.Match) -> str:
+        groups = {k: (v or "") for k, v in match.groupdict().items()}
+        name = _FORMATTER.vformat(self.spec.canonical, (match.group(0),), groups)
+        case = self.spec.case
+        if case == "upper":
+            return name.upper()
+        if case == "lower":
+            return name.lower()
+        if case == "title":
+            return name[:1].upper() + name[1:].lower()
+        return name
+
+
+@dataclass(frozen=True)
+class _Name:
+    spec: NameSpec
+    contexts: tuple[tuple[str, bool, re.Pattern], ...]  # (before|after, required, regex)
+
+    def fits(self, text: str, start: int, end: int) -> bool:
+        for where, required, regex in self.contexts:
+            if where == "before":
+                found = regex.search(text, max(0, start - 80), start) is not None
+            else:
+                found = regex.match(text, end, min(len(text), end + 80)) is not None
+            if found != required:
+                return False
+        return True
+
+
+class EntityMatcher:
+    """Finds mentions in text according to an `EntityConfig`.
+
+    Cheap to pickle: it pickles as its configuration and rebuilds itself (a few ms), which
+    is what worker processes get.
+    """
+
+    def __init__(self, config: EntityConfig) -> None:
+        self._config = config
+        self._patterns = tuple(_compile_pattern(p) for p in config.patterns)
+        self._names = tuple(_compile_name(n) for n in config.names)
+        self._links = dict(config.links)
+        cs: dict[str, int] = {}
+        ci: dict[str, int] = {}
+        loose: dict[str, int] = {}
+        for i, spec in enumerate(config.names):
+            for alias in spec.aliases:
+                sensitive = spec.case_sensitive
+                if sensitive is None:
+                    sensitive = default_case_sensitive(alias)
+                # setdefault: the first entry (user entries come first) keeps a shared alias
+                (cs if sensitive else ci).setdefault(alias if sensitive else alias.lower(), i)
+                loose.setdefault(alias.lower(), i)
+        self._cs_lookup, self._ci_lookup, self._loose_lookup = cs, ci, loose
+        self._cs_regex = _trie_regex(cs)
+        self._ci_regex = _trie_regex(ci)
+        self._prefilter = _union(p.regex for p in config.patterns)
+        self._by_name = {(n.type, n.name): n for n in config.names}
+        present = {p.type for p in config.patterns} | {n.type for n in config.names}
+        self.types: tuple[str, ...] = tuple(t for t in ENTITY_TYPES if t in present)
+
+    def __reduce__(self):
+        return (EntityMatcher, (self._config,))
+
+    def find(self, text: str) -> list[Mention]:
+        """All mentions in `text`, sorted by start, non-overlapping, with canonical names."""
+        work = text.translate(_TYPOGRAPHIC)
+        candidates: list[tuple[int, int, int, str, str]] = []
+        for rank, m in self._id_matches(work):
+            pattern = self._patterns[rank]
+            candidates.append((m.start(), m.end(), rank, pattern.spec.type, pattern.canonical(m)))
+        base = len(self._patterns)
+        lowered = work.translate(_LOWER) if self._ci_regex is not None else work
+        for regex, lookup, scanned in ((self._cs_regex, self._cs_lookup, work),
+                                       (self._ci_regex, self._ci_lookup, lowered)):
+            if regex is None:
+                continue
+            for m in _name_matches(regex, scanned):
+                start, end = m.span()
+                index = lookup[" ".join(m.group().split())]
+                entry = self._names[index]
+                if entry.contexts and not entry.fits(work, start, end):
+                    continue
+                candidates.append((start, end, base + index, entry.spec.type, entry.spec.name))
+        if not candidates:
+            return []
+        taken = bytearray(len(work))
+        for start, end in _url_spans(work):
+            taken[start:end] = b"\x01" * (end - start)
+        chosen = []
+        for start, end, _rank, type_, name in sorted(candidates, key=lambda c: (c[0] - c[1], c[2], c[0])):
+            if taken.find(1, start, end) == -1:
+                taken[start:end] = b"\x01" * (end - start)
+                chosen.append(Mention(type=type_, name=name, start=start, end=end, surface=text[start:end]))
+        chosen.sort(key=lambda m: m.start)
+        return chosen
+
+    def _id_matches(self, work: str):
+        """(pattern rank, match) for every ID pattern match. With the union prefilter, one
+        scan finds the places where some ID may start and each pattern is tried there."""
+        if self._prefilter is None:
+            for rank, pattern in enumerate(self._patterns):
+                for m in pattern.regex.finditer(work):
+                    yield rank, m
+            return
+        pos = 0
+        while (hit := self._prefilter.search(work, pos)) is not None:
+            for rank, pattern in enumerate(self._patterns):
+                m = pattern.regex.match(work, hit.start())
+                if m:
+                    yield rank, m
+            pos = hit.start() + 1
+
+    def canonical(self, text: str) -> tuple[str, str] | None:
+        """The (type, canonical name) that `text` names as a whole, or None.
+
+        Tries the text as it would be matched in a report first, then (for look-ups such as
+        search queries) any case: ``"dmtn-208"`` -> ``("document", "DMTN-208")``.
+        """
+        work = " ".join(text.translate(_TYPOGRAPHIC).split())
+        if not work:
+            return None
+        found = self.find(work)
+        if len(found) == 1 and (found[0].start, found[0].end) == (0, len(work)):
+            return found[0].type, found[0].name
+        for pattern in self._patterns:
+            m = pattern.loose.fullmatch(work)
+            if m:
+                return pattern.spec.type, pattern.canonical(m)
+        index = self._loose_lookup.get(work.lower())
+        if index is not None:
+            spec = self._names[index].spec
+            return spec.type, spec.name
+        return None
+
+    def link_for(self, type: str, name: str) -> str | None:  # noqa: A002 - the API's word
+        """The canonical URL of an entity, from the configured templates, or None."""
+        template = None
+        spec = self._by_name.get((type, name))
+        if spec is not None:
+            template = spec.link or self._links.get(type)
+        else:
+            for pattern in self._patterns:
+                if pattern.spec.type == type and pattern.loose.fullmatch(name):
+                    template = pattern.spec.link or self._links.get(type)
+                    break
+        if template is None:
+            return None
+        safe = quote(name, safe="-._~")
+        return template.format(name=safe, lower=safe.lower(), upper=safe.upper())
+
+
+def load_matcher(extra: Path | None = None) -> EntityMatcher:
+    """The matcher for the shipped configuration, extended (or replaced, when the file says
+    ``replace = true``) by the user's TOML file `extra`.
+
+    Raises `ingest.errors.EntityConfigError` naming the file and the problem.
+    """
+    return EntityMatcher(load_config(extra))
+
+
+def _compile_pattern(spec: PatternSpec) -> _Pattern:
+    flags = re.IGNORECASE if spec.ignore_case else 0
+    regex = re.compile(f"{_ID_BEFORE}(?:{spec.regex}){_ID_AFTER}", flags)
+    return _Pattern(spec, regex, re.compile(spec.regex, re.IGNORECASE))
+
+
+def _compile_name(spec: NameSpec) -> _Name:
+    contexts = []
+    for key, where, required in (("require_before", "before", True), ("reject_before", "before", False),
+                                 ("require_after", "after", True), ("reject_after", "after", False)):
+        value = getattr(spec, key)
+        if value:
+            contexts.append((where, required, re.compile(value)))
+    return _Name(spec, tuple(contexts))
+
+
+def _union(regexes) -> re.Pattern | None:
+    """A case-insensitive union of the ID patterns (named groups dropped), used only to find
+    where an ID may start; None if the patterns cannot be joined (e.g. a named back-reference),
+    in which case each pattern scans the text on its own."""
+    parts = [f"(?:{_NAMED_GROUP.sub('(?:', r)})" for r in regexes]
+    if not parts:
+        return None
+    try:
+        return re.compile("|".join(parts), re.IGNORECASE)
+    except re.error:
+        return None
+
+
+_NAMED_GROUP = re.compile(r"(?<!\\)\(\?P<\w+>")
+
+
+def _url_spans(text: str):
+    """(start, end) of each URL, e-mail address and bare host/path token in `text`."""
+    for m in _SCHEMED.finditer(text):
+        yield m.span()
+    for m in _TLD.finditer(text):
+        start = m.start()
+        if start == 0 or not (text[start - 1].isalnum() or text[start - 1] in "_-"):
+            continue
+        left = _HOST_LEFT.search(text, max(0, start - 256), start)
+        path = _PATH.match(text, m.end())
+        yield left.start(), path.end() if path else m.end()
+
+
+def _name_matches(regex: re.Pattern, text: str):
+    """The longest name starting at each word start, including names that start inside
+    another match (so "DOE/NSF Joint Status Review" yields the long name and the inner
+    ones, and overlap resolution can pick). `finditer` alone would skip those."""
+    for m in regex.finditer(text):
+        yield m
+        for inner in _WORD_START.finditer(text, m.start() + 1, m.end()):
+            again = regex.match(text, inner.start())
+            if again:
+                yield again
+
+
+_WORD_START = re.compile(r"(?<!\w)\w")
+
+
+def _trie_regex(keys) -> re.Pattern | None:
+    """One regex matching the longest of `keys` that starts at a word start.
+
+    The alternatives form a trie (shared prefixes written once) so the engine's work per
+    position does not grow with the number of names, and the pattern starts with a plain
+    character set, which lets `re` skip quickly to positions where some name can begin.
+    """
+    if not keys:
+        return None
+    root: dict = {}
+    for key in keys:
+        node = root
+        for token in key:
+            node = node.setdefault(token, {})
+        node[""] = {}
+    return re.compile(_emit(root, None))
+
+
+def _emit(node: dict, previous: str | None) -> str:
+    alternatives = []
+    for token in sorted(t for t in node if t):
+        if token == " ":
+            piece = r"\s+"
+        else:
+            piece = re.escape(token)
+            if previous is None and _is_word(token):
+                # after the first character, so the pattern still starts with a literal:
+                # "the character before this one is not a word character"
+                piece += r"(?<!\w\w)"
+        alternatives.append(piece + _emit(node[token], token))
+    if "" in node:
+        # the end of a name: on a word boundary if the name ends in a word character
+        alternatives.append(r"(?!\w)" if _is_word(previous) else "")
+    if len(alternatives) == 1:
+        return alternatives[0]
+    return "(?:" + "|".join(alternatives) + ")"
+
+
+def _is_word(token: str | None) -> bool:
+    return token is not None and (token.isalnum() or token == "_")
