@@ -6,9 +6,12 @@ a fictional status report, so the expectations below are facts about those files
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from pdfminer.high_level import extract_pages
+from pdfminer.layout import LTTextLineHorizontal
 
 from ingest.errors import IngestError
 from ingest.readers.base import ParsedDocument
@@ -16,6 +19,7 @@ from ingest.readers.pdf import read_pdf
 from ingest.readers.pdf_text import Vocabulary, join_hyphenated
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pdf"
+SAMPLES = sorted((Path(__file__).parent.parent / "sample_reports").glob("*.pdf"))
 LATEX_HEADINGS = [
     ("High-level Summary", 1, 1),
     ("Technical Progress", 1, 1),
@@ -234,3 +238,59 @@ def test_image_only_file_asks_for_ocr() -> None:
         "has no extractable text (its pages are scanned images); run OCR on it, "
         "e.g. `ocrmypdf in.pdf out.pdf`, and ingest the result"
     )
+
+
+def test_join_hyphenated_trusts_the_documents_own_words() -> None:
+    vocab = Vocabulary(["instances for LSSTComCam and LSSTCam"])
+    assert join_hyphenated("each for LSST-", "ComCam and", vocab) == "each for LSSTComCam and"
+    assert join_hyphenated("each for LSST-", "ComCam and", Vocabulary([])) == (
+        "each for LSST-ComCam and"
+    )
+
+
+def _running_lines(path: Path) -> set[str]:
+    """Top-most and bottom-most line texts that recur (digits aside) on 2+ pages.
+
+    Found independently of the reader: raw pdfminer lines, no bands or heuristics.
+    """
+    seen: dict[str, set[int]] = {}
+    texts: dict[str, set[str]] = {}
+    for number, page in enumerate(extract_pages(path)):
+        lines = [
+            line
+            for box in page
+            if hasattr(box, "__iter__")
+            for line in box
+            if isinstance(line, LTTextLineHorizontal) and line.get_text().strip()
+        ]
+        if not lines:
+            continue
+        for line in (max(lines, key=lambda x: x.y1), min(lines, key=lambda x: x.y0)):
+            text = " ".join(line.get_text().split())
+            masked = re.sub(r"\d+", "#", text)
+            seen.setdefault(masked, set()).add(number)
+            texts.setdefault(masked, set()).add(text)
+    return {t for masked, pages in seen.items() if len(pages) >= 2 for t in texts[masked]}
+
+
+def test_the_sample_archive_has_pdfs() -> None:
+    assert len(SAMPLES) >= 3
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
+def test_every_sample_pdf_reads_into_titled_paged_sections(path: Path) -> None:
+    doc = read_pdf(path, path.read_bytes())
+    assert doc.title and doc.pages
+    headed = [s for s in doc.sections if s.level >= 1]
+    assert len(headed) >= 3
+    assert all(s.heading and s.level <= 3 for s in headed)
+    assert all(s.page is not None and 1 <= s.page <= doc.pages for s in doc.sections)
+    assert [s.page for s in doc.sections] == sorted(s.page for s in doc.sections)
+    text = all_text(doc)
+    for running in _running_lines(path):
+        if len(running.split()) < 3:  # "2", "Collection-7242": body text may hold these
+            assert not re.search(rf"(^|\n){re.escape(running)}(\n|$)", text)
+        else:
+            assert running not in text
+    assert not re.search(r"\bPage \d+\b", text)
+    assert "(cid:" not in text and "\ufb01" not in text

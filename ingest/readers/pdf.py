@@ -20,7 +20,13 @@ from pathlib import Path
 
 from pdfminer.layout import LAParams, LTChar, LTContainer, LTImage, LTPage, LTTextLineHorizontal
 from pdfminer.converter import PDFPageAggregator
-from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFNoOutlines, PDFPasswordIncorrect
+from pdfminer.pdfdocument import (
+    PDFDocument,
+    PDFEncryptionError,
+    PDFNoOutlines,
+    PDFNoValidXRef,
+    PDFPasswordIncorrect,
+)
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
@@ -41,7 +47,8 @@ _pdfminer_log = logging.getLogger("pdfminer")
 if _pdfminer_log.level == logging.NOTSET:
     _pdfminer_log.setLevel(logging.ERROR)
 
-_BOLD_FONT = re.compile(r"bold|black|heavy|demi|semibold|cmbx|[-,+]bx|bx\d|[-,]bd\b|bd$", re.I)
+_OBJ_AT = re.compile(rb"\s*(\d+)\s+\d+\s+obj\b")
+_BOLD_FONT = re.compile(r"bold|black|heavy|demi|semibold|[-,]medi|medium|cmbx|[-,+]bx|bx\d|[-,]bd\b|bd$", re.I)
 
 _READ_HINT = "check the file is complete, e.g. download it again"
 _ENCRYPTED = "is encrypted; save an unencrypted copy and ingest that"
@@ -75,6 +82,8 @@ def read_pdf(path: Path, data: bytes) -> ParsedDocument:
         raise _unreadable(path, "the file ends early, no %%EOF marker")
     try:
         doc = PDFDocument(PDFParser(io.BytesIO(data)))
+        if not _xref_is_sound(doc, data):
+            doc = _RebuiltXRefDocument(PDFParser(io.BytesIO(data)))
     except (PDFPasswordIncorrect, PDFEncryptionError):
         raise IngestError(path, _ENCRYPTED) from None
     except Exception as exc:  # pdfminer raises many unrelated types on broken files
@@ -96,6 +105,33 @@ def read_pdf(path: Path, data: bytes) -> ParsedDocument:
     entries = [_place(entry, page_ids, origins) for entry in outline]
     title, sections = build_sections(lines, heights, entries, meta_title)
     return ParsedDocument(format="pdf", title=title, sections=sections, pages=len(page_ids))
+
+
+class _RebuiltXRefDocument(PDFDocument):
+    """A document read by scanning the file for objects instead of trusting its xref table.
+
+    pdfminer falls back to this only when the table cannot be parsed at all; a table with
+    stale offsets (a file edited without updating it) otherwise yields empty pages.
+    """
+
+    def find_xref(self, parser: PDFParser) -> int:
+        raise PDFNoValidXRef("offsets in the xref table do not point at objects")
+
+
+def _xref_is_sound(doc: PDFDocument, data: bytes) -> bool:
+    """Do the xref table's offsets point at "<id> <gen> obj"? (cheap: no parsing)"""
+    for xref in doc.xrefs:
+        for objid in xref.get_objids():
+            try:
+                stream_id, pos, _gen = xref.get_pos(objid)
+            except KeyError:
+                continue
+            if stream_id is not None:
+                continue  # stored inside an object stream: nothing to check cheaply
+            found = _OBJ_AT.match(data, pos)
+            if found is None or int(found.group(1)) != objid:
+                return False
+    return True
 
 
 def _read_pages(

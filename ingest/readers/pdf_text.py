@@ -23,6 +23,22 @@ _DASH_MARKERS = ("-", "–", "—", "*")
 _CID = re.compile(r"\(cid:\d+\)")
 _SPACES = re.compile(r"[\s\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
+#: Spacing accent -> combining accent, for TeX's accent-then-letter glyph pairs.
+_SPACING_ACCENTS = {
+    "´": "\u0301", "¨": "\u0308", "ˆ": "\u0302", "˜": "\u0303", "¯": "\u0304",
+    "˘": "\u0306", "˙": "\u0307", "˚": "\u030a", "ˇ": "\u030c", "˝": "\u030b",
+}
+_ACCENT_PAIR = re.compile("([" + "".join(_SPACING_ACCENTS) + "])([^\\W\\d_])")
+# Accents compose only onto the letters they usually sit on, so that "it´s" (an acute
+# accent typed as an apostrophe) stays as it is.
+_ACCENTABLE = {"ˇ": "cszrnedtCSZRNEDT", "˜": "nN"}
+
+
+def _compose(m: re.Match) -> str:
+    accent, letter = m.group(1), m.group(2)
+    if letter in "aeiouyAEIOUY" or letter in _ACCENTABLE.get(accent, ""):
+        return letter + _SPACING_ACCENTS[accent]
+    return m.group()
 _HYPHENS = "-\u2010\u2011\u00ad"
 _WORD = re.compile(r"[^\W\d_][\w]*(?:-[\w]+)*", re.UNICODE)
 
@@ -50,8 +66,16 @@ class Line:
 def normalise(text: str) -> str:
     """NFKC (ligatures, odd spaces, full-width forms), unify hyphens, collapse spaces.
 
-    Curly quotes and dashes survive NFKC unchanged, which is what we want.
+    TeX's OT1 fonts draw an accented letter as a spacing accent then the letter
+    ("Pach´on"); those pairs are composed first ("Pachón"). Curly quotes and dashes
+    survive NFKC unchanged, which is what we want.
     """
+    if any(c in _SPACING_ACCENTS for c in text):
+        text = _ACCENT_PAIR.sub(_compose, text)
+        # Left over: an acute typed as an apostrophe; other lone accents are debris that
+        # NFKC would turn into a space plus a combining mark.
+        text = "".join("’" if c == "´" else c for c in text if c == "´" or c not in _SPACING_ACCENTS)
+        text = unicodedata.normalize("NFC", text)
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("\u2010", "-").replace("\u2011", "-")
     text = _SPACES.sub(" ", text).strip()
@@ -90,35 +114,31 @@ class Vocabulary:
 def join_hyphenated(left: str, right: str, vocab: Vocabulary) -> str:
     """Join a line ending in a hyphen with the next line, keeping real hyphens.
 
-    Rules, in order: a soft hyphen always goes; the hyphen stays when the next part starts
-    with a capital or a digit ("DMTN-" + "208", "non-" + "English"), when the first part
-    holds a digit or capitals after its first letter ("Gen3-", "LDM-"), when the first
-    part is already a compound ("target-of-"), or when the document writes the compound
-    elsewhere ("long-term"); otherwise it is a word broken by hyphenation and is joined
-    ("infra-" + "structure"), also when the document never shows the joined word, since
+    Rules, in order: a soft hyphen always goes. The document's own words decide next: if
+    it writes the joined word elsewhere and never the compound, join ("LSST-" + "ComCam"
+    when "LSSTComCam" occurs); if it writes the compound ("long-term"), keep it. Otherwise
+    the hyphen stays when the next part starts with a capital or a digit ("DMTN-" +
+    "208", "non-" + "English"), when the first part holds a digit or capitals after its
+    first letter ("Gen3-", "LDM-"), or is already a compound ("target-of-"); anything else
+    is a word broken by hyphenation and is joined ("infra-" + "structure"), since
     typesetters hyphenate far more often than compounds happen to fall at a line end.
     """
-    hyphen = left[-1]
     stem = left[:-1]
-    if hyphen == "\u00ad":
+    if left[-1] == "\u00ad":
         return stem + right
-    head = stem.split(" ")[-1]
-    tail = right.split(" ")[0]
-    if not head or not tail or not head[-1].isalpha():
-        keep = bool(head) and head[-1].isalnum()  # "Gen3-" + "compliant" keeps "-"
-        return (left + right) if keep else (left + " " + right)
-    word_head = head.lstrip("(\"'“‘[")
-    if tail[0].isupper() or tail[0].isdigit():
+    head = stem.split(" ")[-1].lstrip("(\"'“‘[")
+    tail_match = re.match(r"\w+", right)
+    if not head or not tail_match:
         return left + right
-    if any(c.isdigit() for c in word_head) or any(c.isupper() for c in word_head[1:]):
+    tail = tail_match.group()
+    joined, compound = f"{head}{tail}".casefold(), f"{head}-{tail}".casefold()
+    if joined in vocab.words and compound not in vocab.compounds:
+        return stem + right
+    if compound in vocab.compounds:
         return left + right
-    if "-" in word_head:
+    if not head[-1].isalpha() or tail[0].isupper() or tail[0].isdigit():
         return left + right
-    tail_word = re.match(r"[\w]+", tail)
-    tail_word_s = tail_word.group() if tail_word else tail
-    compound = f"{word_head}-{tail_word_s}".lower()
-    joined = f"{word_head}{tail_word_s}".lower()
-    if compound in vocab.compounds and joined not in vocab.words:
+    if any(c.isdigit() for c in head) or any(c.isupper() for c in head[1:]) or "-" in head:
         return left + right
     return stem + right
 
