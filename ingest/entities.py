@@ -146,7 +146,7 @@ class EntityMatcher:
         self._cs_lookup, self._ci_lookup, self._loose_lookup = cs, ci, loose
         self._cs_regex = _trie_regex(cs)
         self._ci_regex = _trie_regex(ci)
-        self._prefilter = _union(p.regex for p in config.patterns)
+        self._prefilter, self._unfiltered = _prefilter([p.regex for p in config.patterns])
         self._by_name = {(n.type, n.name): n for n in config.names}
         present = {p.type for p in config.patterns} | {n.type for n in config.names}
         self.types: tuple[str, ...] = tuple(t for t in ENTITY_TYPES if t in present)
@@ -158,11 +158,11 @@ class EntityMatcher:
         """All mentions in `text`, sorted by start, non-overlapping, with canonical names."""
         work = text.translate(_TYPOGRAPHIC)
         candidates: list[tuple[int, int, int, str, str]] = []
-        for rank, m in self._id_matches(work):
+        lowered = work.translate(_LOWER)
+        for rank, m in self._id_matches(work, lowered):
             pattern = self._patterns[rank]
             candidates.append((m.start(), m.end(), rank, pattern.spec.type, pattern.canonical(m)))
         base = len(self._patterns)
-        lowered = work.translate(_LOWER) if self._ci_regex is not None else work
         for regex, lookup, scanned in ((self._cs_regex, self._cs_lookup, work),
                                        (self._ci_regex, self._ci_lookup, lowered)):
             if regex is None:
@@ -187,21 +187,28 @@ class EntityMatcher:
         chosen.sort(key=lambda m: m.start)
         return chosen
 
-    def _id_matches(self, work: str):
-        """(pattern rank, match) for every ID pattern match. With the union prefilter, one
-        scan finds the places where some ID may start and each pattern is tried there."""
+    def _id_matches(self, work: str, lowered: str):
+        """(pattern rank, match) for every ID pattern match.
+
+        One scan of the lower-cased text with the lower-cased union of the patterns finds
+        the places where some ID may start (a superset); each pattern is then tried there
+        with its real case rule and boundaries. Patterns the union cannot take are scanned
+        on their own.
+        """
+        for rank in self._unfiltered:
+            for m in self._patterns[rank].regex.finditer(work):
+                yield rank, m
         if self._prefilter is None:
-            for rank, pattern in enumerate(self._patterns):
-                for m in pattern.regex.finditer(work):
-                    yield rank, m
             return
         pos = 0
-        while (hit := self._prefilter.search(work, pos)) is not None:
+        while (hit := self._prefilter.search(lowered, pos)) is not None:
+            start = hit.start()
             for rank, pattern in enumerate(self._patterns):
-                m = pattern.regex.match(work, hit.start())
-                if m:
-                    yield rank, m
-            pos = hit.start() + 1
+                if rank not in self._unfiltered:
+                    m = pattern.regex.match(work, start)
+                    if m:
+                        yield rank, m
+            pos = start + 1
 
     def canonical(self, text: str) -> tuple[str, str] | None:
         """The (type, canonical name) that `text` names as a whole, or None.
@@ -267,20 +274,45 @@ def _compile_name(spec: NameSpec) -> _Name:
     return _Name(spec, tuple(contexts))
 
 
-def _union(regexes) -> re.Pattern | None:
-    """A case-insensitive union of the ID patterns (named groups dropped), used only to find
-    where an ID may start; None if the patterns cannot be joined (e.g. a named back-reference),
-    in which case each pattern scans the text on its own."""
-    parts = [f"(?:{_NAMED_GROUP.sub('(?:', r)})" for r in regexes]
+def _prefilter(regexes: list[str]) -> tuple[re.Pattern | None, frozenset[int]]:
+    """The lower-cased union of the ID patterns, for scanning lower-cased text, and the
+    indexes of the patterns left out of it (those `_lowered_source` cannot rewrite)."""
+    parts, left_out = [], set()
+    for i, source in enumerate(regexes):
+        lowered = _lowered_source(source)
+        if lowered is None:
+            left_out.add(i)
+        else:
+            parts.append(f"(?:{lowered})")
     if not parts:
-        return None
+        return None, frozenset(left_out)
     try:
-        return re.compile("|".join(parts), re.IGNORECASE)
+        return re.compile("|".join(parts)), frozenset(left_out)
     except re.error:
-        return None
+        return None, frozenset(range(len(regexes)))
 
 
 _NAMED_GROUP = re.compile(r"(?<!\\)\(\?P<\w+>")
+# Regex syntax whose meaning lower-casing could change: character escapes by code or name
+# (\x41 is "A"), back-references, inline flags and other (?...) extensions.
+_NOT_LOWERABLE = re.compile(r"\\[xuUN0-9]|\(\?(?![:=!]|<[=!])")
+
+
+def _lowered_source(source: str) -> str | None:
+    """`source` with named groups unnamed and literal letters lower-cased (escapes such as
+    \\d, \\S kept), or None when that might not match a superset on lower-cased text."""
+    source = _NAMED_GROUP.sub("(?:", source)
+    if _NOT_LOWERABLE.search(source):
+        return None
+    out, i = [], 0
+    while i < len(source):
+        if source[i] == "\\":
+            out.append(source[i:i + 2])
+            i += 2
+        else:
+            out.append(source[i].lower())
+            i += 1
+    return "".join(out)
 
 
 def _url_spans(text: str):
