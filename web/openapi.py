@@ -128,6 +128,8 @@ PATHS = {
                          _param("name", "Canonical name (an alias redirects to it)",
                                 where="path")], (404,)),
     "/api/stats": _get("What is indexed and when", "Stats"),
+    "/api/openapi.json": {"get": {"summary": "This document", "responses": {"200": {
+        "description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
 }
 
 
