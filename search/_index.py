@@ -16,7 +16,7 @@ from whoosh.sorting import Count, FieldFacet, MultiFacet, ScoreFacet
 
 from ingest.model import ENTITY_TYPES, Report
 from search import _aggregate, _entity, _query, _snippet
-from search._schema import KEY_SEP, rebuild_report, section_data
+from search._schema import KEY_SEP, build_schema, rebuild_report, section_data
 from search._types import (EntityDetail, EntityRef, EntityStat, Hit, IndexStats, QueryError,
                            ReportSummary, SearchRequest, SearchResponse)
 from search._writer import INDEX_NAME
@@ -57,7 +57,8 @@ class Index:
         """Run one search: a page of section hits, facets over all matches, maybe a suggestion."""
         started = time.perf_counter()
         ix = self._ix()
-        if ix is None:
+        if ix is None:  # still check the query, so errors do not depend on the index
+            _query.parse(request.q, build_schema(), literal=request.literal)
             return _response(request, 0, (), _empty_facets(), None, started)
         with ix.searcher() as searcher:
             q = _query.parse(request.q, ix.schema, literal=request.literal)
@@ -78,14 +79,20 @@ class Index:
                 key = (FieldFacet("period_desc", reverse=True) if sort == "newest"
                        else FieldFacet("period_asc"))
                 kwargs["sortedby"] = MultiFacet([key, ScoreFacet()])
-            if request.collapse:
-                kwargs.update(collapse=FieldFacet("report_id"), collapse_limit=1)
-            results = searcher.search(q, filter=flt, limit=request.page * request.per_page,
-                                      groupedby=groups, maptype=Count, terms=True, **kwargs)
+            # Facets force Whoosh to score every match anyway, so collapsing ourselves over
+            # the full ranking costs little (Whoosh's CollapseCollector breaks with facets).
+            limit = None if request.collapse else request.page * request.per_page
+            results = searcher.search(q, filter=flt, limit=limit, groupedby=groups,
+                                      maptype=Count, terms=True, **kwargs)
             _snippet.configure(results)
-            total = len(results.groups("report")) if request.collapse else len(results)
             start = (request.page - 1) * request.per_page
-            hits = tuple(_hit(h, q) for h in results[start:start + request.per_page])
+            if request.collapse:
+                total = len(results.groups("report"))
+                page = _collapsed(searcher, results, start + request.per_page)[start:]
+            else:
+                total = len(results)
+                page = results[start:start + request.per_page]
+            hits = tuple(_hit(h, q) for h in page)
             facets = _facets(results)
             suggestion = None
             if total < SUGGEST_BELOW and request.q.strip() and not request.literal:
@@ -206,6 +213,20 @@ def _hit(hit, q) -> Hit:
                anchor=fields["anchor"], page=data["p"], score=_score(hit),
                snippet_html=snippet, format=fields["format"],
                entities=tuple(EntityRef(t, n) for t, n in seen))
+
+
+def _collapsed(searcher, results, wanted: int) -> list:
+    """The best-ranked hit of each report, in result order, up to `wanted` of them."""
+    report_of = searcher.reader().column_reader("report_id")
+    seen, out = set(), []
+    for i in range(results.scored_length()):
+        rid = report_of[results.docnum(i)]
+        if rid not in seen:
+            seen.add(rid)
+            out.append(results[i])
+            if len(out) >= wanted:
+                break
+    return out
 
 
 def _score(hit) -> float:

@@ -112,7 +112,11 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
         known_shas = {v["sha256"] for v in known.values()}
         todo, unchanged = [], 0
         for path in iter_report_files([Path(p) for p in paths]):
-            if sha256_of(path) in known_shas:
+            try:
+                digest = sha256_of(path)
+            except OSError:
+                digest = None  # unreadable: extraction will report why
+            if digest in known_shas:
                 unchanged += 1
             else:
                 todo.append(str(path))

@@ -153,6 +153,8 @@ def literal_query(text: str, schema) -> wq.Query | None:
     """Every whitespace-separated chunk must occur as typed (as a phrase of its tokens)."""
     clauses = []
     for chunk in text.split():
+        if not list(schema["text"].tokenize(chunk, mode="query")):
+            continue  # stop words, one-letter words and punctuation are not indexed
         alternatives = []
         for field, boost in DEFAULT_FIELDS.items():
             words = [t.text for t in schema[field].tokenize(chunk, mode="query")]

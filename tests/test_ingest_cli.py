@@ -1,0 +1,187 @@
+"""`report-archive ingest` and the index commands on real files and a real index in tmp_path."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli.main import main
+from search import Index, SearchRequest
+from search._lock import INFO_NAME, write_lock
+
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December"]
+SYSTEMS = ["Qserv", "Butler", "Sasquatch", "Rucio", "Gafaelfawr", "Phalanx"]
+REPORT_ARCHIVE = str(Path(sys.executable).parent / "report-archive")
+
+
+def write_report(folder: Path, i: int, extra: str = "") -> Path:
+    """A plain-text monthly report for month `i` after 2000-01, with entities and IDs."""
+    year, month = 2000 + i // 12, i % 12
+    system = SYSTEMS[i % len(SYSTEMS)]
+    body = (f"DM Status Report for {MONTHS[month]} {year}\n\n1. Summary\n\n"
+            f"Work continued on {system}; report number {i} of the archive. {extra}\n\n"
+            f"2. Technical Progress\n\nDMTN-{100 + i % 200} was revised and DM-{20000 + i} "
+            f"closed. The {system} deployment at the Summit passed its tests.\n")
+    path = folder / f"dm-status-{year}{month + 1:02d}.txt"
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def run(*args: str, ok: bool = True):
+    result = CliRunner().invoke(main, list(args))
+    if ok:
+        assert result.exit_code == 0, result.output
+    return result
+
+
+def summary_of(result) -> dict:
+    return json.loads(result.stdout)
+
+
+def test_incremental_ingest_adds_skips_updates_and_prunes(tmp_path):
+    reports, index = tmp_path / "reports", str(tmp_path / "index")
+    paths = [write_report(reports, i) for i in range(3)]
+    first = summary_of(run("ingest", str(reports), "--index", index, "--jobs", "1", "--json"))
+    assert (first["added"], first["unchanged"], first["failed"]) == (3, 0, [])
+
+    again = summary_of(run("ingest", str(reports), "--index", index, "--json"))
+    assert (again["added"], again["updated"], again["unchanged"]) == (0, 0, 3)
+
+    write_report(reports, 1, extra="A late correction about Rucio transfers.")
+    changed = summary_of(run("ingest", str(reports), "--index", index, "--json"))
+    assert (changed["added"], changed["updated"], changed["unchanged"]) == (0, 1, 2)
+    hits = Index(index).search(SearchRequest(q="late correction")).hits
+    assert [h.report_id for h in hits] == ["dm-status-200002-txt"]
+
+    paths[0].unlink()
+    kept = summary_of(run("ingest", str(reports), "--index", index, "--json"))
+    assert kept["removed"] == 0 and Index(index).stats().reports == 3
+    pruned = summary_of(run("ingest", str(reports), "--index", index, "--prune", "--json"))
+    assert (pruned["removed"], pruned["unchanged"]) == (1, 2)
+    assert [r.id for r in Index(index).reports()] == ["dm-status-200002-txt",
+                                                      "dm-status-200003-txt"]
+
+
+def test_failing_file_is_reported_and_skipped(tmp_path):
+    reports, index = tmp_path / "reports", str(tmp_path / "index")
+    write_report(reports, 0)
+    write_report(reports, 1)
+    (reports / "empty.txt").write_text("")
+    (reports / "broken.pdf").write_bytes(b"%PDF-1.4 this is not really a PDF")
+    result = run("ingest", str(reports), "--index", index, "--jobs", "2", ok=False)
+    assert result.exit_code == 1
+    assert f"failed: {reports / 'empty.txt'}: the file is empty; there is nothing to ingest" \
+        in result.stderr
+    assert f"failed: {reports / 'broken.pdf'}: " in result.stderr
+    assert result.stdout.startswith("2 added, 0 updated, 0 unchanged, 0 removed, 2 failed in ")
+    assert Index(index).stats().reports == 2
+
+
+def test_busy_index_names_the_writer(tmp_path):
+    reports, index = tmp_path / "reports", tmp_path / "index"
+    write_report(reports, 0)
+    with write_lock(index):
+        info = json.loads((index / INFO_NAME).read_text())
+        result = run("ingest", str(reports), "--index", str(index), ok=False)
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: Index {index} is busy: another process is writing it (pid {os.getpid()} on "
+        f"{info['host']}, since {info['since']}). Wait for it to finish, then run the "
+        "command again.\n")
+    # once the lock is free the same command works
+    assert "1 added" in run("ingest", str(reports), "--index", str(index)).stdout
+
+
+def test_killed_ingest_keeps_last_commit_and_rerun_finishes(tmp_path):
+    reports, index = tmp_path / "reports", tmp_path / "index"
+    total = 600  # the ingest commits every 200 reports
+    for i in range(total):
+        write_report(reports, i)
+    proc = subprocess.Popen([REPORT_ARCHIVE, "ingest", str(reports), "--index", str(index),
+                             "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    deadline = time.monotonic() + 120
+    while Index(index).stats().reports == 0 and proc.poll() is None:
+        assert time.monotonic() < deadline, "no commit within 2 minutes"
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)  # the whole job, workers included
+    proc.communicate()
+    assert proc.returncode == -signal.SIGKILL
+    survived = Index(index).stats().reports
+    assert 0 < survived < total
+    assert Index(index).search(SearchRequest(q="qserv")).total > 0
+
+    rerun = subprocess.run([REPORT_ARCHIVE, "ingest", str(reports), "--index", str(index),
+                            "--json"], capture_output=True, text=True, check=True)
+    summary = json.loads(rerun.stdout)
+    assert (summary["added"], summary["unchanged"]) == (total - survived, survived)
+    assert Index(index).stats().reports == total
+
+
+def test_search_cli_json_is_the_response_dict(tmp_path):
+    reports, index = tmp_path / "reports", str(tmp_path / "index")
+    for i in range(4):
+        write_report(reports, i)
+    run("ingest", str(reports), "--index", index)
+    out = json.loads(run("search", "dmtn-101", "--index", index, "--json").stdout)
+    expected = Index(index).search(SearchRequest(q="dmtn-101")).to_dict()
+    out.pop("took_ms"), expected.pop("took_ms")
+    assert out == expected and out["total"] == 1
+
+
+def test_search_cli_human_output_and_options(tmp_path, monkeypatch):
+    reports, index = tmp_path / "reports", tmp_path / "index"
+    for i in range(4):
+        write_report(reports, i)
+    monkeypatch.setenv("REPORT_ARCHIVE_INDEX", str(index))  # no --index: the env decides
+    run("ingest", str(reports))
+    text = run("search", "summit", "--sort", "oldest", "--limit", "2", "--page", "2",
+               "--from", "2000-01", "--to", "2000-12", "--collapse").stdout
+    assert text.startswith("4 hits (page 2 of 2, ")
+    assert "DM Status Report for March 2000  [2000-03 / Technical Progress]" in text
+    assert "<mark>" not in text  # plain text when not a terminal
+    typo = run("search", "sasquach").stdout
+    assert "Did you mean: sasquatch" in typo
+
+
+@pytest.mark.parametrize("args, message", [
+    (["search", 'foo "bar'], "Error: Unbalanced quote in query 'foo \"bar'. Close the quote, "
+                             "or search with literal=True (--literal) to search the text as "
+                             "typed.\n"),
+    (["search", "x", "--from", "2021-13"], "Error: Bad value for 'from': '2021-13'. Write a "
+                                           "month as YYYY-MM (e.g. 2021-06) or a year as "
+                                           "YYYY.\n"),
+])
+def test_search_cli_errors_exit_2_without_traceback(tmp_path, args, message):
+    result = run(*args, "--index", str(tmp_path / "index"), ok=False)
+    assert result.exit_code == 2
+    assert result.output == message
+
+
+def test_entities_entity_and_stats_commands(tmp_path):
+    reports, index = tmp_path / "reports", str(tmp_path / "index")
+    for i in range(3):
+        write_report(reports, i)
+    run("ingest", str(reports), "--index", index)
+    listed = json.loads(run("entities", "--type", "ticket", "--json", "--index", index).stdout)
+    assert listed["total"] == 3
+    assert listed["entities"][0] == Index(index).entities("ticket")[0].to_dict()
+    detail = json.loads(run("entity", "dm-20001", "--json", "--index", index).stdout)
+    assert detail == Index(index).entity("ticket", "DM-20001").to_dict()
+    assert "DM-20001 (ticket): 1 mentions in 1 reports" in run("entity", "DM-20001", "--index",
+                                                               index).stdout
+    missing = run("entity", "Nope", "--index", index, ok=False)
+    assert missing.exit_code == 1 and "List them with: report-archive entities" in missing.output
+    stats = json.loads(run("stats", "--json", "--index", index).stdout)
+    assert stats == Index(index).stats().to_dict() and stats["reports"] == 3
+    assert "reports: 3" in run("stats", "--index", index).stdout
