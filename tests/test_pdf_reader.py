@@ -26,7 +26,7 @@ LATEX_HEADINGS = [
     ("Middleware", 2, 1),
     ("Data Access", 2, 2),
     ("Risks and Issues", 1, 2),
-    ("Milestones", 1, 2),
+    ("Milestones", 1, 3),
     ("Upcoming", 2, 3),
 ]
 WRITER_HEADINGS = [
@@ -172,6 +172,16 @@ def test_bullets_become_dash_lines() -> None:
         "- Target-of-opportunity requests interrupt the plan within five minutes.",
     ]
     assert writer[2].startswith("The observing queue was rebuilt")
+
+
+def test_numbered_items_become_dash_lines() -> None:
+    risks = section(read("latex_plain.pdf"), "Risks and Issues").split("\n\n")
+    assert risks[0].endswith("from the data systems group this month. Two actions follow:")
+    assert risks[1].split("\n") == [
+        "- Order the replacement switches from a second supplier if the announced delay "
+        "grows beyond eight weeks.",
+        "- Repeat the failover exercise once the borrowed switches are installed.",
+    ]
 
 
 def test_paragraphs_are_separated_by_a_blank_line() -> None:

@@ -11,6 +11,7 @@ exception or traceback reaches the caller.
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import re
@@ -47,6 +48,11 @@ _pdfminer_log = logging.getLogger("pdfminer")
 if _pdfminer_log.level == logging.NOTSET:
     _pdfminer_log.setLevel(logging.ERROR)
 
+# pdfminer's defaults, except: the box hierarchy (boxes_flow) is not computed, since we
+# order lines by position ourselves and that grouping is the costliest layout step; and
+# text inside form XObjects (LTFigure) is laid out too, as some producers put a whole
+# page's text in one.
+_LAPARAMS = LAParams(boxes_flow=None, all_texts=True)
 _OBJ_AT = re.compile(rb"\s*(\d+)\s+\d+\s+obj\b")
 _BOLD_FONT = re.compile(r"bold|black|heavy|demi|semibold|[-,]medi|medium|cmbx|[-,+]bx|bx\d|[-,]bd\b|bd$", re.I)
 
@@ -139,7 +145,7 @@ def _read_pages(
 ) -> tuple[list[Line], dict[int, float], dict[int, int], dict[int, float], int]:
     """One layout pass over all pages: lines, heights, page ids, y origins, image count."""
     manager = PDFResourceManager(caching=True)
-    device = PDFPageAggregator(manager, laparams=LAParams())
+    device = PDFPageAggregator(manager, laparams=_LAPARAMS)
     interpreter = PDFPageInterpreter(manager, device)
     lines: list[Line] = []
     heights: dict[int, float] = {}
@@ -189,22 +195,32 @@ def _visual_lines(parts: list[LTTextLineHorizontal], page: int) -> list[Line]:
     return [line for group in groups if (line := _make_line(group, page)) is not None]
 
 
+@functools.lru_cache(maxsize=512)
+def _is_bold(fontname: str) -> bool:
+    """Bold from the font name ("Arial-BoldMT", "CMBX12", "NimbusRomNo9L-Medi")."""
+    return bool(_BOLD_FONT.search(fontname.split("+")[-1]))
+
+
 def _make_line(group: list[LTTextLineHorizontal], page: int) -> Line | None:
     group.sort(key=lambda p: p.x0)
     text = normalise(" ".join(p.get_text() for p in group))
     if not text:
         return None
-    sizes: Counter[float] = Counter()
-    bold = total = 0
-    for part in group:
-        for ch in part:
-            if isinstance(ch, LTChar) and not ch.get_text().isspace():
-                total += 1
-                sizes[round(ch.size, 1)] += 1
-                if _BOLD_FONT.search(ch.fontname.split("+")[-1]):
-                    bold += 1
+    # One small tally of (font, size) per line keeps the per-character work minimal.
+    faces: Counter[tuple[str, float]] = Counter(
+        (ch.fontname, round(ch.size, 1))
+        for part in group
+        for ch in part
+        if isinstance(ch, LTChar) and not ch.get_text().isspace()
+    )
+    total = sum(faces.values())
     if not total:
         return None
+    sizes: Counter[float] = Counter()
+    bold = 0
+    for (font, size), n in faces.items():
+        sizes[size] += n
+        bold += n if _is_bold(font) else 0
     return Line(
         page=page,
         x0=min(p.x0 for p in group),
@@ -231,18 +247,57 @@ def _meta_title(doc: PDFDocument) -> str | None:
 
 def _outline(doc: PDFDocument) -> Iterator[tuple[str, int, object]]:
     """(title, level, destination) for each bookmark; none when there is no outline."""
+    names: dict[str, object] | None = None
     try:
         for level, title, dest, action, _se in doc.get_outlines():
             target = dest
             action = resolve1(action)
             if target is None and isinstance(action, dict):
                 target = action.get("D")
-            yield normalise(str(title or "")), level, _resolve_dest(doc, target)
+            if names is None:
+                names = _named_dests(doc)
+            yield normalise(str(title or "")), level, _resolve_dest(names, target)
     except PDFNoOutlines:
         return
 
 
-def _resolve_dest(doc: PDFDocument, dest: object) -> list | None:
+def _named_dests(doc: PDFDocument) -> dict[str, object]:
+    """Every named destination, read once (PDF 1.2 name tree and PDF 1.1 /Dests dict).
+
+    pdfminer's ``get_dest`` walks the name tree from its root for each lookup; a report
+    with a hundred bookmarks would pay that a hundred times.
+    """
+    names: dict[str, object] = {}
+    old = resolve1(doc.catalog.get("Dests"))
+    if isinstance(old, dict):
+        names.update({_name_key(k): v for k, v in old.items()})
+    tree = resolve1(doc.catalog.get("Names"))
+    stack = [resolve1(tree.get("Dests"))] if isinstance(tree, dict) else []
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, dict) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        pairs = resolve1(node.get("Names"))
+        if isinstance(pairs, list):
+            for key, value in zip(pairs[::2], pairs[1::2]):
+                names.setdefault(_name_key(resolve1(key)), value)
+        kids = resolve1(node.get("Kids"))
+        if isinstance(kids, list):
+            stack.extend(resolve1(kid) for kid in reversed(kids))
+    return names
+
+
+def _name_key(name: object) -> str:
+    if isinstance(name, PSLiteral):
+        name = name.name
+    if isinstance(name, bytes):
+        return name.decode("latin-1")
+    return str(name)
+
+
+def _resolve_dest(names: dict[str, object], dest: object) -> list | None:
     """Follow a named or direct destination to its ``[page, /XYZ, left, top, ...]`` array."""
     for _ in range(4):  # names may point to dicts that point to arrays
         dest = resolve1(dest)
@@ -250,22 +305,10 @@ def _resolve_dest(doc: PDFDocument, dest: object) -> list | None:
             return dest
         if isinstance(dest, dict):
             dest = dest.get("D")
-            continue
-        if isinstance(dest, PSLiteral):
-            dest = dest.name
-        if isinstance(dest, (str, bytes)):
-            found = None
-            for name in (dest, dest.encode("latin-1") if isinstance(dest, str) else dest.decode("latin-1")):
-                try:
-                    found = doc.get_dest(name)
-                    break
-                except Exception:  # unknown name, or a malformed name tree
-                    continue
-            if found is None:
-                return None
-            dest = found
-            continue
-        return None
+        elif isinstance(dest, (str, bytes, PSLiteral)):
+            dest = names.get(_name_key(dest))
+        else:
+            return None
     return None
 
 

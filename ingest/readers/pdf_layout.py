@@ -282,7 +282,7 @@ def build_sections(
     title_block = _title_block(blocks, lines, body)
     placed = [e for e in outline if e.title.strip()]
     starts = _outline_starts(lines, placed) if placed else []
-    if not starts:
+    if len(starts) < 2:  # no outline, or a lone bookmark ("Title"): use the fonts
         starts = _layout_starts(blocks, lines, title_block)
     if is_meaningful_title(meta_title):
         title: str | None = " ".join(meta_title.split())  # type: ignore[union-attr]

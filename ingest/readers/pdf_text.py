@@ -20,6 +20,7 @@ _BULLET_GLYPHS = "•◦▪▫■□●○‣⁃∙·➢➤►▶✓✔❖"
 _DASH_MARKERS = ("-", "–", "—", "*")
 #: pdfminer writes an unmapped glyph as "(cid:N)"; at a line start it is nearly always a
 #: bullet drawn from a symbol font without a Unicode map (LaTeX's itemize bullet can be).
+_NUMBERED = re.compile(r"(\d{1,2}[.)]|\(?[a-z][.)]|\([ivx]{1,4}\))\s+(?=\S)")
 _CID = re.compile(r"\(cid:\d+\)")
 _SPACES = re.compile(r"[\s\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
@@ -98,6 +99,13 @@ def bullet_marker(text: str) -> tuple[str, str] | None:
         if first in _BULLET_GLYPHS or first in _DASH_MARKERS or 0xE000 <= ord(first) <= 0xF8FF:
             return first, text[2:].strip()
     return None
+
+
+def _numbered_marker(text: str) -> tuple[str, str] | None:
+    """Split "1. Text", "2) Text", "(b) Text" into (marker, rest); the number is dropped
+    since list items are written as "- " lines whatever their original label."""
+    m = _NUMBERED.match(text)
+    return (m.group(1), text[m.end() :]) if m else None
 
 
 class Vocabulary:
@@ -191,11 +199,12 @@ def assemble(lines: list[Line], vocab: Vocabulary) -> str:
     blocks: list[_Block] = []
     for line in lines:
         text = line.text
-        marker = bullet_marker(text)
+        marker = bullet_marker(text) or _numbered_marker(text)
         prev = blocks[-1] if blocks else None
         indent = line.x0 - left.get(line.page, line.x0)
-        if marker and prev is not None and marker[0] in _DASH_MARKERS:
-            # A dash opens an item only when indented or after a finished sentence/item.
+        if marker and prev is not None and marker[0] not in _BULLET_GLYPHS:
+            # A dash or a number opens an item only when indented or after a finished
+            # sentence or item: a wrapped line may start with one mid-sentence.
             if not (indent > 0.4 * line.size or prev.item or _SENTENCE_END.search(prev.text)):
                 marker = None
         if marker:
