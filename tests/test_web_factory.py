@@ -1,0 +1,27 @@
+"""`create_app`: where the index path comes from, and an empty index served gracefully."""
+
+from __future__ import annotations
+
+from web import create_app
+from web_fixtures import get_json, soup
+
+
+def test_index_path_defaults_to_the_environment_read_at_call_time(monkeypatch, tmp_path):
+    monkeypatch.setenv("REPORT_ARCHIVE_INDEX", str(tmp_path / "from-env"))
+    assert create_app().config["INDEX_PATH"] == str(tmp_path / "from-env")
+    assert create_app({"INDEX_PATH": str(tmp_path / "given")}).config["INDEX_PATH"] == str(
+        tmp_path / "given")
+
+
+def test_a_missing_index_serves_empty_pages_not_errors(tmp_path):
+    client = create_app({"INDEX_PATH": str(tmp_path / "none-yet")}).test_client()
+    home = soup(client.get("/"))
+    assert "The index is empty" in home.find("p", class_="lede").get_text()
+    assert "Nothing matches" in soup(client.get("/?q=qserv")).get_text()
+    assert get_json(client, "/api/reports")["total"] == 0
+    assert get_json(client, "/api/stats")["reports"] == 0
+    assert get_json(client, "/api/entities")["entities"] == []
+    assert client.get("/reports").status_code == 200
+    assert client.get("/entities").status_code == 200
+    assert client.get("/about").status_code == 200
+    assert get_json(client, "/api/entities/system/Qserv", 404)["status"] == 404
