@@ -16,7 +16,8 @@ from pdfminer.layout import LTTextLineHorizontal
 from ingest.errors import IngestError
 from ingest.readers.base import ParsedDocument
 from ingest.readers.pdf import read_pdf
-from ingest.readers.pdf_text import Vocabulary, join_hyphenated
+from ingest.readers.pdf_layout import drop_running_lines
+from ingest.readers.pdf_text import Line, Vocabulary, join_hyphenated
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pdf"
 SAMPLES = sorted((Path(__file__).parent.parent / "sample_reports").glob("*.pdf"))
@@ -304,3 +305,28 @@ def test_every_sample_pdf_reads_into_titled_paged_sections(path: Path) -> None:
             assert running not in text
     assert not re.search(r"\bPage \d+\b", text)
     assert "(cid:" not in text and "\ufb01" not in text
+
+
+@pytest.mark.parametrize("footer", ["3", "Page 3", "Page 3 of 7", "3/7", "3 / 7", "- 3 -", "iv"])
+def test_bare_page_numbers_are_dropped_even_on_a_single_page(footer: str) -> None:
+    def line(y: float, text: str) -> Line:
+        return Line(page=1, x0=72, x1=300, y0=y, y1=y + 10, size=10, bold=False,
+                    text=text, chars=len(text))
+
+    body = [line(700 - 14 * i, f"Body line {i} of the only page.") for i in range(5)]
+    kept = drop_running_lines([*body, line(30, footer)], {1: 800.0})
+    assert kept == body
+
+
+def test_a_repeated_line_in_the_body_is_not_a_running_header() -> None:
+    def line(page: int, y: float, text: str) -> Line:
+        return Line(page=page, x0=72, x1=300, y0=y, y1=y + 10, size=10, bold=False,
+                    text=text, chars=len(text))
+
+    lines = [
+        line(p, y, text)
+        for p in (1, 2, 3)
+        for y, text in ((760, f"Monthly report, page {p}"), (400, "No change."), (380, f"x{p}"))
+    ]
+    kept = drop_running_lines(lines, {1: 800.0, 2: 800.0, 3: 800.0})
+    assert [k.text for k in kept] == ["No change.", "x1", "No change.", "x2", "No change.", "x3"]
