@@ -106,3 +106,61 @@ def test_missing_file(tmp_path):
     result = run(path)
     assert result.exit_code == 1
     assert result.output == f"Error: {path}: no such file; check the path\n"
+
+
+PDF_FIXTURES = FIXTURES / "pdf"
+READ_HINT = "check the file is complete, e.g. download it again"
+
+
+def test_truncated_pdf(tmp_path):
+    path = tmp_path / "cut.pdf"
+    path.write_bytes((PDF_FIXTURES / "latex_outline.pdf").read_bytes()[:3000])
+    result = run(path)
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {path}: not a readable PDF (the file ends early, no %%EOF marker); {READ_HINT}\n"
+    )
+
+
+def test_corrupt_pdf_is_one_line_not_a_traceback(tmp_path):
+    path = tmp_path / "corrupt.pdf"
+    # A header and an end marker around junk: what a failed download or disk error leaves.
+    path.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 20 + b"\ntrailer\n%%EOF\n")
+    result = run(path)
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {path}: not a readable PDF (PDFNoValidXRef: Unexpected EOF - file corrupted); "
+        f"{READ_HINT}\n"
+    )
+
+
+def test_encrypted_pdf():
+    path = PDF_FIXTURES / "encrypted.pdf"
+    result = run(path)
+    assert result.exit_code == 1
+    assert result.output == f"Error: {path}: is encrypted; save an unencrypted copy and ingest that\n"
+
+
+def test_pdf_without_text():
+    path = PDF_FIXTURES / "image_only.pdf"
+    result = run(path)
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {path}: has no extractable text (its pages are scanned images); run OCR on it, "
+        "e.g. `ocrmypdf in.pdf out.pdf`, and ingest the result\n"
+    )
+
+
+def test_every_sample_report_extracts_with_a_period_and_sections():
+    archive = Path(__file__).parent.parent / "sample_reports"
+    from ingest import iter_report_files
+
+    files = list(iter_report_files([archive]))
+    assert len(files) >= 36
+    for path in files:
+        result = run(path, "--json")
+        assert result.exit_code == 0, result.output
+        data = json.loads(result.output)
+        assert data["period"] is not None, path
+        assert data["sections"], path
+        assert not data["title"].lower().startswith("microsoft word"), path
