@@ -49,8 +49,9 @@ ID_CASES = [
      [("ticket", "DM-26348", "DM-26348"), ("ticket", "RFC-653", "RFC-653"), ("ticket", "LCR-2313", "LCR-2313")]),
     ("LVV-T216, PREOPS-898 and ITRFC-3",
      [("ticket", "LVV-T216", "LVV-T216"), ("ticket", "PREOPS-898", "PREOPS-898"), ("ticket", "ITRFC-3", "ITRFC-3")]),
-    ("DP0.1, DP0.2 and Data Preview 0.3",
-     [("dataset", "DP0.1", "DP0.1"), ("dataset", "DP0.2", "DP0.2"), ("dataset", "DP0.3", "Data Preview 0.3")]),
+    ("DP0.1, DP0.2, Data Preview 0.3 and DP1, not the DP0 programme",
+     [("dataset", "DP0.1", "DP0.1"), ("dataset", "DP0.2", "DP0.2"), ("dataset", "DP0.3", "Data Preview 0.3"),
+      ("dataset", "DP1", "DP1")]),
 ]
 
 
