@@ -8,7 +8,7 @@ from flask import Flask
 
 from ingest.model import Mention, Section
 from web.chart import month_bars
-from web.filters import period_label, snippet
+from web.filters import period_label, snippet, when
 from web.markup import section_html
 
 
@@ -93,3 +93,9 @@ def test_period_label():
     assert period_label("2021-03") == "March 2021"
     assert period_label("2021") == "2021"
     assert period_label(None) == "undated"
+
+
+def test_when_formats_the_index_timestamp():
+    assert when("2026-11-25T13:31:22Z") == "25 Nov 2026, 13:31 UTC"
+    assert when(None) == "never"
+    assert when("yesterday") == "yesterday"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from datetime import datetime, timezone
 
 from flask import Flask
 from markupsafe import Markup, escape
@@ -37,6 +38,17 @@ def period_label(period: str | None) -> str:
     return period
 
 
+def when(iso: str | None) -> str:
+    """``2026-11-25T13:31:22Z`` -> ``25 Nov 2026, 13:31 UTC``; unparseable text stays."""
+    if not iso:
+        return "never"
+    try:
+        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso
+    return moment.astimezone(timezone.utc).strftime("%-d %b %Y, %H:%M UTC")
+
+
 def plural(count: int, word: str, many: str | None = None) -> str:
     """``3, "report"`` -> ``3 reports``, with thousands separators."""
     return f"{count:,} {word if count == 1 else (many or word + 's')}"
@@ -47,5 +59,6 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters["snippet"] = snippet
     app.jinja_env.filters["period"] = period_label
     app.jinja_env.filters["plural"] = plural
+    app.jinja_env.filters["when"] = when
     app.jinja_env.globals["section_html"] = section_html
     app.jinja_env.globals["month_bars"] = month_bars
