@@ -12,17 +12,15 @@ from pathlib import Path
 
 from whoosh import index as windex
 from whoosh import query as wq
-from whoosh.sorting import Count, FieldFacet, MultiFacet, ScoreFacet
+from whoosh.sorting import FieldFacet, MultiFacet, ScoreFacet
 
 from ingest.model import ENTITY_TYPES, Report
-from search import _aggregate, _entity, _query, _snippet
-from search._schema import KEY_SEP, build_schema, rebuild_report, section_data
+from search import _aggregate, _entity, _facets, _query, _snippet
+from search._schema import build_schema, rebuild_report, section_data
 from search._types import (EntityDetail, EntityRef, EntityStat, Hit, IndexStats, QueryError,
                            ReportSummary, SearchRequest, SearchResponse)
 from search._writer import INDEX_NAME
 
-#: Names shown per entity type in the entity facet.
-ENTITY_FACET_TOP = 10
 #: Below this many hits we look for a "did you mean" query.
 SUGGEST_BELOW = 3
 # Quoted phrases and field:value pairs are left alone; only plain words are corrected.
@@ -34,6 +32,7 @@ class Index:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self._table: tuple[int, _facets.FacetTable] | None = None
 
     # -- plumbing ---------------------------------------------------------------------------
     def _ix(self):
@@ -59,7 +58,8 @@ class Index:
         ix = self._ix()
         if ix is None:  # still check the query, so errors do not depend on the index
             _query.parse(request.q, build_schema(), literal=request.literal)
-            return _response(request, 0, (), _empty_facets(), None, started)
+            return _response(request, 0, (), _facets.empty(), None, started)
+        generation = ix.latest_generation()
         with ix.searcher() as searcher:
             q = _query.parse(request.q, ix.schema, literal=request.literal)
             flt = self._filter(request)
@@ -68,36 +68,39 @@ class Index:
                 q = wq.Every()
                 if sort == "relevance":
                     sort = "newest"  # nothing to rank by: show the latest first
-            groups = {"type": FieldFacet("etype", allow_overlap=True),
-                      "entity": FieldFacet("entkey", allow_overlap=True),
-                      "year": FieldFacet("year"), "section": FieldFacet("heading"),
-                      "format": FieldFacet("format")}
-            if request.collapse:
-                groups["report"] = FieldFacet("report_id")
             kwargs = {}
             if sort != "relevance":
                 key = (FieldFacet("period_desc", reverse=True) if sort == "newest"
                        else FieldFacet("period_asc"))
                 kwargs["sortedby"] = MultiFacet([key, ScoreFacet()])
-            # Facets force Whoosh to score every match anyway, so collapsing ourselves over
-            # the full ranking costs little (Whoosh's CollapseCollector breaks with facets).
-            limit = None if request.collapse else request.page * request.per_page
-            results = searcher.search(q, filter=flt, limit=limit, groupedby=groups,
-                                      maptype=Count, terms=True, **kwargs)
-            _snippet.configure(results)
             start = (request.page - 1) * request.per_page
+            # Collapsing needs the full ranking (the best hit of each report may be deep);
+            # Whoosh's own CollapseCollector cannot be combined with our needs, so we do it.
+            limit = None if request.collapse else start + request.per_page
+            results = searcher.search(q, filter=flt, limit=limit, terms=True, **kwargs)
+            _snippet.configure(results)
+            docs = results.docs()  # every match, not just the page: for totals and facets
+            table = self._facet_table(generation, searcher)
             if request.collapse:
-                total = len(results.groups("report"))
-                page = _collapsed(searcher, results, start + request.per_page)[start:]
+                total = table.reports(docs)
+                page = _collapsed(table, results, start + request.per_page)[start:]
             else:
-                total = len(results)
+                total = len(docs)
                 page = results[start:start + request.per_page]
             hits = tuple(_hit(h, q) for h in page)
-            facets = _facets(results)
+            facets = table.facets(docs)
             suggestion = None
             if total < SUGGEST_BELOW and request.q.strip() and not request.literal:
                 suggestion = _suggest(searcher, ix.schema, request.q, flt, total)
         return _response(request, total, hits, facets, suggestion, started)
+
+    def _facet_table(self, generation: int, searcher) -> _facets.FacetTable:
+        """The facet table of this index generation, built once and reused."""
+        cached = self._table
+        if cached is None or cached[0] != generation:
+            cached = (generation, _facets.FacetTable(searcher))
+            self._table = cached  # one assignment: safe to share between threads
+        return cached[1]
 
     def _filter(self, request: SearchRequest) -> wq.Query:
         clauses = [wq.Term("kind", "section")]
@@ -215,12 +218,11 @@ def _hit(hit, q) -> Hit:
                entities=tuple(EntityRef(t, n) for t, n in seen))
 
 
-def _collapsed(searcher, results, wanted: int) -> list:
+def _collapsed(table, results, wanted: int) -> list:
     """The best-ranked hit of each report, in result order, up to `wanted` of them."""
-    report_of = searcher.reader().column_reader("report_id")
     seen, out = set(), []
     for i in range(results.scored_length()):
-        rid = report_of[results.docnum(i)]
+        rid = table.report_of(results.docnum(i))
         if rid not in seen:
             seen.add(rid)
             out.append(results[i])
@@ -233,39 +235,6 @@ def _score(hit) -> float:
     # Sorted by period, Whoosh puts the sort key in .score: (period key, -relevance).
     score = hit.score[-1] if isinstance(hit.score, tuple) else hit.score
     return round(abs(float(score or 0.0)), 4)
-
-
-def _counts(results, name: str) -> dict:
-    try:
-        return results.groups(name)
-    except KeyError:
-        return {}
-
-
-def _ranked(counts: dict) -> list[dict]:
-    items = [(k.decode() if isinstance(k, bytes) else k, c) for k, c in counts.items() if k]
-    items.sort(key=lambda kv: (-kv[1], kv[0]))
-    return [{"value": k, "count": c} for k, c in items]
-
-
-def _facets(results) -> dict:
-    per_type: dict[str, list] = {}
-    for item in _ranked(_counts(results, "entity")):
-        etype, _, name = item["value"].partition(KEY_SEP)
-        bucket = per_type.setdefault(etype, [])
-        if len(bucket) < ENTITY_FACET_TOP:
-            bucket.append({"value": name, "count": item["count"]})
-    order = {t: i for i, t in enumerate(ENTITY_TYPES)}
-    types = sorted(_ranked(_counts(results, "type")), key=lambda i: order.get(i["value"], 99))
-    years = sorted(_ranked(_counts(results, "year")), key=lambda i: i["value"])
-    return {"type": types,
-            "entity": {t: per_type[t] for t in sorted(per_type, key=lambda t: order.get(t, 99))},
-            "year": years, "section": _ranked(_counts(results, "section"))[:20],
-            "format": _ranked(_counts(results, "format"))}
-
-
-def _empty_facets() -> dict:
-    return {"type": [], "entity": {}, "year": [], "section": [], "format": []}
 
 
 def _response(request, total, hits, facets, suggestion, started) -> SearchResponse:

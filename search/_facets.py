@@ -1,0 +1,89 @@
+"""Facet counts over the whole matching set, from a per-generation table of column values.
+
+Whoosh's `groupedby` does Python work per matching document and facet on every query and
+forces scoring every match. Instead we read the few facet columns once per index
+generation into plain lists indexed by document number (about 0.1 s at 10k sections,
+reused by every later query of a long-lived `Index`, as in the web app), and count the
+matching document numbers against them, which is cheap.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from itertools import chain
+
+from ingest.model import ENTITY_TYPES
+from search._schema import KEY_SEP
+
+#: Names shown per entity type in the entity facet; headings shown in the section facet.
+ENTITY_FACET_TOP = 10
+SECTION_FACET_TOP = 20
+_ORDER = {t: i for i, t in enumerate(ENTITY_TYPES)}
+_SINGLE = ("year", "format", "heading", "report_id")
+_MULTI = ("etype", "entkey")
+
+
+class FacetTable:
+    """Column values of every document in one searcher's view of the index."""
+
+    def __init__(self, searcher) -> None:
+        self.columns: dict[str, list] = {name: [] for name in _SINGLE + _MULTI}
+        for reader, offset in searcher.reader().leaf_readers():
+            count = reader.doc_count_all()
+            for name in _SINGLE + _MULTI:
+                col = self.columns[name]
+                col.extend([None] * (offset + count - len(col)))
+                if not reader.has_column(name):
+                    continue
+                multi = name in _MULTI
+                values = reader.column_reader(name, translate=not multi)
+                for i, value in enumerate(values):
+                    if multi:
+                        col[offset + i] = tuple(v.decode("utf-8") for v in value)
+                    else:
+                        col[offset + i] = value or None
+
+    def count(self, name: str, docs) -> Counter:
+        col = self.columns[name]
+        if name in _MULTI:
+            return Counter(chain.from_iterable(col[d] or () for d in docs))
+        return Counter(col[d] for d in docs)
+
+    def reports(self, docs) -> int:
+        """How many distinct reports the documents belong to."""
+        col = self.columns["report_id"]
+        return len({col[d] for d in docs})
+
+    def report_of(self, docnum: int) -> str:
+        return self.columns["report_id"][docnum]
+
+    def facets(self, docs) -> dict:
+        """The facet dict of a SearchResponse for the matching document numbers `docs`."""
+        docs = list(docs)
+        per_type: dict[str, list] = {}
+        for key, n in _ranked(self.count("entkey", docs)):
+            etype, _, name = key.partition(KEY_SEP)
+            bucket = per_type.setdefault(etype, [])
+            if len(bucket) < ENTITY_FACET_TOP:
+                bucket.append({"value": name, "count": n})
+        types = sorted(_ranked(self.count("etype", docs)), key=lambda kv: _ORDER.get(kv[0], 99))
+        years = sorted(_ranked(self.count("year", docs)))
+        return {
+            "type": _items(types),
+            "entity": {t: per_type[t] for t in sorted(per_type, key=lambda t: _ORDER.get(t, 99))},
+            "year": _items(years),
+            "section": _items(_ranked(self.count("heading", docs))[:SECTION_FACET_TOP]),
+            "format": _items(_ranked(self.count("format", docs))),
+        }
+
+
+def _ranked(counts: Counter) -> list[tuple[str, int]]:
+    return sorted(((k, n) for k, n in counts.items() if k), key=lambda kv: (-kv[1], kv[0]))
+
+
+def _items(pairs) -> list[dict]:
+    return [{"value": k, "count": n} for k, n in pairs]
+
+
+def empty() -> dict:
+    return {"type": [], "entity": {}, "year": [], "section": [], "format": []}
