@@ -29,6 +29,16 @@ def _canonical(name: str) -> tuple[str, str] | None:
     return matcher.canonical(name) if matcher is not None else None
 
 
+def query_name(name: str) -> str:
+    """The name to look up in the (lower-cased) entity field: aliases become canonical.
+
+    Case needs no work here (the field is lower-cased); only aliases such as "Data Butler"
+    need the matcher. Aliases from an extra --entities file used at ingest are not known.
+    """
+    found = _canonical(name.strip())
+    return found[1] if found else name.strip()
+
+
 def resolve_name(index, name: str, type: str | None = None) -> str:
     """The canonical name for `name` (any case, or an alias); `name` itself if unknown."""
     lowered = name.strip().lower()

@@ -70,8 +70,12 @@ def _check_balance(q: str) -> None:
         raise _fail(q, "Unbalanced parenthesis", "Close every '(' with a ')'")
 
 
-def rewrite(q: str) -> str:
-    """Check `q` and rewrite our syntax into Whoosh's; raise QueryError when it is malformed."""
+def rewrite(q: str, resolve=None) -> str:
+    """Check `q` and rewrite our syntax into Whoosh's; raise QueryError when it is malformed.
+
+    `resolve(name) -> canonical name` turns aliases in ``entity:`` values into the names the
+    index holds (``entity:"Data Butler"`` -> ``entity:"Butler"``).
+    """
     _check_balance(q)
     tokens = _TOKENS.findall(q)
     out = []
@@ -100,9 +104,11 @@ def rewrite(q: str) -> str:
                                 f"Use one of {', '.join(ENTITY_TYPES)}")
             if field == "year" and value and not re.fullmatch(r"\d{4}", value):
                 raise _fail(q, f"Bad year {value!r}", "Write a year as YYYY (e.g. year:2021)")
-            if field == "entity" and _ID_LIKE.match(value):
-                out.append(f'{field}:"{value}"')
+            if field == "entity" and value and not set(value) & set("*?~^"):
+                out.append(f'entity:"{resolve(value) if resolve else value}"')
                 continue
+            if field == "entity" and nxt.startswith('"') and resolve:
+                tokens[i + 1] = '"' + resolve(nxt.strip('"')).replace('"', "") + '"'
             out.append(f"{field}:{value}")
             continue
         if _ID_LIKE.match(token) and token not in ("AND", "OR", "NOT"):
@@ -129,14 +135,17 @@ def _errors(q: wq.Query) -> list[str]:
     return found
 
 
-def parse(text: str, schema, literal: bool = False) -> wq.Query | None:
-    """The Whoosh query for `text`, or None when it asks for nothing (empty text)."""
+def parse(text: str, schema, literal: bool = False, resolve=None) -> wq.Query | None:
+    """The Whoosh query for `text`, or None when it asks for nothing (empty text).
+
+    `resolve` maps entity aliases to canonical names (see `rewrite`).
+    """
     if not text.strip():
         return None
     if literal:
         return literal_query(text, schema)
     parser = make_parser(schema)
-    rewritten = rewrite(text)
+    rewritten = rewrite(text, resolve)
     q = parser.parse(rewritten, normalize=False)
     errors = _errors(q)
     if errors:

@@ -47,10 +47,11 @@ class Batch:
 
 
 @contextmanager
-def batch(ix):
+def batch(ix, optimize: bool = False):
     """A writer that commits on success and cancels, then re-raises, on any error.
 
     It does not take Whoosh's lock itself: callers hold it for the whole run (see _lock).
+    `optimize=True` merges all segments into one at commit.
     """
     writer = ix.writer(_lk=False)
     try:
@@ -58,7 +59,13 @@ def batch(ix):
     except BaseException:
         writer.cancel()
         raise
-    writer.commit()
+    writer.commit(optimize=optimize)
+
+
+def segment_count(ix) -> int:
+    """How many segments the index has (queries slow down as they multiply)."""
+    with ix.reader() as reader:
+        return len(reader.leaf_readers())
 
 
 def refresh_summary(ix, index_dir: Path) -> dict:
@@ -95,6 +102,3 @@ def existing(ix) -> dict[str, dict]:
             out[fields["report_id"]] = {"sha256": meta["sha256"], "source_abs": meta["source_abs"]}
     return out
 
-
-def delete_term(field: str, value: str) -> Term:
-    return Term(field, value)

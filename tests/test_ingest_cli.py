@@ -185,3 +185,18 @@ def test_entities_entity_and_stats_commands(tmp_path):
     stats = json.loads(run("stats", "--json", "--index", index).stdout)
     assert stats == Index(index).stats().to_dict() and stats["reports"] == 3
     assert "reports: 3" in run("stats", "--index", index).stdout
+
+
+def test_segments_are_merged_when_they_pile_up(tmp_path, monkeypatch):
+    from search import _ingest, ingest_paths
+    from search._writer import open_or_create, segment_count
+
+    reports, index = tmp_path / "reports", tmp_path / "index"
+    for i in range(4):
+        write_report(reports, i)
+    monkeypatch.setattr(_ingest, "COMMIT_EVERY", 1)   # one commit (segment) per report...
+    monkeypatch.setattr(_ingest, "MAX_SEGMENTS", 1)   # ...merged into one at the end
+    summary = ingest_paths([reports], index, jobs=1)
+    assert summary.added == 4
+    assert segment_count(open_or_create(index)) == 1
+    assert Index(index).search(SearchRequest(q="summit")).total == 4

@@ -157,3 +157,11 @@ def test_from_params_reads_every_parameter():
     assert req == SearchRequest(q="x", type="system", entity="Qserv", period_from="2021-01",
                                 period_to="2021", section="Summary", format="pdf", year="2021",
                                 sort="newest", page=2, per_page=5, collapse=True, literal=True)
+
+
+def test_entity_aliases_resolve_to_the_canonical_name(corpus_index):
+    # the shipped entity configuration knows "Data Butler" as an alias of Butler
+    assert hits(corpus_index, 'entity:"Data Butler"') == hits(corpus_index, "entity:Butler") \
+        == [("2021-03-status", TP)]
+    assert hits(corpus_index, "", entity="data butler") == [("2021-03-status", TP)]
+    assert len(hits(corpus_index, "entity:qs*")) == 2  # patterns are left alone
