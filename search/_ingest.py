@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -58,6 +59,12 @@ def _extract(path: str, entities_file: str | None):
         return path, None, f"{path}: unexpected {type(e).__name__}: {e}"
 
 
+def _worker_init() -> None:
+    """Workers leave Ctrl-C to the parent, which stops the pool and keeps the last commit
+    (otherwise every worker prints its own KeyboardInterrupt traceback)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _load_matcher(entities_file: str | None):
     try:
         from ingest.entities import load_matcher
@@ -73,7 +80,7 @@ def _extracted(paths: list[str], entities_file: str | None, jobs: int) -> Iterat
             yield _extract(p, entities_file)
         return
     todo = iter(paths)
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init) as pool:
         pending: set = set()
         try:
             while True:
@@ -88,8 +95,7 @@ def _extracted(paths: list[str], entities_file: str | None, jobs: int) -> Iterat
                 for fut in done:
                     yield fut.result()
         finally:
-            for fut in pending:
-                fut.cancel()
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
