@@ -77,7 +77,11 @@ class Index:
             start = (request.page - 1) * request.per_page
             # Collapsing needs the full ranking (the best hit of each report may be deep);
             # Whoosh's own CollapseCollector cannot be combined with our needs, so we do it.
-            limit = None if request.collapse else start + request.per_page
+            # Phrases are costly to match twice (top N, then all docs for facets): score all
+            # matches in one pass instead (0.19 -> 0.12 s at 10k sections); for other queries
+            # the top-N pass plus a docs pass is cheaper.
+            full = request.collapse or _has_phrase(q)
+            limit = None if full else start + request.per_page
             results = searcher.search(q, filter=flt, limit=limit, terms=True, **kwargs)
             _snippet.configure(results)
             docs = results.docs()  # every match, not just the page: for totals and facets
@@ -217,6 +221,10 @@ def _hit(hit, q) -> Hit:
                anchor=fields["anchor"], page=data["p"], score=_score(hit),
                snippet_html=snippet, format=fields["format"],
                entities=tuple(EntityRef(t, n) for t, n in seen))
+
+
+def _has_phrase(q) -> bool:
+    return isinstance(q, wq.Phrase) or any(_has_phrase(c) for c in q.children())
 
 
 def _collapsed(table, results, wanted: int) -> list:
