@@ -106,3 +106,29 @@ def corpus_index(tmp_path_factory):
     index_dir = tmp_path_factory.mktemp("corpus") / "index"
     write_reports(index_dir, CORPUS)
     return Index(index_dir)
+
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_reports"
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory):
+    """An index of the real sample archive, ingested through the real extractor (2 workers)."""
+    from search import Index, ingest_paths
+
+    index_dir = tmp_path_factory.mktemp("samples") / "index"
+    summary = ingest_paths([SAMPLE_DIR], index_dir, jobs=2)
+    assert summary.failed == (), summary.failed
+    return Index(index_dir)
+
+
+@pytest.fixture(scope="session")
+def sample_reports():
+    """The sample archive extracted directly: {report id: (path, Report)}, the ground truth."""
+    from ingest import extract_report, iter_report_files
+
+    out = {}
+    for path in iter_report_files([SAMPLE_DIR]):
+        report = extract_report(path)
+        out[report.id] = (path, report)
+    return out
