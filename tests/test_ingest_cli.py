@@ -204,3 +204,31 @@ def test_segments_are_merged_when_they_pile_up(tmp_path, monkeypatch):
     assert summary.added == 4
     assert segment_count(open_or_create(index)) == 1
     assert Index(index).search(SearchRequest(q="summit")).total == 4
+
+
+def test_extra_entities_file_is_used_and_a_bad_one_is_one_clear_error(tmp_path):
+    reports, index = tmp_path / "reports", str(tmp_path / "index")
+    write_report(reports, 0, extra="The Frobnicator service went live.")
+    extra = tmp_path / "extra.toml"
+    extra.write_text('[[name]]\ntype = "system"\nname = "Frobnicator"\n'
+                     'aliases = ["Frobnicator service"]\n', encoding="utf-8")
+    run("ingest", str(reports), "--index", index, "--entities", str(extra))
+    assert Index(index).entity("system", "frobnicator").mentions == 1
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[[name]\n", encoding="utf-8")
+    write_report(reports, 1)
+    result = run("ingest", str(reports), "--index", index, "--entities", str(bad), ok=False)
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {bad}: ")
+    assert "Traceback" not in result.output and Index(index).stats().reports == 1
+
+
+def test_index_location_precedence_is_read_at_call_time(tmp_path, monkeypatch):
+    from search import DEFAULT_INDEX_DIR, resolve_index_dir
+
+    monkeypatch.delenv("REPORT_ARCHIVE_INDEX", raising=False)
+    assert resolve_index_dir(None) == DEFAULT_INDEX_DIR == Path(".report-archive/index")
+    monkeypatch.setenv("REPORT_ARCHIVE_INDEX", str(tmp_path / "env"))
+    assert resolve_index_dir(None) == tmp_path / "env"
+    assert resolve_index_dir(str(tmp_path / "cli")) == tmp_path / "cli"
