@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
+from search import _aggregate
 from search._lock import write_lock
 from search._types import IngestSummary
 from search._writer import batch, existing, open_or_create, refresh_summary, segment_count
@@ -136,12 +137,13 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
         counts = {"added": 0, "updated": 0}
         failed: list[tuple[str, str]] = []
         seen: dict[str, str] = {}  # report id -> file, to catch two files claiming one id
+        total, done = len(todo), 0
         if progress:
-            progress(0, len(todo))
+            progress(0, total)
         results = _extracted(todo, entities, jobs)
-        done = 0
+        more = bool(todo or gone)  # nothing to change: no commit, the generation stays
         try:
-            while True:
+            while more:
                 with batch(ix) as b:
                     for rid in gone:
                         b.delete(rid)
@@ -159,17 +161,18 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
                             b.put(report, os.path.abspath(path))
                             pending += 1
                         if progress:
-                            progress(done, len(todo))
+                            progress(done, total)
                         if pending >= COMMIT_EVERY or time.monotonic() - since > COMMIT_SECONDS:
                             break
                     else:
-                        break  # all files read: commit this last batch and stop
+                        more = False  # all files read: commit this last batch and stop
         finally:
             results.close()
         if segment_count(ix) > MAX_SEGMENTS:
             with batch(ix, optimize=True):
                 pass
-        refresh_summary(ix, index_dir)
+        if _aggregate.read(index_dir, ix.latest_generation()) is None:
+            refresh_summary(ix, index_dir)
     return IngestSummary(added=counts["added"], updated=counts["updated"], unchanged=unchanged,
                          removed=removed,
                          failed=tuple(failed), seconds=time.monotonic() - started)

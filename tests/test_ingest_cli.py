@@ -232,3 +232,16 @@ def test_index_location_precedence_is_read_at_call_time(tmp_path, monkeypatch):
     monkeypatch.setenv("REPORT_ARCHIVE_INDEX", str(tmp_path / "env"))
     assert resolve_index_dir(None) == tmp_path / "env"
     assert resolve_index_dir(str(tmp_path / "cli")) == tmp_path / "cli"
+
+
+def test_unchanged_ingest_does_not_commit(tmp_path):
+    from search._writer import open_or_create
+
+    reports, index = tmp_path / "reports", tmp_path / "index"
+    write_report(reports, 0)
+    run("ingest", str(reports), "--index", str(index))
+    generation = open_or_create(index).latest_generation()
+    summary_before = (index / "summary.json").read_bytes()
+    assert "1 unchanged" in run("ingest", str(reports), "--index", str(index)).stdout
+    assert open_or_create(index).latest_generation() == generation
+    assert (index / "summary.json").read_bytes() == summary_before
