@@ -57,6 +57,7 @@ def build(searcher, generation: int) -> dict:
     for r in reports:
         formats[r["format"]] += 1
     periods = [r["period"] for r in reports if r["period"]]
+    roots = archive_roots(r["source_abs"] for r in reports)
     return {
         "generation": generation,
         "reports": reports,
@@ -68,8 +69,19 @@ def build(searcher, generation: int) -> dict:
             "first_period": min(periods) if periods else None,
             "last_period": max(periods) if periods else None,
             "last_updated": last_updated,
+            "roots": roots,
         },
     }
+
+
+def archive_roots(sources) -> list[str]:
+    """The directories the indexed files live in, nested ones folded into their ancestor:
+    the archive a web front end may serve original files from."""
+    roots: list[str] = []
+    for folder in sorted({os.path.dirname(s) for s in sources if s}):
+        if not any(folder == r or folder.startswith(r.rstrip(os.sep) + os.sep) for r in roots):
+            roots.append(folder)
+    return roots
 
 
 def write(index_dir: Path, summary: dict) -> None:
@@ -93,4 +105,5 @@ def empty() -> dict:
     """The summary of an index that does not exist yet."""
     return {"generation": -1, "reports": [], "entities": [],
             "stats": {"reports": 0, "sections": 0, "entities_by_type": {}, "formats": {},
-                      "first_period": None, "last_period": None, "last_updated": None}}
+                      "first_period": None, "last_period": None, "last_updated": None,
+                      "roots": []}}

@@ -290,6 +290,8 @@ class IndexStats:
     last_period: str | None
     last_updated: str | None
     index_path: str
+    #: Directories holding the indexed files (nested ones folded): the archive's extent.
+    roots: list = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}

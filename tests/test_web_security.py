@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from web import create_app
 from web.security import CSP
 from web_fixtures import (XSS_IMG, XSS_SCRIPT, app, client, get_json, soup,  # noqa: F401
@@ -80,8 +82,13 @@ def test_source_outside_the_archive_roots_is_refused(web_archive, tmp_path):
     assert "not inside an archive root" in soup(response).find(class_="error-msg").get_text()
 
 
-def test_no_archive_root_means_no_source_files(web_archive):
-    _, index_dir = web_archive
+def test_without_configured_roots_the_index_records_the_archive(web_archive):
+    archive, index_dir = web_archive
     client = create_app({"INDEX_PATH": str(index_dir)}).test_client()
+    stats = get_json(client, "/api/stats")
+    assert stats["roots"] and all(Path(root).is_dir() for root in stats["roots"])
     rid = xss_report_id(client)
-    assert client.get(f"/reports/{rid}/source").status_code == 404
+    with client.get(f"/reports/{rid}/source") as response:
+        assert response.status_code == 200
+        assert response.mimetype == "text/plain"  # never rendered as HTML in our origin
+        assert b"<script>alert(1)</script>" in response.get_data()

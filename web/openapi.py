@@ -75,7 +75,7 @@ SCHEMAS: dict[str, dict] = {
         "entities_by_type": {"type": "object", "additionalProperties": INT},
         "formats": {"type": "object", "additionalProperties": INT},
         "first_period": NSTR, "last_period": NSTR, "last_updated": NSTR, "index_path": STR,
-        **LINKS}),
+        "roots": {"type": "array", "items": STR}, **LINKS}),
     "ApiRoot": _obj({"openapi": STR, "search": STR, "reports": STR, "entities": STR,
                      "stats": STR, "html_url": STR}),
 }
