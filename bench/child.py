@@ -15,6 +15,19 @@ import time
 from pathlib import Path
 
 
+def _status() -> dict:
+    out = {}
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                key = line.split(":")[0]
+                if key in ("VmRSS", "RssAnon", "RssFile"):
+                    out[f"end_{key}_mb"] = int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return out
+
+
 def main(argv: list[str]) -> int:
     index_dir, jobs, list_file = Path(argv[0]), int(argv[1]), Path(argv[2])
     paths = json.loads(list_file.read_text())
@@ -24,8 +37,11 @@ def main(argv: list[str]) -> int:
     start = time.perf_counter()
     summary = ingest_paths(paths, index_dir, jobs=jobs)
     seconds = time.perf_counter() - start
-    # ru_maxrss is in KiB on Linux.
+    # ru_maxrss is in KiB on Linux. At the end, split what is resident into anonymous memory
+    # and file-backed pages (mmapped index segments, shared libraries), which the kernel can
+    # drop under pressure.
     print(json.dumps({
+        **_status(),
         "seconds": seconds, "added": summary.added, "failed": len(summary.failed),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
         "rss_after_imports_mb": base / 1024.0,

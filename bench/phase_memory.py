@@ -47,6 +47,8 @@ def run(paths: list[Path], index_dir: Path, reps: int, work: Path, jobs: int = 1
            "peak_rss_mb": stats.median(peaks), "peak_rss_reps": peaks,
            "rss_after_imports_mb": stats.median([r["rss_after_imports_mb"] for r in runs]),
            "children_peak_rss_mb": stats.median([r["children_peak_rss_mb"] for r in runs]),
+           "end_rss_anon_mb": stats.median([r.get("end_RssAnon_mb", float("nan")) for r in runs]),
+           "end_rss_file_mb": stats.median([r.get("end_RssFile_mb", float("nan")) for r in runs]),
            "reports_per_s": stats.median([len(paths) / r["seconds"] for r in runs]),
            "seconds": stats.summary([r["seconds"] for r in runs])}
     log(f"    ingest peak RSS {out['peak_rss_mb']:.0f} MB over {len(runs)} run(s), "

@@ -72,6 +72,17 @@ class RawSearcher:
         self.searcher.close()
 
 
+def _raw_suggest(raw: RawSearcher, reps: int) -> dict:
+    """Whoosh's own corrector on the no-hit word, by required common prefix length: the
+    library cost of did-you-mean (prefix 0 compares the word with every indexed term)."""
+    corrector = raw.searcher.corrector("text")
+    runs = stats.alternate(reps, {
+        f"prefix{n}": (lambda rep, n=n: stats.timed(
+            lambda: corrector.suggest("calibratoin", limit=1, maxdist=2, prefix=n)) * 1000.0)
+        for n in (0, 1, 2)})
+    return {name: stats.median(samples) for name, samples in runs.items()}
+
+
 def _index_name(index_dir) -> str:
     try:
         from search._writer import INDEX_NAME
@@ -110,11 +121,12 @@ def run(index_dir, seed: int, reps: int, loops: int, log=print) -> dict:
         "raw": side(lambda n: raw.run(mix[n])),
         "raw_facets": side(lambda n: raw_f.run(mix[n])),
     })
+    out_suggest = _raw_suggest(raw, reps)
     raw.close()
     raw_f.close()
     out = {"queries": {n: {"request": s["req"], "total_ours": totals[n]["ours"],
                            "total_raw": totals[n]["raw"]} for n, s in mix.items()},
-           "suggestion": suggestion, "loops": loops}
+           "suggestion": suggestion, "loops": loops, "raw_suggest_ms": out_suggest}
     for name, rep_samples in runs.items():
         flat = [[v for vs in rs.values() for v in vs] for rs in rep_samples]
         out[name] = {

@@ -111,6 +111,15 @@ def markdown(result: dict) -> str:
         lines += ["#### Per query (p50 ms)", ""]
         lines += _table(["sections", "query", "ours", "raw", "raw+facets", "hits ours",
                          "hits raw"], q_rows)
+        lib_rows = [[f"{int(size):,}", *per["search"]["raw_suggest_ms"].values(),
+                     per["search"]["suggestion"] or "none",
+                     per.get("memory", {}).get("end_rss_anon_mb"),
+                     per.get("memory", {}).get("end_rss_file_mb")]
+                    for size, per in sizes.items() if per.get("search")]
+        lines += ["#### Library costs behind the misses", ""]
+        lines += _table(["sections", "whoosh suggest ms (prefix 0)", "prefix 1", "prefix 2",
+                         "our suggestion for 'calibratoin'", "ingest end RSS anon MB",
+                         "end RSS file-backed MB"], lib_rows)
     web = result.get("web")
     if web:
         sv, ip = web["server"], web["inproc"]
