@@ -28,7 +28,7 @@ _PAGE_NUMBER = re.compile(
 _NUM_PREFIX = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,5}\.|[A-Z][.)])\s+(?=\S)")
 _MEANINGLESS_TITLE = re.compile(
     r"^(?:untitled.*|title|document\d*|slide \d+|microsoft (?:word|powerpoint|excel)\b.*)$"
-    r"|\.(?:docx?|odt|rtf|pdf|tex|txt|html?|pptx?|indd)$",
+    r"|\.(?:docx?|odt|rtf|pdf|tex|dvi|ps|txt|html?|pptx?|indd)$",
     re.IGNORECASE,
 )
 #: Share of the page height at the top and bottom where running lines live.
@@ -62,6 +62,8 @@ def is_meaningful_title(title: str | None) -> bool:
     if not title or not any(c.isalpha() for c in title):
         return False
     title = title.strip()
+    if len(title) < 3 or title.lower() in {"tmp", "temp", "draft"}:
+        return False  # a stray letter or a scratch name some producers leave in the metadata
     if _MEANINGLESS_TITLE.search(title):
         return False
     return " " in title or not re.search(r"[_/\\]", title)
