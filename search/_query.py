@@ -70,6 +70,26 @@ def _check_balance(q: str) -> None:
         raise _fail(q, "Unbalanced parenthesis", "Close every '(' with a ')'")
 
 
+_BINARY = ("AND", "OR")
+
+
+def _check_operators(q: str) -> None:
+    """AND/OR need a term on both sides and NOT one after it; Whoosh would quietly drop
+    them, so `qserv AND` would search for something else than was asked."""
+    words = [t for t in _TOKENS.findall(q) if not t.isspace()]
+    for i, word in enumerate(words):
+        if word not in _BINARY and word != "NOT":
+            continue
+        before = words[i - 1] if i else "("
+        after = words[i + 1] if i + 1 < len(words) else ")"
+        missing_after = after in _BINARY or after == ")"
+        missing_before = word in _BINARY and (before in _BINARY or before in ("NOT", "("))
+        if missing_after or missing_before:
+            side = "a term after it" if word == "NOT" else "a term on both sides"
+            raise _fail(q, f"Dangling operator {word!r}",
+                        f"Give {word} {side}, write it in lower case to search for the word")
+
+
 def rewrite(q: str, resolve=None) -> str:
     """Check `q` and rewrite our syntax into Whoosh's; raise QueryError when it is malformed.
 
@@ -77,6 +97,7 @@ def rewrite(q: str, resolve=None) -> str:
     index holds (``entity:"Data Butler"`` -> ``entity:"Butler"``).
     """
     _check_balance(q)
+    _check_operators(q)
     tokens = _TOKENS.findall(q)
     out = []
     for i, token in enumerate(tokens):

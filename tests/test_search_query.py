@@ -128,6 +128,15 @@ def test_prose_colon_is_not_a_field(corpus_index):
     ("type:person", "Unknown entity type 'person' in query 'type:person'. Use one of document, "
                     "milestone, ticket, system, dataset, organization, meeting, or search with "
                     "literal=True (--literal) to search the text as typed."),
+    ("qserv AND", "Dangling operator 'AND' in query 'qserv AND'. Give AND a term on both "
+                  "sides, write it in lower case to search for the word, or search with "
+                  "literal=True (--literal) to search the text as typed."),
+    ("OR efd", "Dangling operator 'OR' in query 'OR efd'. Give OR a term on both sides, write "
+               "it in lower case to search for the word, or search with literal=True "
+               "(--literal) to search the text as typed."),
+    ("(qserv NOT) efd", "Dangling operator 'NOT' in query '(qserv NOT) efd'. Give NOT a term "
+                        "after it, write it in lower case to search for the word, or search "
+                        "with literal=True (--literal) to search the text as typed."),
 ])
 def test_malformed_queries_say_how_to_fix_them(corpus_index, q, message):
     with pytest.raises(QueryError) as error:
