@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from functools import lru_cache
+from pathlib import Path
 
 from whoosh import query as wq
 
@@ -14,28 +16,45 @@ from search._types import CoMention, EntityDetail, MonthCount, Occurrence
 CO_MENTIONS_TOP = 15
 
 
-@lru_cache(maxsize=1)
-def _matcher():
-    """The default entity matcher (for aliases), or None while ingest cannot provide one."""
+#: The --entities file of the last ingest that gave one, copied into the index directory so
+#: that its aliases resolve at query time too (the index describes itself).
+ENTITIES_COPY = "entities.toml"
+
+
+def record_entities_file(index_dir: Path, entities_file: str | None) -> None:
+    """Keep a copy of the extra entity configuration used to build the index (atomically)."""
+    if not entities_file:
+        return  # extras only add names: a run without them leaves the earlier copy in force
+    target = Path(index_dir) / ENTITIES_COPY
+    tmp = target.with_suffix(".toml.tmp")
+    tmp.write_bytes(Path(entities_file).read_bytes())
+    os.replace(tmp, target)
+
+
+@lru_cache(maxsize=8)
+def _matcher(extra: str | None, stamp: int | None):
+    from ingest.entities import load_matcher
+
+    return load_matcher(Path(extra) if extra else None)
+
+
+def _canonical(index_dir: Path, name: str) -> tuple[str, str] | None:
+    """`name` as the index's own entity configuration normalises it, or None."""
+    copy = Path(index_dir) / ENTITIES_COPY
     try:
-        from ingest.entities import load_matcher
-    except ImportError:
-        return None
-    return load_matcher(None)
+        matcher = _matcher(str(copy), copy.stat().st_mtime_ns)  # re-read when it changes
+    except OSError:
+        matcher = _matcher(None, None)
+    return matcher.canonical(name)
 
 
-def _canonical(name: str) -> tuple[str, str] | None:
-    matcher = _matcher()
-    return matcher.canonical(name) if matcher is not None else None
-
-
-def query_name(name: str) -> str:
+def query_name(index_dir: Path, name: str) -> str:
     """The name to look up in the (lower-cased) entity field: aliases become canonical.
 
     Case needs no work here (the field is lower-cased); only aliases such as "Data Butler"
-    need the matcher. Aliases from an extra --entities file used at ingest are not known.
+    need the matcher, with the extra --entities names the index was built with.
     """
-    found = _canonical(name.strip())
+    found = _canonical(index_dir, name.strip())
     return found[1] if found else name.strip()
 
 
@@ -45,7 +64,7 @@ def resolve_name(index, name: str, type: str | None = None) -> str:
     for e in index._summary()["entities"]:
         if e["name"].lower() == lowered and (type is None or e["type"] == type):
             return e["name"]
-    found = _canonical(name.strip())
+    found = _canonical(index.path, name.strip())
     if found and (type is None or found[0] == type):
         return found[1]
     return name.strip()

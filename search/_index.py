@@ -62,7 +62,7 @@ class Index:
         generation = ix.latest_generation()
         with ix.searcher() as searcher:
             q = _query.parse(request.q, ix.schema, literal=request.literal,
-                              resolve=_entity.query_name)
+                              resolve=lambda name: _entity.query_name(self.path, name))
             flt = self._filter(request)
             sort = request.sort
             if q is None:
@@ -112,7 +112,7 @@ class Index:
         if request.type:
             clauses.append(wq.Term("type", request.type))
         if request.entity:
-            clauses.append(wq.Term("entity", _entity.query_name(request.entity).lower()))
+            clauses.append(wq.Term("entity", _entity.query_name(self.path, request.entity).lower()))
         if request.period_from or request.period_to:
             lo = _month(request.period_from, first=True) if request.period_from else None
             hi = _month(request.period_to, first=False) if request.period_to else None

@@ -17,6 +17,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
 from search import _aggregate
+from search._entity import record_entities_file
 from search._lock import write_lock
 from search._types import IngestSummary
 from search._writer import batch, existing, open_or_create, refresh_summary, segment_count
@@ -119,6 +120,7 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
     _MATCHERS[entities] = _load_matcher(entities)
     with write_lock(index_dir):
         ix = open_or_create(index_dir)
+        record_entities_file(index_dir, entities)
         known = existing(ix)
         known_shas = {v["sha256"] for v in known.values()}
         todo, unchanged = [], 0

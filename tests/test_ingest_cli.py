@@ -214,6 +214,11 @@ def test_extra_entities_file_is_used_and_a_bad_one_is_one_clear_error(tmp_path):
                      'aliases = ["Frobnicator service"]\n', encoding="utf-8")
     run("ingest", str(reports), "--index", index, "--entities", str(extra))
     assert Index(index).entity("system", "frobnicator").mentions == 1
+    # The index keeps the extra names, so their aliases resolve at query time as well.
+    assert Index(index).entity("system", "Frobnicator service").name == "Frobnicator"
+    by_alias = Index(index).search(SearchRequest(entity="frobnicator service"))
+    assert by_alias.total == 1
+    assert Index(index).search(SearchRequest(q='entity:"Frobnicator service"')).total == 1
 
     bad = tmp_path / "bad.toml"
     bad.write_text("[[name]\n", encoding="utf-8")
