@@ -36,31 +36,10 @@ from ingest.entity_config import (
     default_case_sensitive,
     load_config,
 )
+from ingest.entity_regex import LOWER, TYPOGRAPHIC, name_matches, prefilter, trie_regex, url_spans
 from ingest.model import ENTITY_TYPES, Mention
 
 __all__ = ["DEFAULT_CONFIG_PATH", "EntityMatcher", "load_matcher"]
-
-# One-for-one character replacements (so offsets stay valid): dash and space variants,
-# curly quotes. Applied to a working copy of the text; mentions keep the original surface.
-_TYPOGRAPHIC = str.maketrans({
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2212": "-", "\ufe63": "-",
-    "\uff0d": "-", "\u00a0": " ", "\u2007": " ", "\u2009": " ", "\u202f": " ", "\u2002": " ",
-    "\u2003": " ", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
-})
-
-# Lower-casing that keeps every offset (str.lower() can change the length, e.g. "İ"): the
-# case-insensitive names are matched case-sensitively in this copy, which is much faster.
-_LOWER = str.maketrans({c: c.lower() for c in map(chr, range(0x250))
-                        if c.lower() != c and len(c.lower()) == 1})
-
-_URL_END = r"""[^\s<>"'()\[\]{}]*"""
-# URLs with a scheme or www., found by their literal start.
-_SCHEMED = re.compile(rf"(?:https?|ftp)://{_URL_END}|www\.{_URL_END}")
-# Bare hosts ("dmtn-208.lsst.io", "ls.st/LDM-503", "someone@lsst.org") are found by their
-# top-level domain and widened to the whole token and any path after it.
-_TLD = re.compile(r"\.(?:io|org|com|net|edu|gov|st|cloud|dev|fr|uk|cl|app)(?![\w-])")
-_HOST_LEFT = re.compile(r"[\w.@+-]+\Z")
-_PATH = re.compile(rf"/{_URL_END}")
 
 # An ID is not part of a longer token: nothing word-like, no dot or hyphen just before it
 # (``w.2021``, ``Gaia-DR3``), and no word character or ``.digit`` just after it.
@@ -144,9 +123,9 @@ class EntityMatcher:
                 (cs if sensitive else ci).setdefault(alias if sensitive else alias.lower(), i)
                 loose.setdefault(alias.lower(), i)
         self._cs_lookup, self._ci_lookup, self._loose_lookup = cs, ci, loose
-        self._cs_regex = _trie_regex(cs)
-        self._ci_regex = _trie_regex(ci)
-        self._prefilter, self._unfiltered = _prefilter([p.regex for p in config.patterns])
+        self._cs_regex = trie_regex(cs)
+        self._ci_regex = trie_regex(ci)
+        self.prefilter, self._unfiltered = prefilter([p.regex for p in config.patterns])
         self._by_name = {(n.type, n.name): n for n in config.names}
         present = {p.type for p in config.patterns} | {n.type for n in config.names}
         self.types: tuple[str, ...] = tuple(t for t in ENTITY_TYPES if t in present)
@@ -156,9 +135,9 @@ class EntityMatcher:
 
     def find(self, text: str) -> list[Mention]:
         """All mentions in `text`, sorted by start, non-overlapping, with canonical names."""
-        work = text.translate(_TYPOGRAPHIC)
+        work = text.translate(TYPOGRAPHIC)
         candidates: list[tuple[int, int, int, str, str]] = []
-        lowered = work.translate(_LOWER)
+        lowered = work.translate(LOWER)
         for rank, m in self._id_matches(work, lowered):
             pattern = self._patterns[rank]
             candidates.append((m.start(), m.end(), rank, pattern.spec.type, pattern.canonical(m)))
@@ -167,7 +146,7 @@ class EntityMatcher:
                                        (self._ci_regex, self._ci_lookup, lowered)):
             if regex is None:
                 continue
-            for m in _name_matches(regex, scanned):
+            for m in name_matches(regex, scanned):
                 start, end = m.span()
                 index = lookup[" ".join(m.group().split())]
                 entry = self._names[index]
@@ -177,7 +156,7 @@ class EntityMatcher:
         if not candidates:
             return []
         taken = bytearray(len(work))
-        for start, end in _url_spans(work):
+        for start, end in url_spans(work):
             taken[start:end] = b"\x01" * (end - start)
         chosen = []
         for start, end, _rank, type_, name in sorted(candidates, key=lambda c: (c[0] - c[1], c[2], c[0])):
@@ -198,10 +177,10 @@ class EntityMatcher:
         for rank in self._unfiltered:
             for m in self._patterns[rank].regex.finditer(work):
                 yield rank, m
-        if self._prefilter is None:
+        if self.prefilter is None:
             return
         pos = 0
-        while (hit := self._prefilter.search(lowered, pos)) is not None:
+        while (hit := self.prefilter.search(lowered, pos)) is not None:
             start = hit.start()
             for rank, pattern in enumerate(self._patterns):
                 if rank not in self._unfiltered:
@@ -216,7 +195,7 @@ class EntityMatcher:
         Tries the text as it would be matched in a report first, then (for look-ups such as
         search queries) any case: ``"dmtn-208"`` -> ``("document", "DMTN-208")``.
         """
-        work = " ".join(text.translate(_TYPOGRAPHIC).split())
+        work = " ".join(text.translate(TYPOGRAPHIC).split())
         if not work:
             return None
         found = self.find(work)
@@ -272,114 +251,3 @@ def _compile_name(spec: NameSpec) -> _Name:
         if value:
             contexts.append((where, required, re.compile(value)))
     return _Name(spec, tuple(contexts))
-
-
-def _prefilter(regexes: list[str]) -> tuple[re.Pattern | None, frozenset[int]]:
-    """The lower-cased union of the ID patterns, for scanning lower-cased text, and the
-    indexes of the patterns left out of it (those `_lowered_source` cannot rewrite)."""
-    parts, left_out = [], set()
-    for i, source in enumerate(regexes):
-        lowered = _lowered_source(source)
-        if lowered is None:
-            left_out.add(i)
-        else:
-            parts.append(f"(?:{lowered})")
-    if not parts:
-        return None, frozenset(left_out)
-    try:
-        return re.compile("|".join(parts)), frozenset(left_out)
-    except re.error:
-        return None, frozenset(range(len(regexes)))
-
-
-_NAMED_GROUP = re.compile(r"(?<!\\)\(\?P<\w+>")
-# Regex syntax whose meaning lower-casing could change: character escapes by code or name
-# (\x41 is "A"), back-references, inline flags and other (?...) extensions.
-_NOT_LOWERABLE = re.compile(r"\\[xuUN0-9]|\(\?(?![:=!]|<[=!])")
-
-
-def _lowered_source(source: str) -> str | None:
-    """`source` with named groups unnamed and literal letters lower-cased (escapes such as
-    \\d, \\S kept), or None when that might not match a superset on lower-cased text."""
-    source = _NAMED_GROUP.sub("(?:", source)
-    if _NOT_LOWERABLE.search(source):
-        return None
-    out, i = [], 0
-    while i < len(source):
-        if source[i] == "\\":
-            out.append(source[i:i + 2])
-            i += 2
-        else:
-            out.append(source[i].lower())
-            i += 1
-    return "".join(out)
-
-
-def _url_spans(text: str):
-    """(start, end) of each URL, e-mail address and bare host/path token in `text`."""
-    for m in _SCHEMED.finditer(text):
-        yield m.span()
-    for m in _TLD.finditer(text):
-        start = m.start()
-        if start == 0 or not (text[start - 1].isalnum() or text[start - 1] in "_-"):
-            continue
-        left = _HOST_LEFT.search(text, max(0, start - 256), start)
-        path = _PATH.match(text, m.end())
-        yield left.start(), path.end() if path else m.end()
-
-
-def _name_matches(regex: re.Pattern, text: str):
-    """The longest name starting at each word start, including names that start inside
-    another match (so "DOE/NSF Joint Status Review" yields the long name and the inner
-    ones, and overlap resolution can pick). `finditer` alone would skip those."""
-    for m in regex.finditer(text):
-        yield m
-        for inner in _WORD_START.finditer(text, m.start() + 1, m.end()):
-            again = regex.match(text, inner.start())
-            if again:
-                yield again
-
-
-_WORD_START = re.compile(r"(?<!\w)\w")
-
-
-def _trie_regex(keys) -> re.Pattern | None:
-    """One regex matching the longest of `keys` that starts at a word start.
-
-    The alternatives form a trie (shared prefixes written once) so the engine's work per
-    position does not grow with the number of names, and the pattern starts with a plain
-    character set, which lets `re` skip quickly to positions where some name can begin.
-    """
-    if not keys:
-        return None
-    root: dict = {}
-    for key in keys:
-        node = root
-        for token in key:
-            node = node.setdefault(token, {})
-        node[""] = {}
-    return re.compile(_emit(root, None))
-
-
-def _emit(node: dict, previous: str | None) -> str:
-    alternatives = []
-    for token in sorted(t for t in node if t):
-        if token == " ":
-            piece = r"\s+"
-        else:
-            piece = re.escape(token)
-            if previous is None and _is_word(token):
-                # after the first character, so the pattern still starts with a literal:
-                # "the character before this one is not a word character"
-                piece += r"(?<!\w\w)"
-        alternatives.append(piece + _emit(node[token], token))
-    if "" in node:
-        # the end of a name: on a word boundary if the name ends in a word character
-        alternatives.append(r"(?!\w)" if _is_word(previous) else "")
-    if len(alternatives) == 1:
-        return alternatives[0]
-    return "(?:" + "|".join(alternatives) + ")"
-
-
-def _is_word(token: str | None) -> bool:
-    return token is not None and (token.isalnum() or token == "_")
