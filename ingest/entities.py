@@ -64,11 +64,28 @@ class _CanonicalFormatter(string.Formatter):
 _FORMATTER = _CanonicalFormatter()
 
 
+_Contexts = tuple[tuple[str, bool, re.Pattern], ...]  # (before|after, required, regex)
+
+
+def _fits(contexts: _Contexts, text: str, start: int, end: int) -> bool:
+    """Whether the text around [start, end) satisfies every context rule (80 characters
+    either side: a rule is about the clause a mention sits in, not the whole document)."""
+    for where, required, regex in contexts:
+        if where == "before":
+            found = regex.search(text, max(0, start - 80), start) is not None
+        else:
+            found = regex.match(text, end, min(len(text), end + 80)) is not None
+        if found != required:
+            return False
+    return True
+
+
 @dataclass(frozen=True)
 class _Pattern:
     spec: PatternSpec
     regex: re.Pattern  # for scanning text, with boundaries
     loose: re.Pattern  # for canonical(): whole string, any case
+    contexts: _Contexts = ()
 
     def canonical(self, match: re.Match) -> str:
         groups = {k: (v or "") for k, v in match.groupdict().items()}
@@ -86,17 +103,7 @@ class _Pattern:
 @dataclass(frozen=True)
 class _Name:
     spec: NameSpec
-    contexts: tuple[tuple[str, bool, re.Pattern], ...]  # (before|after, required, regex)
-
-    def fits(self, text: str, start: int, end: int) -> bool:
-        for where, required, regex in self.contexts:
-            if where == "before":
-                found = regex.search(text, max(0, start - 80), start) is not None
-            else:
-                found = regex.match(text, end, min(len(text), end + 80)) is not None
-            if found != required:
-                return False
-        return True
+    contexts: _Contexts = ()
 
 
 class EntityMatcher:
@@ -125,7 +132,7 @@ class EntityMatcher:
         self._cs_lookup, self._ci_lookup, self._loose_lookup = cs, ci, loose
         self._cs_regex = trie_regex(cs)
         self._ci_regex = trie_regex(ci)
-        self.prefilter, self._unfiltered = prefilter([p.regex for p in config.patterns])
+        self._prefilter, self._unfiltered = prefilter([p.regex for p in config.patterns])
         self._by_name = {(n.type, n.name): n for n in config.names}
         present = {p.type for p in config.patterns} | {n.type for n in config.names}
         self.types: tuple[str, ...] = tuple(t for t in ENTITY_TYPES if t in present)
@@ -140,6 +147,8 @@ class EntityMatcher:
         lowered = work.translate(LOWER)
         for rank, m in self._id_matches(work, lowered):
             pattern = self._patterns[rank]
+            if pattern.contexts and not _fits(pattern.contexts, work, m.start(), m.end()):
+                continue
             candidates.append((m.start(), m.end(), rank, pattern.spec.type, pattern.canonical(m)))
         base = len(self._patterns)
         for regex, lookup, scanned in ((self._cs_regex, self._cs_lookup, work),
@@ -150,7 +159,7 @@ class EntityMatcher:
                 start, end = m.span()
                 index = lookup[" ".join(m.group().split())]
                 entry = self._names[index]
-                if entry.contexts and not entry.fits(work, start, end):
+                if entry.contexts and not _fits(entry.contexts, work, start, end):
                     continue
                 candidates.append((start, end, base + index, entry.spec.type, entry.spec.name))
         if not candidates:
@@ -177,10 +186,10 @@ class EntityMatcher:
         for rank in self._unfiltered:
             for m in self._patterns[rank].regex.finditer(work):
                 yield rank, m
-        if self.prefilter is None:
+        if self._prefilter is None:
             return
         pos = 0
-        while (hit := self.prefilter.search(lowered, pos)) is not None:
+        while (hit := self._prefilter.search(lowered, pos)) is not None:
             start = hit.start()
             for rank, pattern in enumerate(self._patterns):
                 if rank not in self._unfiltered:
@@ -202,7 +211,8 @@ class EntityMatcher:
         if len(found) == 1 and (found[0].start, found[0].end) == (0, len(work)):
             return found[0].type, found[0].name
         for pattern in self._patterns:
-            m = pattern.loose.fullmatch(work)
+            # a pattern that needs context ("503-14" after "milestone") names nothing alone
+            m = None if pattern.contexts else pattern.loose.fullmatch(work)
             if m:
                 return pattern.spec.type, pattern.canonical(m)
         index = self._loose_lookup.get(work.lower())
@@ -240,14 +250,18 @@ def load_matcher(extra: Path | None = None) -> EntityMatcher:
 def _compile_pattern(spec: PatternSpec) -> _Pattern:
     flags = re.IGNORECASE if spec.ignore_case else 0
     regex = re.compile(f"{_ID_BEFORE}(?:{spec.regex}){_ID_AFTER}", flags)
-    return _Pattern(spec, regex, re.compile(spec.regex, re.IGNORECASE))
+    return _Pattern(spec, regex, re.compile(spec.regex, re.IGNORECASE), _compile_contexts(spec))
 
 
 def _compile_name(spec: NameSpec) -> _Name:
+    return _Name(spec, _compile_contexts(spec))
+
+
+def _compile_contexts(spec: NameSpec | PatternSpec) -> _Contexts:
     contexts = []
     for key, where, required in (("require_before", "before", True), ("reject_before", "before", False),
                                  ("require_after", "after", True), ("reject_after", "after", False)):
         value = getattr(spec, key)
         if value:
             contexts.append((where, required, re.compile(value)))
-    return _Name(spec, tuple(contexts))
+    return tuple(contexts)

@@ -14,6 +14,7 @@ regex = '(?P<series>DMTN|SQR)-(?P<num>\\d{1,4})'
 canonical = "{series!u}-{num:0>3}"   # str.format over the named groups; !u/!l/!t = upper/lower/title
 ignore_case = true         # default false
 link = "https://{lower}.lsst.io/"
+require_before = '(?i:milestone)\\s+$'  # optional context rules, as for [[name]]
 
 [[name]]                   # a gazetteer entry: one canonical name and its aliases
 type = "system"
@@ -43,13 +44,10 @@ from ingest.model import ENTITY_TYPES
 DEFAULT_CONFIG_PATH: Path = Path(__file__).with_name("entities.toml")
 
 _TOP_KEYS = ("replace", "links", "pattern", "name")
-_PATTERN_KEYS = ("type", "regex", "canonical", "case", "ignore_case", "link")
-_NAME_KEYS = (
-    "type", "name", "aliases", "case_sensitive", "link",
-    "require_before", "reject_before", "require_after", "reject_after",
-)
-_CASES = ("upper", "lower", "title", "keep")
 _CONTEXT_KEYS = ("require_before", "reject_before", "require_after", "reject_after")
+_PATTERN_KEYS = ("type", "regex", "canonical", "case", "ignore_case", "link", *_CONTEXT_KEYS)
+_NAME_KEYS = ("type", "name", "aliases", "case_sensitive", "link", *_CONTEXT_KEYS)
+_CASES = ("upper", "lower", "title", "keep")
 
 
 @dataclass(frozen=True)
@@ -63,7 +61,16 @@ class PatternSpec:
     case: str = "keep"
     ignore_case: bool = False
     link: str | None = None
+    require_before: str | None = None
+    reject_before: str | None = None
+    require_after: str | None = None
+    reject_after: str | None = None
     source: str = ""
+
+    @property
+    def has_context(self) -> bool:
+        """Whether the pattern needs its surroundings to count (see `NameSpec`)."""
+        return any(getattr(self, k) for k in _CONTEXT_KEYS)
 
 
 @dataclass(frozen=True)
@@ -214,7 +221,8 @@ def _check_pattern(fail, index: int, entry: dict, source: str) -> PatternSpec:
     link = _string(fail, label, entry, "link", None)
     if link is not None:
         _check_template(fail, label, link)
-    return PatternSpec(entry["type"], entry["regex"], canonical, case, ignore_case, link, source)
+    contexts = _check_contexts(fail, label, entry)
+    return PatternSpec(entry["type"], entry["regex"], canonical, case, ignore_case, link, source=source, **contexts)
 
 
 def _check_name(fail, index: int, entry: dict, source: str) -> NameSpec:
@@ -232,6 +240,16 @@ def _check_name(fail, index: int, entry: dict, source: str) -> NameSpec:
     case_sensitive = entry.get("case_sensitive")
     if case_sensitive is not None and not isinstance(case_sensitive, bool):
         raise fail(f"{label}: 'case_sensitive' must be true or false")
+    contexts = _check_contexts(fail, label, entry)
+    link = _string(fail, label, entry, "link", None)
+    if link is not None:
+        _check_template(fail, label, link)
+    name = " ".join(entry["name"].split())
+    all_aliases = _unique([name] + [" ".join(a.split()) for a in aliases])
+    return NameSpec(entry["type"], name, all_aliases, case_sensitive, link, source=source, **contexts)
+
+
+def _check_contexts(fail, label: str, entry: dict) -> dict[str, str | None]:
     contexts = {}
     for key in _CONTEXT_KEYS:
         value = _string(fail, label, entry, key, None)
@@ -241,12 +259,7 @@ def _check_name(fail, index: int, entry: dict, source: str) -> NameSpec:
             except re.error as exc:
                 raise fail(f"{label}: bad regex in '{key}': {exc}") from None
         contexts[key] = value
-    link = _string(fail, label, entry, "link", None)
-    if link is not None:
-        _check_template(fail, label, link)
-    name = " ".join(entry["name"].split())
-    all_aliases = _unique([name] + [" ".join(a.split()) for a in aliases])
-    return NameSpec(entry["type"], name, all_aliases, case_sensitive, link, source=source, **contexts)
+    return contexts
 
 
 def _check_duplicate_aliases(fail, names: tuple[NameSpec, ...]) -> None:

@@ -147,6 +147,11 @@ ERRORS = [
      "name #1 ('X'): 'aliases' must be a list of non-empty strings"),
     ('[[name]]\ntype = "system"\nname = "X"\nreject_before = "("\n',
      "name #1 ('X'): bad regex in 'reject_before': missing ), unterminated subpattern at position 0"),
+    ('[[pattern]]\ntype = "ticket"\nregex = "X-\\\\d+"\nrequire_after = "["\n',
+     "pattern #1 (regex 'X-\\d+'): bad regex in 'require_after': unterminated character set at position 0"),
+    ('[[pattern]]\ntype = "ticket"\nregex = "X-\\\\d+"\nbefore = "x"\n',
+     "pattern #1 (regex 'X-\\d+'): unknown key 'before'; expected 'type', 'regex', 'canonical', 'case', "
+     "'ignore_case', 'link', 'require_before', 'reject_before', 'require_after' or 'reject_after'"),
     ('[[name]]\ntype = "system"\nname = "X"\n[[name]]\ntype = "dataset"\nname = "Y"\naliases = ["X"]\n',
      "alias 'X' is given for both 'X' (system) and 'Y' (dataset); keep it under one entry"),
     ('names = []\n',
@@ -186,6 +191,23 @@ type = "ticket"
 regex = '(?P<p>[A-Z]{2})-(?P=p)-\\d+'
 """)
     assert names(load_matcher(path), "see AB-AB-12 and AB-CD-12") == [("ticket", "AB-AB-12")]
+
+
+def test_pattern_context_rules(tmp_path):
+    # an ID family that only counts after a keyword, like the "503-14" milestone shorthand
+    path = write(tmp_path, """
+replace = true
+
+[[pattern]]
+type = "ticket"
+regex = 'Q-\\d+'
+require_before = '(?i:ticket)\\s+$'
+reject_after = '\\s+draft'
+""")
+    m = load_matcher(path)
+    assert names(m, "ticket Q-12, Q-13 and ticket Q-14 draft") == [("ticket", "Q-12")]
+    # alone it names nothing: a look-up without the context is not a mention
+    assert m.canonical("Q-12") is None
 
 
 def test_the_default_toml_is_valid_toml_with_documented_keys():
