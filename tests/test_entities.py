@@ -156,6 +156,48 @@ def test_common_words_need_their_context(matcher, text, expected):
     assert [(m.type, m.name) for m in matcher.find(text)] == expected
 
 
+MILESTONE_SHORTHAND = [
+    ("Milestone 503-14 was discussed.", [("milestone", "LDM-503-14", "503-14")]),
+    ("* Milestones: 503-11a and 503-12a were claimed; 503-14 is on track.",
+     [("milestone", "LDM-503-11a", "503-11a"), ("milestone", "LDM-503-12a", "503-12a"),
+      ("milestone", "LDM-503-14", "503-14")]),
+    ("the Level 2\nmilestone 503-EFDb closed", [("milestone", "LDM-503-EFDb", "503-EFDb")]),
+    # no milestone in the sentence, or only in an earlier paragraph or sentence: just numbers
+    ("See pages 503-14 of the proceedings.", []),
+    ("A milestone slipped.\n\nRoom 503-14 is booked.", []),
+    ("A milestone slipped. Call 503-14 now.", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MILESTONE_SHORTHAND)
+def test_milestone_shorthand_needs_a_milestone_context(matcher, text, expected):
+    assert found(matcher, text) == expected
+
+
+def test_shorthand_alone_is_not_a_canonical_name(matcher):
+    assert matcher.canonical("503-14") is None
+    assert matcher.canonical("LDM-503-14") == ("milestone", "LDM-503-14")
+
+
+TEAM_AND_TABLE_CASES = [
+    # a team is named by its name; the generic noun after it is not part of the mention
+    ("the SQuaRE team and the DAX team", [("organization", "SQuaRE", "SQuaRE"), ("organization", "DAX", "DAX")]),
+    ("the summer AAS meeting", [("meeting", "AAS", "AAS")]),
+    # ... except where the bare name is something else: AP is the pipeline
+    ("the Alert Production team", [("organization", "AP team", "Alert Production team")]),
+    ("the Alert Production pipeline", [("system", "AP", "Alert Production")]),
+    # table products that are ordinary words count only as tables
+    ("the Object and Source tables", [("dataset", "Object", "Object"), ("dataset", "Source", "Source")]),
+    ("Object storage; open Source tables; a Python object table; Source code", []),
+    ("met by Zoom; zoom in; Zoom in on the plot", [("system", "Zoom", "Zoom")]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), TEAM_AND_TABLE_CASES)
+def test_teams_tables_and_products(matcher, text, expected):
+    assert found(matcher, text) == expected
+
+
 def test_typographic_variants_and_line_breaks(matcher):
     text = "DMTN\u2011208, LDM\u2013503\u20132, the Engineering\nFacilities  Database and \u201cComCam\u201d"
     assert found(matcher, text) == [
