@@ -1,0 +1,222 @@
+"""Entity extraction scored against a hand-annotated evaluation set.
+
+The passages and their gold annotations live in `tests/fixtures/entities/eval.toml`
+(written for this project, annotated by conventions §6, not from the matcher's output).
+A mention is correct when its (type, canonical name, start, end) equals a gold entry's;
+precision, recall and F1 are micro-averaged over all passages.
+
+For the figures, the misses and the false positives, run:
+
+    .venv/bin/python -m tests.test_entity_eval            # summary + every difference
+    .venv/bin/python -m tests.test_entity_eval --quiet    # summary only
+"""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from ingest.entities import EntityMatcher, load_matcher
+from ingest.model import ENTITY_TYPES
+
+EVAL_PATH = Path(__file__).parent / "fixtures" / "entities" / "eval.toml"
+
+# Thresholds the shipped matcher reaches on the set (measured: see the module's __main__);
+# a change that drops below them lost real mentions or invented some.
+MIN_PRECISION = 0.97
+MIN_RECALL = 0.95
+
+Key = tuple[str, str, int, int]  # (type, name, start, end)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One annotated passage: the text, its gold mentions with offsets, its hard negatives."""
+
+    id: str
+    text: str
+    gold: tuple[Key, ...]
+    negatives: tuple[str, ...] = ()
+    not_as: tuple[tuple[str, str], ...] = ()
+
+
+def load_eval(path: Path = EVAL_PATH) -> list[Passage]:
+    """Read the evaluation set; each gold surface is located at or after the previous one.
+
+    Raises ValueError naming the passage when a surface cannot be found, so a fixture edit
+    that breaks the alignment says where.
+    """
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    passages = []
+    for entry in data["passage"]:
+        text = entry["text"]
+        gold, cursor = [], 0
+        for type_, name, surface in entry["gold"]:
+            start = text.find(surface, cursor)
+            if start < 0:
+                raise ValueError(f"{entry['id']}: gold surface {surface!r} not found after offset {cursor}")
+            gold.append((type_, name, start, start + len(surface)))
+            cursor = start + len(surface)
+        passages.append(Passage(
+            entry["id"], text, tuple(gold), tuple(entry.get("negatives", ())),
+            tuple(tuple(x) for x in entry.get("not_as", ())),
+        ))
+    return passages
+
+
+@dataclass
+class Score:
+    """Micro counts over passages, and each passage's misses and false positives."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    misses: dict[str, list[Key]] = field(default_factory=dict)
+    false_positives: dict[str, list[Key]] = field(default_factory=dict)
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def summary(self) -> str:
+        return (f"P={self.precision:.3f} R={self.recall:.3f} F1={self.f1:.3f} "
+                f"(tp={self.tp} fp={self.fp} fn={self.fn})")
+
+    def diff(self, passages: list[Passage]) -> str:
+        """Per passage: '-' gold mentions missed, '+' mentions found that are not gold."""
+        texts = {p.id: p.text for p in passages}
+        lines = []
+        for pid in texts:
+            missed, extra = self.misses.get(pid, []), self.false_positives.get(pid, [])
+            if not missed and not extra:
+                continue
+            lines.append(f"[{pid}]")
+            for sign, keys in (("-", missed), ("+", extra)):
+                for type_, name, start, end in keys:
+                    lines.append(f"  {sign} {type_:12} {name:28} {texts[pid][start:end]!r} @{start}")
+        return "\n".join(lines)
+
+
+def score(matcher: EntityMatcher, passages: list[Passage]) -> Score:
+    """Score `matcher` on `passages` by exact (type, name, span) match."""
+    result = Score()
+    for passage in passages:
+        found = {(m.type, m.name, m.start, m.end) for m in matcher.find(passage.text)}
+        gold = set(passage.gold)
+        result.tp += len(found & gold)
+        result.fp += len(found - gold)
+        result.fn += len(gold - found)
+        if gold - found:
+            result.misses[passage.id] = sorted(gold - found, key=lambda k: k[2])
+        if found - gold:
+            result.false_positives[passage.id] = sorted(found - gold, key=lambda k: k[2])
+    return result
+
+
+def _occurrences(text: str, needle: str):
+    start = text.find(needle)
+    while start >= 0:
+        yield start, start + len(needle)
+        start = text.find(needle, start + 1)
+
+
+@pytest.fixture(scope="module")
+def matcher() -> EntityMatcher:
+    return load_matcher()
+
+
+PASSAGES = load_eval()
+
+
+def test_evaluation_set_is_well_formed():
+    assert 14 <= len(PASSAGES) <= 20
+    assert len({p.id for p in PASSAGES}) == len(PASSAGES)
+    for p in PASSAGES:
+        assert 80 <= len(p.text.split()) <= 250, (p.id, len(p.text.split()))
+        assert p.gold, p.id
+        for type_, _name, _start, _end in p.gold:
+            assert type_ in ENTITY_TYPES, (p.id, type_)
+        # a hard negative is in the text and is not itself (part of) a gold mention
+        for needle in p.negatives:
+            spans = list(_occurrences(p.text, needle))
+            assert spans, (p.id, needle)
+            for start, end in spans:
+                assert not any(s < end and start < e for _, _, s, e in p.gold), (p.id, needle)
+        for needle, type_ in p.not_as:
+            assert needle in p.text and type_ in ENTITY_TYPES, (p.id, needle)
+    # every entity type is exercised
+    assert {k[0] for p in PASSAGES for k in p.gold} == set(ENTITY_TYPES)
+
+
+def test_scores_reach_the_thresholds(matcher):
+    result = score(matcher, PASSAGES)
+    message = f"{result.summary()}\n{result.diff(PASSAGES)}"
+    assert result.precision >= MIN_PRECISION, message
+    assert result.recall >= MIN_RECALL, message
+
+
+@pytest.mark.parametrize("passage", PASSAGES, ids=lambda p: p.id)
+def test_hard_negatives_are_never_extracted(matcher, passage):
+    mentions = matcher.find(passage.text)
+    for needle in passage.negatives:
+        for start, end in _occurrences(passage.text, needle):
+            hit = [m for m in mentions if m.start < end and start < m.end]
+            assert hit == [], f"{needle!r} must not be extracted"
+    for needle, type_ in passage.not_as:
+        for start, end in _occurrences(passage.text, needle):
+            hit = [m for m in mentions if m.type == type_ and m.start < end and start < m.end]
+            assert hit == [], f"{needle!r} must not be a {type_}"
+
+
+def test_scorer_counts_exact_spans_only():
+    # the scorer itself: a right name on a wrong span is one miss and one false positive
+    passage = Passage("p", "We used Qserv and the Data Butler.", (("system", "Qserv", 8, 13), ("system", "Butler", 22, 33)))
+
+    class Fake:
+        def find(self, text):
+            from ingest.model import Mention
+            return [Mention("system", "Qserv", 8, 13, "Qserv"), Mention("system", "Butler", 27, 33, "Butler")]
+
+    result = score(Fake(), [passage])
+    assert (result.tp, result.fp, result.fn) == (1, 1, 1)
+    assert result.misses == {"p": [("system", "Butler", 22, 33)]}
+    assert result.false_positives == {"p": [("system", "Butler", 27, 33)]}
+    assert "- system       Butler" in result.diff([passage])
+
+
+def main(argv: list[str]) -> int:
+    """Print the micro P/R/F1 per type and overall, then (unless --quiet) every difference."""
+    matcher = load_matcher()
+    result = score(matcher, PASSAGES)
+    print(f"{len(PASSAGES)} passages, {sum(len(p.gold) for p in PASSAGES)} gold mentions")
+    for type_ in ENTITY_TYPES:
+        only = [Passage(p.id, p.text, tuple(k for k in p.gold if k[0] == type_)) for p in PASSAGES]
+        typed = Score()
+        for p in only:
+            found = {(m.type, m.name, m.start, m.end) for m in matcher.find(p.text) if m.type == type_}
+            gold = set(p.gold)
+            typed.tp += len(found & gold)
+            typed.fp += len(found - gold)
+            typed.fn += len(gold - found)
+        print(f"  {type_:13} {typed.summary()}")
+    print(f"  {'all':13} {result.summary()}")
+    if "--quiet" not in argv:
+        print(result.diff(PASSAGES) or "no differences")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
