@@ -83,6 +83,7 @@ def _fits(contexts: _Contexts, text: str, start: int, end: int) -> bool:
 @dataclass(frozen=True)
 class _Pattern:
     spec: PatternSpec
+    source: str  # the configured regex, allowing a line break after each hyphen
     regex: re.Pattern  # for scanning text, with boundaries
     loose: re.Pattern  # for canonical(): whole string, any case
     contexts: _Contexts = ()
@@ -90,6 +91,7 @@ class _Pattern:
     def canonical(self, match: re.Match) -> str:
         groups = {k: (v or "") for k, v in match.groupdict().items()}
         name = _FORMATTER.vformat(self.spec.canonical, (match.group(0),), groups)
+        name = "".join(name.split())  # an ID broken across lines ("LDM-\n503") is one ID
         case = self.spec.case
         if case == "upper":
             return name.upper()
@@ -132,7 +134,7 @@ class EntityMatcher:
         self._cs_lookup, self._ci_lookup, self._loose_lookup = cs, ci, loose
         self._cs_regex = trie_regex(cs)
         self._ci_regex = trie_regex(ci)
-        self._prefilter, self._unfiltered = prefilter([p.regex for p in config.patterns])
+        self._prefilter, self._unfiltered = prefilter([p.source for p in self._patterns])
         self._by_name = {(n.type, n.name): n for n in config.names}
         present = {p.type for p in config.patterns} | {n.type for n in config.names}
         self.types: tuple[str, ...] = tuple(t for t in ENTITY_TYPES if t in present)
@@ -249,8 +251,36 @@ def load_matcher(extra: Path | None = None) -> EntityMatcher:
 
 def _compile_pattern(spec: PatternSpec) -> _Pattern:
     flags = re.IGNORECASE if spec.ignore_case else 0
-    regex = re.compile(f"{_ID_BEFORE}(?:{spec.regex}){_ID_AFTER}", flags)
-    return _Pattern(spec, regex, re.compile(spec.regex, re.IGNORECASE), _compile_contexts(spec))
+    source = _breakable_hyphens(spec.regex)
+    regex = re.compile(f"{_ID_BEFORE}(?:{source}){_ID_AFTER}", flags)
+    return _Pattern(spec, source, regex, re.compile(spec.regex, re.IGNORECASE), _compile_contexts(spec))
+
+
+# Typesetters (TeX breaks after an explicit hyphen) and e-mail wrapping split an ID at its
+# hyphen: "LDM-" at the end of one line, "503-2" on the next.
+_LINE_BREAK = r"(?:[ \t]*\r?\n[ \t]*)?"
+
+
+def _breakable_hyphens(source: str) -> str:
+    """`source` with every literal hyphen outside a character class also matching a hyphen
+    followed by a line break."""
+    out, i, in_class = [], 0, False
+    while i < len(source):
+        c = source[i]
+        if c == "\\":
+            out.append(source[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            # "]" first in a class ("[]-]", "[^]]") is a literal
+            in_class = c != "]" or source[i - 1] == "[" or source[i - 2:i] == "[^"
+        elif c == "[":
+            in_class = True
+        elif c == "-":
+            c = "-" + _LINE_BREAK
+        out.append(c)
+        i += 1
+    return "".join(out)
 
 
 def _compile_name(spec: NameSpec) -> _Name:

@@ -190,6 +190,14 @@ TEAM_AND_TABLE_CASES = [
     ("the Object and Source tables", [("dataset", "Object", "Object"), ("dataset", "Source", "Source")]),
     ("Object storage; open Source tables; a Python object table; Source code", []),
     ("met by Zoom; zoom in; Zoom in on the plot", [("system", "Zoom", "Zoom")]),
+    ("the Butler registries", [("system", "Butler Registry", "Butler registries")]),
+    # people and places that share a name with an entity
+    ("the Camera team met; the Camera was cooled", [("system", "LSSTCam", "the Camera")]),
+    ("two hires in the UK; transfers to In2P3, UK and SLAC",
+     [("organization", "IN2P3", "In2P3"), ("organization", "UKDF", "UK"), ("organization", "SLAC", "SLAC")]),
+    # a city as a venue is no site; data in La Serena are at the Base
+    ("The JTM was held in La Serena. Data arrive in La Serena.",
+     [("meeting", "JTM", "JTM"), ("organization", "Base", "La Serena")]),
 ]
 
 
@@ -205,6 +213,15 @@ def test_typographic_variants_and_line_breaks(matcher):
         ("milestone", "LDM-503-02", "LDM\u2013503\u20132"),
         ("system", "EFD", "Engineering\nFacilities  Database"),
         ("system", "LSSTComCam", "ComCam"),
+    ]
+
+
+def test_ids_broken_across_lines_at_a_hyphen(matcher):
+    text = "see LDM-\n503-2, DMTN-\n  208 and DM-\r\n12345; not COVID-\n19"
+    assert found(matcher, text) == [
+        ("milestone", "LDM-503-02", "LDM-\n503-2"),
+        ("document", "DMTN-208", "DMTN-\n  208"),
+        ("ticket", "DM-12345", "DM-\r\n12345"),
     ]
 
 
