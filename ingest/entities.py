@@ -10,6 +10,9 @@ aliases, URL templates), optionally extended or replaced by a user file; see
 - names: all aliases compiled into two trie-shaped regexes (case-sensitive and
   case-insensitive), so one pass finds the longest alias starting at each word, whatever
   the size of the gazetteer;
+- context rules (``require_before`` ...) for names that are ordinary words ("registry",
+  "Object table") and for ID families that are IDs only in context ("503-14" after
+  "milestone");
 - overlaps are settled longest first ("Execution Butler" over "Butler", "LDM-503-EFDa" over
   "LDM-503"); on a tie, ID patterns beat names and earlier (user) entries beat later ones.
 
@@ -17,7 +20,8 @@ Text inside URLs and bare host/path tokens (``https://…``, ``dmtn-208.lsst.io`
 ``ls.st/LDM-503``) is skipped on purpose: a URL is an address, not a mention, and it is
 where the hard negatives live (``…/report-2045``). Typographic variants (non-breaking
 hyphens, en-dashes, non-breaking spaces, curly quotes) are matched as their plain forms,
-and a space in an alias matches any run of white space, line breaks included.
+a space in an alias matches any run of white space, line breaks included, and an ID may
+break across lines after a hyphen ("LDM-" / "503-2").
 """
 
 from __future__ import annotations
