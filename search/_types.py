@@ -126,15 +126,22 @@ class SearchRequest:
         return out
 
 
+class _Record:
+    """A result value whose JSON form is simply its fields (see each class's fields)."""
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict:
+        """The value as plain JSON-ready data, the shape the CLI and the web API print."""
+        return asdict(self)
+
+
 @dataclass(frozen=True, slots=True)
-class EntityRef:
+class EntityRef(_Record):
     """An entity named by type and canonical name."""
 
     type: str
     name: str
-
-    def to_dict(self) -> dict:
-        return {"type": self.type, "name": self.name}
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +194,7 @@ class SearchResponse:
 
 
 @dataclass(frozen=True, slots=True)
-class ReportSummary:
+class ReportSummary(_Record):
     """A report as listed: no text, just what a table row shows."""
 
     id: str
@@ -199,12 +206,9 @@ class ReportSummary:
     sections: int
     entities: int
 
-    def to_dict(self) -> dict:
-        return asdict(self)
-
 
 @dataclass(frozen=True, slots=True)
-class EntityStat:
+class EntityStat(_Record):
     """An entity across the archive: how many reports and mentions, first and last month."""
 
     type: str
@@ -214,21 +218,15 @@ class EntityStat:
     first_seen: str | None
     last_seen: str | None
 
-    def to_dict(self) -> dict:
-        return asdict(self)
-
 
 @dataclass(frozen=True, slots=True)
-class MonthCount:
+class MonthCount(_Record):
     period: str
     count: int
 
-    def to_dict(self) -> dict:
-        return asdict(self)
-
 
 @dataclass(frozen=True, slots=True)
-class Occurrence:
+class Occurrence(_Record):
     """A section that mentions an entity, with a snippet around the mention."""
 
     report_id: str
@@ -239,20 +237,14 @@ class Occurrence:
     page: int | None
     snippet_html: str
 
-    def to_dict(self) -> dict:
-        return asdict(self)
-
 
 @dataclass(frozen=True, slots=True)
-class CoMention:
+class CoMention(_Record):
     """An entity named in the same sections as another, and in how many of them."""
 
     type: str
     name: str
     count: int
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,7 +271,7 @@ class EntityDetail:
 
 
 @dataclass(frozen=True, slots=True)
-class IndexStats:
+class IndexStats(_Record):
     """What the index holds."""
 
     reports: int
@@ -292,9 +284,6 @@ class IndexStats:
     index_path: str
     #: Directories holding the indexed files (nested ones folded): the archive's extent.
     roots: list = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
 @dataclass(frozen=True, slots=True)
