@@ -2,7 +2,7 @@
 
 ``python -m bench.child INDEX_DIR JOBS LIST.json`` runs `search.ingest_paths` on the paths
 in LIST.json and prints one JSON line: seconds, reports added, and ru_maxrss of this process
-and of its (waited-for) worker processes, in MB. A fresh process per measurement is the
+(VmHWM) and of its (waited-for) worker processes, in MB. A fresh process per measurement is the
 only way to get a peak that belongs to one ingest run.
 """
 
@@ -21,7 +21,7 @@ def _status() -> dict:
         with open("/proc/self/status") as f:
             for line in f:
                 key = line.split(":")[0]
-                if key in ("VmRSS", "RssAnon", "RssFile"):
+                if key in ("VmHWM", "VmRSS", "RssAnon", "RssFile"):
                     out[f"end_{key}_mb"] = int(line.split()[1]) / 1024.0
     except OSError:
         pass
@@ -43,7 +43,11 @@ def main(argv: list[str]) -> int:
     print(json.dumps({
         **_status(),
         "seconds": seconds, "added": summary.added, "failed": len(summary.failed),
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+        # Not ru_maxrss: Linux carries it over from the forking parent across exec, so a
+        # child of a big bench process would report the parent's peak. VmHWM belongs to
+        # this process's own address space.
+        "peak_rss_mb": _status().get("end_VmHWM_mb", float("nan")),
+        "ru_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
         "rss_after_imports_mb": base / 1024.0,
         "children_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0,
     }))

@@ -104,6 +104,7 @@ class Generator:
                                for t, e in self.entities.items() if e}
 
     def report(self, i: int, max_sections: int | None = None) -> PlannedReport:
+        """Report `i`: period, team title and sections (at most `max_sections`)."""
         rng = random.Random(f"{self.seed}-report-{i}")
         month = (i * _STRIDE) % _N_MONTHS
         year, mon = 2014 + month // 12, month % 12

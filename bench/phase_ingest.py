@@ -5,7 +5,8 @@
 - index writing: the same pre-extracted `Report` values written by our writer
   (``search._writer.write_reports``: our schema, one commit, the summary refresh) and by a
   raw Whoosh writer with a minimal schema (id, heading, stemmed stored text) given the same
-  sections. It uses a private search module on purpose: it is the only way to time the
+  sections, with one process and with Whoosh's 2-process writer (``procs=2``), which shows
+  whether the library itself can use the second core for writing. It uses a private search module on purpose: it is the only way to time the
   write without extraction; if it moves, this side reports n/a and the rest still runs.
 """
 
@@ -55,7 +56,7 @@ def _checked(summary, expected: int):
     return summary
 
 
-def _raw_write(reports, target: Path) -> None:
+def _raw_write(reports, target: Path, procs: int = 1) -> None:
     from whoosh import index
     from whoosh.analysis import StemmingAnalyzer
     from whoosh.fields import ID, TEXT, Schema
@@ -64,7 +65,8 @@ def _raw_write(reports, target: Path) -> None:
                     heading=TEXT(stored=True), text=TEXT(analyzer=StemmingAnalyzer(), stored=True))
     target.mkdir(parents=True, exist_ok=True)
     ix = index.create_in(str(target), schema)
-    writer = ix.writer()
+    # procs > 1: Whoosh's own multi-process writer, each process writing its own segment.
+    writer = ix.writer(procs=procs, multisegment=True) if procs > 1 else ix.writer()
     for report in reports:
         for section in report.sections:
             writer.add_document(doc_id=f"{report.id}#{section.anchor}", report_id=report.id,
@@ -95,6 +97,7 @@ def run_index_write(paths: list[Path], work: Path, reps: int, log=print) -> dict
     seconds = stats.alternate(reps, {
         "ours": side(lambda d: write_reports(d, reports)),
         "raw": side(lambda d: _raw_write(reports, d)),
+        "raw_procs2": side(lambda d: _raw_write(reports, d, procs=2)),
     })
     out = {"reports": len(reports), "sections": n_sections}
     for name, samples in seconds.items():

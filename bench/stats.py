@@ -34,6 +34,7 @@ def percentile(samples: list[float], p: float) -> float:
 
 
 def median(values: list[float]) -> float:
+    """The median, NaN for no values."""
     return statistics.median(values) if values else float("nan")
 
 

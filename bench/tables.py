@@ -84,7 +84,10 @@ def markdown(result: dict) -> str:
             ["ours (search._writer.write_reports)", w["ours"]["seconds"]["median"],
              w["ours"]["sections_per_s"], w["ours"]["seconds"]["reps"]],
             ["raw whoosh (id, heading, stemmed text)", w["raw"]["seconds"]["median"],
-             w["raw"]["sections_per_s"], w["raw"]["seconds"]["reps"]]])
+             w["raw"]["sections_per_s"], w["raw"]["seconds"]["reps"]]]
+            + ([["raw whoosh, procs=2 (multisegment)", w["raw_procs2"]["seconds"]["median"],
+                 w["raw_procs2"]["sections_per_s"], w["raw_procs2"]["seconds"]["reps"]]]
+               if "raw_procs2" in w else []))
     sizes = result.get("sizes", {})
     if sizes:
         lines += ["### Per corpus size", ""]
