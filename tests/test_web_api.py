@@ -72,6 +72,10 @@ def test_api_report_text_is_data_not_markup(client):
     ("/api/reports/no-such-report", 404, "No report with id 'no-such-report'"),
     ("/api/entities/system/No%20Such%20System", 404, "No system named 'No Such System'"),
     ("/api/entities/person/Ada", 404, "Unknown entity type 'person'"),
+    ("/api/reports/no-such-report/similar/summary", 404, "No report with id 'no-such-report'"),
+    ("/api/reports/dm-status-202001-txt/similar/no-such-section", 404,
+     "Report 'dm-status-202001-txt' has no section 'no-such-section'. Its sections are listed "
+     "at /reports/dm-status-202001-txt."),
     ("/api/nothing-here", 404, "There is no page at /api/nothing-here. Start from /api/"),
 ])
 def test_api_errors_have_one_shape_and_say_how_to_fix(client, url, status, message):
@@ -115,7 +119,7 @@ def test_openapi_document_is_valid_and_served(client):
 def test_openapi_describes_every_api_route(app):
     described = set(document()["paths"])
     routes = {r.rule.replace("<report_id>", "{report_id}").replace("<entity_type>", "{type}")
-              .replace("<path:name>", "{name}")
+              .replace("<path:name>", "{name}").replace("<anchor>", "{anchor}")
               for r in app.url_map.iter_rules() if r.rule.startswith("/api")}
     assert routes - {"/api/"} == described  # "/api/" is the same view as "/api"
 
@@ -134,8 +138,41 @@ def test_real_responses_match_their_schemas(client):
         "/api/entities/system/Qserv": "EntityDetail",
         "/api/entities/ticket/DM-26348": "EntityDetail",
         "/api/stats": "Stats",
+        f"/api/reports/{report_id}/similar/summary": "SimilarSections",
+        "/api/reports/dm-status-202001-txt/similar/detailed-project-progress-and-status":
+            "SimilarSections",
     }
     for url, name in checks.items():
         Draft202012Validator(_schema(name)).validate(get_json(client, url))
     for summary in get_json(client, "/api/reports")["reports"]:
         Draft202012Validator(_schema("Report")).validate(get_json(client, summary["url"]))
+
+
+def test_similar_sections_are_other_reports_with_links_that_resolve(client, web_archive):
+    _, index_dir = web_archive
+    report = get_json(client, "/api/reports/dm-status-202001-txt")
+    anchor = next(s["anchor"] for s in report["sections"] if s["heading"] == "Risk Management")
+    data = get_json(client, f"/api/reports/{report['id']}/similar/{anchor}")
+    assert list(data) == ["report_id", "anchor", "section", "hits", "url", "html_url"]
+    assert (data["report_id"], data["anchor"], data["section"]) == (
+        report["id"], anchor, "Risk Management")
+    assert data["url"] == f"/api/reports/{report['id']}/similar/{anchor}"
+    assert data["html_url"] == f"/reports/{report['id']}/similar/{anchor}"
+    direct = [h.to_dict() for h in Index(index_dir).more_like_this(report["id"], anchor)]
+    assert direct and [{k: h[k] for k in direct[0]} for h in data["hits"]] == direct
+    assert all(h["report_id"] != report["id"] for h in data["hits"])
+    # Risk sections resemble risk sections: the best match has the same heading.
+    assert data["hits"][0]["section"] == "Risk Management"
+    for hit in data["hits"]:
+        assert hit["html_url"] == f"/reports/{hit['report_id']}#{hit['anchor']}"
+        target = get_json(client, hit["url"])
+        assert hit["anchor"] in {s["anchor"] for s in target["sections"]}
+        assert get_json(client, hit["similar_url"])["anchor"] == hit["anchor"]
+
+
+def test_a_heading_without_text_has_no_similar_sections_and_no_error(client):
+    # The sample report's "Detailed Project Progress and Status" is a bare heading whose
+    # text sits in its subsections; the search backend cannot compare empty text.
+    url = "/api/reports/dm-status-202001-txt/similar/detailed-project-progress-and-status"
+    data = get_json(client, url)
+    assert data["section"] == "Detailed Project Progress and Status" and data["hits"] == []

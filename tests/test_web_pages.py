@@ -189,3 +189,53 @@ def test_about_page_counts(client):
     assert values["Sections"] == f"{stats['sections']:,}"
     row = page.find("a", class_="t-system").find_parent("tr")
     assert row.find("td", class_="num").get_text() == f"{stats['entities_by_type']['system']:,}"
+
+
+def test_report_headings_link_to_similar_sections(client):
+    report = get_json(client, "/api/reports/dm-status-202001-txt")
+    page = soup(client.get("/reports/dm-status-202001-txt"))
+    for data, section in zip(report["sections"], page.select("section.rsec")):
+        heading = section.find(["h2", "h3"])
+        link = heading.find("a", class_="similar-link")
+        if not data["text"].strip():  # a bare heading: nothing to compare, no link
+            assert link is None, data["anchor"]
+            continue
+        assert link["href"] == f"/reports/{report['id']}/similar/{data['anchor']}"
+        assert link.get_text(" ", strip=True).startswith("Similar sections")
+        # Screen readers hear which section the link is about, not ten identical links.
+        assert (data["heading"] or "Introduction") in link.find("span", class_="sr").get_text()
+        assert heading.find("a", class_="anchor")["href"] == f"#{data['anchor']}"
+
+
+def test_similar_page_lists_sections_of_other_reports(client):
+    data = get_json(client, "/api/reports/dm-status-202001-txt/similar/risk-management")
+    page = soup(client.get(data["html_url"]))
+    assert page.find("h1").get_text() == "Sections like “Risk Management”"
+    crumbs = [a["href"] for a in page.select("nav.crumbs a")]
+    assert crumbs == ["/reports", "/reports/dm-status-202001-txt",
+                      "/reports/dm-status-202001-txt#risk-management"]
+    hits = page.select("section.similar li.hit")
+    assert len(hits) == len(data["hits"]) > 0
+    for li, hit in zip(hits, data["hits"]):
+        assert li.find("h3").find("a")["href"] == hit["html_url"]
+        assert hit["section"] in li.find("span", class_="section").get_text()
+        more = li.find("a", class_="similar-link")["href"]
+        assert more == f"/reports/{hit['report_id']}/similar/{hit['anchor']}"
+    assert "risk" in page.find("details", class_="source-text").get_text().lower()
+
+
+def test_similar_page_of_a_bare_heading_explains_itself(client):
+    response = client.get(
+        "/reports/dm-status-202001-txt/similar/detailed-project-progress-and-status")
+    assert response.status_code == 200
+    page = soup(response)
+    assert page.select("li.hit") == [] and page.find("details") is None
+    assert "only a heading" in page.find("p", class_="empty-state").get_text()
+
+
+def test_similar_page_of_an_unknown_section_is_a_404_that_says_where_to_look(client):
+    response = client.get("/reports/dm-status-202001-txt/similar/nope")
+    assert response.status_code == 404
+    message = soup(response).find(class_="error-msg").get_text()
+    assert message == ("Report 'dm-status-202001-txt' has no section 'nope'. Its sections are "
+                       "listed at /reports/dm-status-202001-txt.")

@@ -86,3 +86,6 @@ def test_every_internal_link_resolves_and_every_page_has_a_json_twin(client):
     assert {"", "reports", "entities", "about", "static"} <= kinds
     assert any(u.endswith("/source") for u in seen)
     assert sum(1 for u in seen if u.startswith("/entities/")) > 20
+    similar = [u for u in seen if "/similar/" in u]
+    print(f"{len(similar)} similar-sections pages")
+    assert len(similar) > 50  # every section with text links one; their twins were fetched

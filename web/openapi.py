@@ -76,6 +76,11 @@ SCHEMAS: dict[str, dict] = {
         "formats": {"type": "object", "additionalProperties": INT},
         "first_period": NSTR, "last_period": NSTR, "last_updated": NSTR, "index_path": STR,
         "roots": {"type": "array", "items": STR}, **LINKS}),
+    "SimilarSections": _obj({
+        "report_id": STR, "anchor": STR, "section": STR,
+        "hits": {"type": "array", "items": {"allOf": [
+            _ref("Hit"), _obj({**LINKS, "similar_url": STR})]}},
+        **LINKS}),
     "ApiRoot": _obj({"openapi": STR, "search": STR, "reports": STR, "entities": STR,
                      "stats": STR, "html_url": STR}),
 }
@@ -92,7 +97,7 @@ def _get(summary: str, schema: str, params: list[dict] | None = None,
         "application/json": {"schema": _ref(schema)}}}}
     for code in errors:
         why = {400: "Bad query or parameter; the message says how to fix it",
-               404: "Unknown report or entity"}[code]
+               404: "Unknown report, section or entity"}[code]
         responses[str(code)] = {"description": why, "content": {
             "application/json": {"schema": _ref("Error")}}}
     return {"get": {"summary": summary, "parameters": params or [], "responses": responses}}
@@ -119,6 +124,11 @@ PATHS = {
     "/api/reports": _get("All reports, by period", "ReportList"),
     "/api/reports/{report_id}": _get("One report with sections and entity mentions", "Report",
                                      [_param("report_id", "Report id", where="path")], (404,)),
+    "/api/reports/{report_id}/similar/{anchor}": _get(
+        "Sections of other reports most like one section of this report (at most 5)",
+        "SimilarSections", [_param("report_id", "Report id", where="path"),
+                            _param("anchor", "Section anchor, as in the report's sections",
+                                   where="path")], (404,)),
     "/api/entities": _get("All entities with report and mention counts", "EntityList",
                           [_param("type", "Only this entity type", TYPE),
                            _param("q", "Only names containing this text (any case)")], (400,)),

@@ -34,6 +34,12 @@ def report(report_id: str, anchor: str | None = None, api: bool = False) -> str:
     return url_for("reports.show", report_id=report_id, _anchor=anchor or None)
 
 
+def similar(report_id: str, anchor: str, api: bool = False) -> str:
+    """Sections of other reports similar to one section of a report."""
+    endpoint = "reports.similar_api" if api else "reports.similar"
+    return url_for(endpoint, report_id=report_id, anchor=anchor)
+
+
 def source(report_id: str) -> str:
     """The original file of a report, as ingested."""
     return url_for("reports.source", report_id=report_id)

@@ -56,6 +56,33 @@ def show(report_id: str):
     return respond("report.html", data, report=report)
 
 
+def _hit(hit) -> dict:
+    """A similar section (`search.Hit`) as JSON, with links to its report and its own
+    similar sections."""
+    return {**hit.to_dict(),
+            **urls.links(urls.report(hit.report_id, hit.anchor),
+                         urls.report(hit.report_id, api=True)),
+            "similar_url": urls.similar(hit.report_id, hit.anchor, api=True)}
+
+
+def similar(report_id: str, anchor: str):
+    """Sections of other reports most like one section of this report ("more like this")."""
+    report = _load(report_id)
+    section = next((s for s in report.sections if s.anchor == anchor), None)
+    if section is None:
+        abort(404, f"Report {report_id!r} has no section {anchor!r}. Its sections are "
+                   f"listed at {urls.report(report_id)}.")
+    # A heading with no text of its own (its subsections hold the text) has nothing to
+    # compare; the search backend cannot take empty text either, so do not ask it.
+    hits = get_index().more_like_this(report_id, anchor) if section.text.strip() else []
+    data = {"report_id": report.id, "anchor": section.anchor, "section": section.heading,
+            "hits": [_hit(h) for h in hits],
+            **urls.links(urls.similar(report.id, section.anchor),
+                         urls.similar(report.id, section.anchor, api=True))}
+    return respond("similar.html", data, report=report, source=section,
+                   has_text=bool(section.text.strip()))
+
+
 def _servable(report_id: str) -> tuple[Path | None, str]:
     """The original file if we may serve it, else None and the reason why not.
 
@@ -96,3 +123,5 @@ def source(report_id: str):
 twin(bp, ["/reports"], "/api/reports", "index", index)
 twin(bp, ["/reports/<report_id>"], "/api/reports/<report_id>", "show", show)
 twin(bp, ["/reports/<report_id>/source"], None, "source", source)
+twin(bp, ["/reports/<report_id>/similar/<anchor>"], "/api/reports/<report_id>/similar/<anchor>",
+     "similar", similar)
