@@ -239,3 +239,41 @@ def test_similar_page_of_an_unknown_section_is_a_404_that_says_where_to_look(cli
     message = soup(response).find(class_="error-msg").get_text()
     assert message == ("Report 'dm-status-202001-txt' has no section 'nope'. Its sections are "
                        "listed at /reports/dm-status-202001-txt.")
+
+
+def _card(client, url: str):
+    return soup(client.get(url)).find("section", class_="entity-card")
+
+
+def test_entity_card_for_a_query_that_is_an_entity(client):
+    qserv = get_json(client, "/api/entities/system/Qserv")
+    card = _card(client, "/?q=qserv")
+    assert card.find("a", class_="ename")["href"] == "/entities/system/Qserv"
+    assert card.find(class_="badge").get_text() == "system"
+    meta = card.find("p", class_="meta").get_text(" ", strip=True)
+    assert f"{qserv['mentions']} mentions in {qserv['reports']} reports" in meta
+    assert "first seen January 2020" in meta and "last seen February 2021" in meta
+    assert card.find("a", class_="outbound") is None  # the config has no page for Qserv
+    # IDs in another case, aliases and quoted names are the entity too; other words are not.
+    ticket = _card(client, "/?q=dm-26348")
+    assert ticket.find("a", class_="ename")["href"] == "/entities/ticket/DM-26348"
+    assert ticket.find("a", class_="outbound")["href"].endswith("/browse/DM-26348")
+    assert _card(client, "/?q=%22Joint+Status+Review%22").find("a", class_="ename")[
+        "href"] == "/entities/meeting/JSR"
+    assert _card(client, "/?q=qserv+ingest") is None and _card(client, "/?q=data") is None
+
+
+def test_entity_card_for_the_entity_filter_wins_over_the_query(client):
+    card = _card(client, "/?q=qserv&entity=dc2")
+    assert card.find("a", class_="ename")["href"] == "/entities/dataset/DC2"
+    assert soup(client.get("/?q=zyxwvut&entity=DC2")).select("li.hit") == []
+    assert _card(client, "/?q=zyxwvut&entity=DC2") is not None  # context even with no hits
+
+
+def test_entity_card_is_html_only(client, web_archive):
+    from search import Index, SearchRequest
+
+    _, index_dir = web_archive
+    api = get_json(client, "/api/search?q=qserv&entity=DC2")
+    direct = Index(index_dir).search(SearchRequest(q="qserv", entity="DC2")).to_dict()
+    assert list(api) == list(direct) and "card" not in api

@@ -32,12 +32,9 @@ def get_index() -> Index:
     return state["index"]
 
 
-def outbound_link(entity_type: str, name: str) -> str | None:
-    """The canonical page of an entity (technote, DocuShare, tracker), or None.
-
-    Uses the entity config (built-in plus ``ENTITIES_FILE``) through `link_for`; the
-    matcher is loaded once per app because parsing the config is not free.
-    """
+def _matcher():
+    """The entity matcher (built-in config plus ``ENTITIES_FILE``), loaded once per app
+    because parsing the config is not free."""
     state = _state()
     if "matcher" not in state:
         from ingest.entities import load_matcher
@@ -45,7 +42,17 @@ def outbound_link(entity_type: str, name: str) -> str | None:
         extra = current_app.config.get("ENTITIES_FILE")
         with _LOCK:
             state.setdefault("matcher", load_matcher(Path(extra) if extra else None))
-    return state["matcher"].link_for(entity_type, name)
+    return state["matcher"]
+
+
+def outbound_link(entity_type: str, name: str) -> str | None:
+    """The canonical page of an entity (technote, DocuShare, tracker), or None."""
+    return _matcher().link_for(entity_type, name)
+
+
+def canonical_entity(text: str) -> tuple[str, str] | None:
+    """(type, canonical name) when `text` is exactly an alias or ID we know, else None."""
+    return _matcher().canonical(text)
 
 
 def archive_roots() -> list[Path]:

@@ -9,7 +9,7 @@ from flask import Blueprint, request
 from search import QueryError, SearchRequest
 from web import urls
 from web.render import respond, twin, wants_json
-from web.state import get_index
+from web.state import canonical_entity, get_index, outbound_link
 
 bp = Blueprint("search", __name__)
 
@@ -74,6 +74,41 @@ def _report_count(index, req: SearchRequest) -> int:
     return collapsed.total
 
 
+def _known_entity(index, text: str, preferred_type: str | None) -> dict | None:
+    """The index's entity named exactly `text` (any case, or an alias or ID form), or None.
+
+    Uses the entity list the index keeps in memory plus the matcher's alias table, both
+    well under a millisecond, so every search page can afford it. When two types share a
+    name, the type filter decides, else the one mentioned most.
+    """
+    text = text.strip().strip('"').strip()
+    if not text or len(text) > 80:
+        return None
+    stats = index.entities()
+    folded = text.casefold()
+    same = [e for e in stats if e.name.casefold() == folded]
+    if not same:
+        found = canonical_entity(text)
+        same = [e for e in stats if found and (e.type, e.name) == found]
+    if not same:
+        return None
+    best = max(same, key=lambda e: (e.type == preferred_type, e.mentions))
+    return {**best.to_dict(), "link": outbound_link(best.type, best.name),
+            **urls.links(urls.entity(best.type, best.name),
+                         urls.entity(best.type, best.name, api=True))}
+
+
+def entity_card(index, params: dict[str, str]) -> dict | None:
+    """The entity a search is about: its ``entity`` filter, else a query that is exactly
+    an entity's name or ID. HTML-only context (the JSON stays `SearchResponse.to_dict()`)."""
+    for text in (params.get("entity"), params.get("q")):
+        if text:
+            card = _known_entity(index, text, params.get("type"))
+            if card:
+                return card
+    return None
+
+
 def search_page():
     """Run the query in the URL; answer the page or the exact search JSON."""
     params = _params()
@@ -93,7 +128,7 @@ def search_page():
                 "param": getattr(error, "param", None)}
         return respond("search.html", data, status=400, nav=nav, params=params, failed=True)
     return respond("search.html", data, nav=nav, params=params, failed=False,
-                   reports=reports, sorts=SORTS,
+                   reports=reports, sorts=SORTS, card=entity_card(index, params),
                    window=_page_window(data["page"], data["pages"]))
 
 
