@@ -12,7 +12,7 @@ from pathlib import Path
 from ingest.errors import IngestError
 
 # Control characters that never occur in real text files (tab, LF, FF, CR excluded).
-_CONTROL = set(range(0, 32)) - {9, 10, 12, 13}
+_CONTROL = bytes(sorted(set(range(0, 32)) - {9, 10, 12, 13}))
 
 
 def ensure_text_bytes(path: Path, data: bytes, kind: str) -> None:
@@ -42,4 +42,5 @@ def decode_text(data: bytes) -> str:
 
 
 def _control_ratio(sample: bytes) -> float:
-    return sum(1 for b in sample if b in _CONTROL) / max(len(sample), 1)
+    # bytes.translate deletes in C: far cheaper than a Python loop over every byte.
+    return (len(sample) - len(sample.translate(None, _CONTROL))) / max(len(sample), 1)
