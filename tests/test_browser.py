@@ -26,7 +26,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 
 
-@pytest.fixture()
+@pytest.fixture(scope="module")
 def served(web_archive):
     """The base URL of `report-archive serve` over the session's index; stopped afterwards."""
     archive, index_dir = web_archive
@@ -56,44 +56,144 @@ def served(web_archive):
             process.stdout.close()
 
 
-def test_search_highlight_entity_chart_in_chromium(served):
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium through Playwright, shared by this module's tests."""
     chromium = shutil.which("chromium")
     assert chromium, "Debian's chromium package is required (apt-get install chromium)"
     ARTIFACTS.mkdir(exist_ok=True)
-    problems: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: problems.append(str(e)))
-            page.goto(served + "/")
-            page.fill("#q", "Qserv")
-            page.press("#q", "Enter")
-            page.wait_for_selector("li.hit mark")
-            assert page.locator("li.hit mark").first.inner_text().lower() == "qserv"
-            assert re.search(r"\d+ sections in \d+ reports · \d+ ms",
-                             page.locator("p.count").inner_text())
-            page.screenshot(path=str(ARTIFACTS / "search.png"), full_page=True)
-
-            page.locator("li.hit a.chip", has_text="Qserv").first.click()
-            page.wait_for_url(re.compile(r"/entities/system/Qserv$"))
-            bars = page.locator("svg.chart rect.bar")
-            assert bars.count() > 3
-            assert page.locator("svg.chart title").first.text_content().startswith("Mentions of Qserv")
-            page.screenshot(path=str(ARTIFACTS / "entity.png"), full_page=True)
-
-            page.locator("section.occurrences li.hit h3 a").first.click()
-            page.wait_for_selector("a.mention")
-            assert page.locator("section.rsec:target").count() == 1
-            page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=False)
-
-            phone = browser.new_page(viewport={"width": 390, "height": 844})
-            phone.goto(served + "/?q=DC2")
-            phone.wait_for_selector("li.hit mark")
-            width = phone.evaluate("document.documentElement.scrollWidth")
-            assert width <= 390, f"page scrolls sideways on a phone ({width}px)"
-            phone.screenshot(path=str(ARTIFACTS / "search-phone.png"), full_page=False)
+            yield browser
         finally:
             browser.close()
+
+
+def test_search_highlight_entity_chart_in_chromium(served, browser):
+    problems: list[str] = []
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    try:
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.goto(served + "/")
+        page.fill("#q", "Qserv")
+        page.press("#q", "Enter")
+        page.wait_for_selector("li.hit mark")
+        assert page.locator("li.hit mark").first.inner_text().lower() == "qserv"
+        assert re.search(r"\d+ sections in \d+ reports · \d+ ms",
+                         page.locator("p.count").inner_text())
+        assert page.locator("section.entity-card a.ename").inner_text() == "Qserv"
+        page.screenshot(path=str(ARTIFACTS / "search.png"), full_page=True)
+
+        page.locator("li.hit a.chip", has_text="Qserv").first.click()
+        page.wait_for_url(re.compile(r"/entities/system/Qserv$"))
+        bars = page.locator("svg.chart rect.bar")
+        assert bars.count() > 3
+        assert page.locator("svg.chart title").first.text_content().startswith("Mentions of Qserv")
+        page.screenshot(path=str(ARTIFACTS / "entity.png"), full_page=True)
+
+        page.locator("section.occurrences li.hit h3 a").first.click()
+        page.wait_for_selector("a.mention")
+        assert page.locator("section.rsec:target").count() == 1
+        page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=False)
+
+        page.locator("section.rsec:target a.similar-link").click()
+        page.wait_for_url(re.compile(r"/reports/[\w.-]+/similar/[\w.-]+$"))
+        assert page.locator("section.similar li.hit").count() > 0
+        page.screenshot(path=str(ARTIFACTS / "similar.png"), full_page=True)
+
+        phone.goto(served + "/?q=DC2")
+        phone.wait_for_selector("li.hit mark")
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"page scrolls sideways on a phone ({width}px)"
+        phone.screenshot(path=str(ARTIFACTS / "search-phone.png"), full_page=False)
+    finally:
+        page.close()
+        phone.close()
     assert problems == [], problems
+
+
+# -- keyboard and contrast -------------------------------------------------------------------
+
+#: WCAG 2.x contrast of two CSS colours, computed in the page (rgb()/rgba() strings).
+CONTRAST_JS = """
+window.__contrast = (a, b) => {
+  const rgb = s => s.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lum = c => { const [r, g, b] = c.map(v => { v /= 255;
+    return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const [x, y] = [lum(rgb(a)), lum(rgb(b))].sort((p, q) => q - p);
+  return (x + 0.05) / (y + 0.05);
+};
+window.__background = el => {  // the first opaque background behind an element
+  for (; el; el = el.parentElement) {
+    const bg = getComputedStyle(el).backgroundColor;
+    if (bg && !bg.startsWith("rgba(0, 0, 0, 0)") && bg !== "transparent") return bg;
+  }
+  return "rgb(255, 255, 255)";
+};
+"""
+
+FOCUSED_JS = """() => {
+  const el = document.activeElement, s = getComputedStyle(el);
+  return {tag: el.tagName, id: el.id, href: el.getAttribute("href") || "",
+          inFacets: !!el.closest("aside.facets"), inPager: !!el.closest("nav.pager"),
+          style: s.outlineStyle, width: parseFloat(s.outlineWidth),
+          contrast: window.__contrast(s.outlineColor, window.__background(el.parentElement))};
+}"""
+
+
+def _low_contrast(page) -> list:
+    """[text, contrast] of each chip, badge or mention under 4.5:1.
+
+    Opacity on the element or an ancestor blends the text colour into its background,
+    which is how the type labels of chips once fell to 2.7:1.
+    """
+    return page.evaluate("""() => [...document.querySelectorAll(
+          ".chip, .chip-n, .chip-type, .badge, a.mention, .entity-card .meta")].map(el => {
+        let alpha = 1;
+        for (let e = el; e; e = e.parentElement) alpha *= parseFloat(getComputedStyle(e).opacity);
+        const nums = s => s.match(/[\\d.]+/g).slice(0, 3).map(Number);
+        const bg = window.__background(el);
+        const [f, b] = [nums(getComputedStyle(el).color), nums(bg)];
+        const seen = `rgb(${f.map((v, i) => alpha * v + (1 - alpha) * b[i]).join(", ")})`;
+        return [el.textContent.trim().slice(0, 30), window.__contrast(seen, bg)];
+      }).filter(([, c]) => c < 4.5)""")
+
+
+def test_keyboard_focus_is_visible_and_chips_are_readable(served, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(served + "/?q=qserv&per_page=3")
+        page.evaluate(CONTRAST_JS)
+        stops = []
+        for _ in range(120):  # the page has ~90 tab stops; the pager comes before the facets
+            page.keyboard.press("Tab")
+            stops.append(page.evaluate(FOCUSED_JS))
+            if stops[-1]["inFacets"] and any(s["inPager"] for s in stops):
+                break
+        query = next(s for s in stops if s["id"] == "q")
+        pager = next(s for s in stops if s["inPager"])
+        facet = stops[-1]
+        assert facet["inFacets"], "tabbing never reached the facet links"
+        for stop in (query, pager, facet):
+            # A focus ring needs 3:1 against what is behind it (WCAG 1.4.11).
+            assert stop["style"] != "none" and stop["width"] >= 2, stop
+            assert stop["contrast"] >= 3, stop
+        assert all(s["style"] != "none" for s in stops), [s for s in stops if s["style"] == "none"]
+
+        # Chip, badge and mention text is small: 4.5:1 on its own tinted background.
+        assert _low_contrast(page) == []
+        page.goto(served + "/reports/" + page.locator("li.hit h2 a").first.get_attribute(
+            "href").split("/reports/")[1].split("#")[0])
+        page.evaluate(CONTRAST_JS)
+        assert page.locator("nav.toc .chip-type").count() > 0
+        assert _low_contrast(page) == []
+
+        page.goto(served + "/entities/system/Qserv")
+        chart = page.get_by_role("img", name=re.compile(r"^Mentions of Qserv per month"))
+        assert chart.count() == 1
+    finally:
+        page.close()
