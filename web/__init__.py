@@ -9,6 +9,8 @@ Config keys:
 - ``ENTITIES_FILE``: optional extra entity config (TOML) for outbound entity links.
 - ``ARCHIVE_ROOTS``: optional list of directories whose files `/reports/<id>/source` may
   serve; by default the roots the index records (see `web.state.archive_roots`).
+- ``INDEX_CONCURRENCY`` / ``INDEX_WAIT_SECONDS``: requests served at once (default 2) and
+  how long another waits for its turn before a 503 (default 30 s); see `web.throttle`.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from flask import Flask
 from web import errors, urls
 from web.filters import register_filters
 from web.security import register_security
+from web.throttle import register_throttle
 from web.views import about, apidocs, entities, reports
 from web.views import search as search_view
 
@@ -45,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     errors.register(app)
     register_security(app)
+    register_throttle(app)
     register_filters(app)
     app.jinja_env.globals["urls"] = urls
     return app

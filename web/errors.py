@@ -26,6 +26,13 @@ def error_response(status: int, message: str) -> Response:
     return response
 
 
+def _with_retry_after(response: Response, error: HTTPException) -> Response:
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
 def _http(error: HTTPException) -> Response:
     message = error.description or error.name
     if isinstance(error, NotFound) and message == NotFound.description:
@@ -33,7 +40,7 @@ def _http(error: HTTPException) -> Response:
         home = url_for("apidocs.root") if wants_json() else url_for("search.page")
         message = (f"There is no page at {request.path}. Start from {home}"
                    + (", which lists the API's endpoints." if wants_json() else "."))
-    return error_response(error.code or 500, message)
+    return _with_retry_after(error_response(error.code or 500, message), error)
 
 
 def _query(error: QueryError) -> Response:
