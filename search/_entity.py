@@ -80,19 +80,20 @@ def months_between(first: str, last: str) -> list[str]:
     return out
 
 
-def detail(index, ix, etype: str, name: str) -> EntityDetail | None:
-    """The `EntityDetail` of (etype, name), or None when the index has no such entity."""
+def detail(index, searcher, etype: str, name: str) -> EntityDetail | None:
+    """The `EntityDetail` of (etype, name), or None when the index has no such entity.
+
+    `searcher` belongs to the calling thread (see _pool); it stays open afterwards."""
     canonical = resolve_name(index, name, etype)
-    with ix.searcher() as searcher:
-        results = searcher.search(wq.Term("entity", canonical.lower()),
-                                  filter=wq.Term("kind", "section"), limit=None)
-        rows = []
-        for hit in results:
-            fields = hit.fields()
-            data = section_data(fields)
-            own = [m for m in data["m"] if m[0] == etype and m[1] == canonical]
-            if own:
-                rows.append((fields, data, own))
+    results = searcher.search(wq.Term("entity", canonical.lower()),
+                              filter=wq.Term("kind", "section"), limit=None)
+    rows = []
+    for hit in results:
+        fields = hit.fields()
+        data = section_data(fields)
+        own = [m for m in data["m"] if m[0] == etype and m[1] == canonical]
+        if own:
+            rows.append((fields, data, own))
     if not rows:
         return None
     rows.sort(key=lambda r: (r[0].get("period") or "9999-99", r[0]["report_id"], r[1]["o"]))

@@ -4,13 +4,17 @@ Whoosh's `groupedby` does Python work per matching document and facet on every q
 forces scoring every match. Instead we read the few facet columns once per index
 generation into plain lists indexed by document number (about 0.1 s at 10k sections,
 reused by every later query of a long-lived `Index`, as in the web app), and count the
-matching document numbers against them, which is cheap.
+matching document numbers against them, which is cheap. The same table tells section
+documents from report documents and holds each document's period, so the search can
+filter and sort by them without a query per request.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from itertools import chain
+
+from whoosh import query as wq
 
 from ingest.model import ENTITY_TYPES
 from search._schema import KEY_SEP
@@ -19,7 +23,7 @@ from search._schema import KEY_SEP
 ENTITY_FACET_TOP = 10
 SECTION_FACET_TOP = 20
 _ORDER = {t: i for i, t in enumerate(ENTITY_TYPES)}
-_SINGLE = ("year", "format", "heading", "report_id")
+_SINGLE = ("year", "format", "heading", "report_id", "period_desc")
 _MULTI = ("etype", "entkey")
 
 
@@ -42,6 +46,14 @@ class FacetTable:
                         col[offset + i] = tuple(v.decode("utf-8") for v in value)
                     else:
                         col[offset + i] = value or None
+        #: 1 for section documents (what queries match), 0 for report documents.
+        self.sections = bytearray(searcher.doc_count_all())
+        for docnum in searcher.docs_for_query(wq.Term("kind", "section")):
+            self.sections[docnum] = 1
+
+    def period(self, docnum: int) -> str | None:
+        """The document's report period (YYYY-MM), None when undated."""
+        return self.columns["period_desc"][docnum]
 
     def count(self, name: str, docs) -> Counter:
         col = self.columns[name]

@@ -1,25 +1,27 @@
 """`Index`: read access to one index directory (search, reports, entities, stats).
 
-Each public method opens one searcher and does all its work with it, so a request sees one
-consistent generation of the index. A missing or empty directory reads as an empty index.
+Each public method does all its work with one searcher, so a request sees one consistent
+generation of the index. Searchers stay open between calls, one per thread, and are
+replaced when an ingest commits a new generation (see _pool). A missing or empty directory
+reads as an empty index.
 """
 
 from __future__ import annotations
 
 import re
 import time
+import weakref
 from pathlib import Path
 
-from whoosh import index as windex
 from whoosh import query as wq
-from whoosh.sorting import FieldFacet, MultiFacet, ScoreFacet
+from whoosh.searching import Results
 
 from ingest.model import ENTITY_TYPES, Report
-from search import _aggregate, _entity, _facets, _query, _snippet
+from search import _aggregate, _collect, _entity, _facets, _query, _snippet, _suggest
+from search._pool import SearcherPool
 from search._schema import build_schema, rebuild_report, section_data
 from search._types import (EntityDetail, EntityRef, EntityStat, Hit, IndexStats, QueryError,
                            ReportSummary, SearchRequest, SearchResponse)
-from search._writer import INDEX_NAME
 
 #: Below this many hits we look for a "did you mean" query.
 SUGGEST_BELOW = 3
@@ -32,107 +34,144 @@ class Index:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self._table: tuple[int, _facets.FacetTable] | None = None
+        self._pool = SearcherPool(self.path)
+        weakref.finalize(self, self._pool.close)
 
     # -- plumbing ---------------------------------------------------------------------------
-    def _ix(self):
-        if not windex.exists_in(str(self.path), indexname=INDEX_NAME):
-            return None
-        return windex.open_dir(str(self.path), indexname=INDEX_NAME)
+    def _searcher(self):
+        """(generation key, searcher) for this thread, or None when there is no index."""
+        return self._pool.current()
+
+    def _table(self, key, searcher) -> _facets.FacetTable:
+        """The facet table of this index generation, built once and shared by threads."""
+        return self._pool.cached(key, "facets", lambda: _facets.FacetTable(searcher))
+
+    def close(self) -> None:
+        """Close the searchers kept open between calls (also done when garbage-collected)."""
+        self._pool.close()
 
     def _summary(self) -> dict:
-        ix = self._ix()
-        if ix is None:
+        current = self._searcher()
+        if current is None:
             return _aggregate.empty()
-        generation = ix.latest_generation()
-        summary = _aggregate.read(self.path, generation)
+        key, searcher = current
+        summary = _aggregate.read(self.path, key[0])
         if summary is None:  # stale or missing: derive it in memory, never trust it
-            with ix.searcher() as searcher:
-                summary = _aggregate.build(searcher, generation)
+            summary = self._pool.cached(key, "summary", lambda: _aggregate.build(searcher, key[0]))
         return summary
 
     # -- search -----------------------------------------------------------------------------
     def search(self, request: SearchRequest) -> SearchResponse:
         """Run one search: a page of section hits, facets over all matches, maybe a suggestion."""
         started = time.perf_counter()
-        ix = self._ix()
-        if ix is None:  # still check the query, so errors do not depend on the index
+        current = self._searcher()
+        if current is None:  # still check the query, so errors do not depend on the index
             _query.parse(request.q, build_schema(), literal=request.literal)
             return _response(request, 0, (), _facets.empty(), None, started)
-        generation = ix.latest_generation()
-        with ix.searcher() as searcher:
-            q = _query.parse(request.q, ix.schema, literal=request.literal,
-                              resolve=lambda name: _entity.query_name(self.path, name))
-            flt = self._filter(request)
-            sort = request.sort
-            if q is None:
-                q = wq.Every()
-                if sort == "relevance":
-                    sort = "newest"  # nothing to rank by: show the latest first
-            kwargs = {}
-            if sort != "relevance":
-                key = (FieldFacet("period_desc", reverse=True) if sort == "newest"
-                       else FieldFacet("period_asc"))
-                kwargs["sortedby"] = MultiFacet([key, ScoreFacet()])
-            start = (request.page - 1) * request.per_page
-            # Collapsing needs the full ranking (the best hit of each report may be deep);
-            # Whoosh's own CollapseCollector cannot be combined with our needs, so we do it.
-            # Phrases are costly to match twice (top N, then all docs for facets): score all
-            # matches in one pass instead (0.19 -> 0.12 s at 10k sections); for other queries
-            # the top-N pass plus a docs pass is cheaper.
-            full = request.collapse or _has_phrase(q)
-            limit = None if full else start + request.per_page
-            results = searcher.search(q, filter=flt, limit=limit, terms=True, **kwargs)
-            _snippet.configure(results)
-            docs = results.docs()  # every match, not just the page: for totals and facets
-            table = self._facet_table(generation, searcher)
-            if request.collapse:
-                total = table.reports(docs)
-                page = _collapsed(table, results, start + request.per_page)[start:]
-            else:
-                total = len(docs)
-                page = results[start:start + request.per_page]
-            hits = tuple(_hit(h, q) for h in page)
-            facets = table.facets(docs)
-            suggestion = None
-            if total < SUGGEST_BELOW and request.q.strip() and not request.literal:
-                suggestion = _suggest(searcher, ix.schema, request.q, flt, total)
+        key, searcher = current
+        q = _query.parse(request.q, searcher.schema, literal=request.literal,
+                          resolve=lambda name: _entity.query_name(self.path, name))
+        table = self._table(key, searcher)
+        run, keep = self._restrict(request, q, table)
+        sort = request.sort
+        if q is None and sort == "relevance":
+            sort = "newest"  # nothing to rank by: show the latest first
+        # One pass scores every match: the page needs the best ones, the total and the
+        # facets need them all (see _collect). Collapsing needs the full ranking (a report's
+        # best hit may be deep).
+        items = _collect.matches(searcher, run, table.sections, keep)
+        docs = [d for _, d in items]
+        start = (request.page - 1) * request.per_page
+        end = start + request.per_page
+        if request.collapse:
+            total = table.reports(docs)
+            page = _collapsed(table, _collect.ranked(items, sort, table.period), end)[start:]
+        else:
+            total = len(docs)
+            page = _collect.ranked(items, sort, table.period, end)[start:]
+        # A Results object over just the page gives Whoosh's stored fields and highlighting.
+        results = Results(searcher, q if q is not None else wq.NullQuery, page)
+        _snippet.configure(results)
+        hits = tuple(_hit(h, q) for h in results)
+        facets = table.facets(docs)
+        suggestion = None
+        if total < SUGGEST_BELOW and request.q.strip() and not request.literal:
+            suggestion = self._suggest(key, searcher, request, total)
         return _response(request, total, hits, facets, suggestion, started)
 
-    def _facet_table(self, generation: int, searcher) -> _facets.FacetTable:
-        """The facet table of this index generation, built once and reused."""
-        cached = self._table
-        if cached is None or cached[0] != generation:
-            cached = (generation, _facets.FacetTable(searcher))
-            self._table = cached  # one assignment: safe to share between threads
-        return cached[1]
+    def _restrict(self, request: SearchRequest, q, table: _facets.FacetTable):
+        """The query to run with the request's filters, and a docnum check for the period.
 
-    def _filter(self, request: SearchRequest) -> wq.Query:
-        clauses = [wq.Term("kind", "section")]
+        Term filters join the query as a `Require` (scores come from the user's query
+        alone), so the matcher skips through their postings instead of Whoosh building a
+        bit set of the whole index per search. The period range is checked against the
+        per-generation period column while collecting.
+        """
+        terms = []
         if request.type:
-            clauses.append(wq.Term("type", request.type))
+            terms.append(wq.Term("type", request.type))
         if request.entity:
-            clauses.append(wq.Term("entity", _entity.query_name(self.path, request.entity).lower()))
-        if request.period_from or request.period_to:
-            lo = _month(request.period_from, first=True) if request.period_from else None
-            hi = _month(request.period_to, first=False) if request.period_to else None
-            clauses.append(wq.TermRange("period", lo, hi))
+            terms.append(wq.Term("entity", _entity.query_name(self.path, request.entity).lower()))
         if request.year:
-            clauses.append(wq.Term("year", request.year))
+            terms.append(wq.Term("year", request.year))
         if request.section:
-            clauses.append(wq.Term("heading", request.section))
+            terms.append(wq.Term("heading", request.section))
         if request.format:
-            clauses.append(wq.Term("format", request.format))
-        return wq.And(clauses)
+            terms.append(wq.Term("format", request.format))
+        if q is None:
+            run = wq.ConstantScoreQuery(wq.And(terms)) if terms else wq.Every()
+        else:
+            run = wq.Require(q, wq.And(terms)) if terms else q
+        keep = None
+        if request.period_from or request.period_to:
+            lo = _month(request.period_from, first=True) if request.period_from else ""
+            hi = _month(request.period_to, first=False) if request.period_to else "9999-99"
+            period = table.period
+
+            def keep(docnum: int) -> bool:
+                p = period(docnum)
+                return p is not None and lo <= p <= hi
+        return run, keep
+
+    def _suggest(self, key, searcher, request: SearchRequest, total: int) -> str | None:
+        """The query with misspelt words replaced by the index's own words, if that query
+        finds more than `total` sections under the same filters."""
+        vocabulary = self._pool.cached(key, "vocabulary", lambda: _suggest.Vocabulary(searcher))
+        reader, analyzer = searcher.reader(), searcher.schema["text"]
+        changed = []
+
+        def fix(m: re.Match) -> str:
+            token = m.group(0)
+            word = token.lower()
+            if not token.isalpha() or token in ("AND", "OR", "NOT") or word in vocabulary \
+                    or not list(analyzer.tokenize(word, mode="query")):  # a stop word
+                return token
+            best = _suggest.best(vocabulary, reader, word)
+            if best is None:
+                return token
+            changed.append(best)
+            return best
+
+        candidate = _WORD.sub(fix, request.q)
+        if not changed:
+            return None
+        try:
+            q = _query.parse(candidate, searcher.schema,
+                              resolve=lambda name: _entity.query_name(self.path, name))
+        except QueryError:
+            return None
+        table = self._table(key, searcher)
+        run, keep = self._restrict(request, q, table)
+        found = _collect.matches(searcher, run, table.sections, keep)
+        return candidate if len(found) > total else None
 
     # -- reports ----------------------------------------------------------------------------
     def report(self, report_id: str) -> Report | None:
         """The full report rebuilt from the index, or None when no report has this id."""
-        ix = self._ix()
-        if ix is None:
+        current = self._searcher()
+        if current is None:
             return None
-        with ix.searcher() as searcher:
-            docs = list(searcher.documents(report_id=report_id))
+        docs = list(current[1].documents(report_id=report_id))
         head = [d for d in docs if d["kind"] == "report"]
         if not head:
             return None
@@ -169,10 +208,10 @@ class Index:
 
     def entity(self, type: str, name: str) -> EntityDetail | None:
         """One entity in detail (name may be an alias or any case), or None if unknown."""
-        ix = self._ix()
-        if ix is None:
+        current = self._searcher()
+        if current is None:
             return None
-        return _entity.detail(self, ix, type, name)
+        return _entity.detail(self, current[1], type, name)
 
     def stats(self) -> IndexStats:
         """Counts of what the index holds, its period span and when it last changed."""
@@ -180,19 +219,19 @@ class Index:
 
     def more_like_this(self, report_id: str, anchor: str, limit: int = 5) -> list[Hit]:
         """Sections of other reports most similar to the given section."""
-        ix = self._ix()
-        if ix is None:
+        current = self._searcher()
+        if current is None:
             return []
-        with ix.searcher() as searcher:
-            docnum = searcher.document_number(doc_id=f"{report_id}#{anchor}")
-            if docnum is None:
-                return []
-            text = section_data(searcher.stored_fields(docnum))["t"]
-            flt = wq.And([wq.Term("kind", "section"), wq.Not(wq.Term("report_id", report_id))])
-            results = searcher.more_like(docnum, "text", text=text, top=limit, numterms=12,
-                                         filter=flt)
-            _snippet.configure(results)
-            return [_hit(h, None) for h in results]
+        searcher = current[1]
+        docnum = searcher.document_number(doc_id=f"{report_id}#{anchor}")
+        if docnum is None:
+            return []
+        text = section_data(searcher.stored_fields(docnum))["t"]
+        flt = wq.And([wq.Term("kind", "section"), wq.Not(wq.Term("report_id", report_id))])
+        results = searcher.more_like(docnum, "text", text=text, top=limit, numterms=12,
+                                     filter=flt)
+        _snippet.configure(results)
+        return [_hit(h, None) for h in results]
 
 
 # -- helpers --------------------------------------------------------------------------------
@@ -223,18 +262,14 @@ def _hit(hit, q) -> Hit:
                entities=tuple(EntityRef(t, n) for t, n in seen))
 
 
-def _has_phrase(q) -> bool:
-    return isinstance(q, wq.Phrase) or any(_has_phrase(c) for c in q.children())
-
-
-def _collapsed(table, results, wanted: int) -> list:
-    """The best-ranked hit of each report, in result order, up to `wanted` of them."""
+def _collapsed(table, items, wanted: int) -> list:
+    """The best-ranked item of each report, in result order, up to `wanted` of them."""
     seen, out = set(), []
-    for i in range(results.scored_length()):
-        rid = table.report_of(results.docnum(i))
+    for item in items:
+        rid = table.report_of(item[1])
         if rid not in seen:
             seen.add(rid)
-            out.append(results[i])
+            out.append(item)
             if len(out) >= wanted:
                 break
     return out
@@ -252,31 +287,3 @@ def _response(request, total, hits, facets, suggestion, started) -> SearchRespon
                           took_ms=round((time.perf_counter() - started) * 1000, 1),
                           sort=request.sort, filters=request.filters(), hits=hits,
                           facets=facets, suggestion=suggestion)
-
-
-def _suggest(searcher, schema, q: str, flt, total: int) -> str | None:
-    """A query with misspelt words replaced by the index's own words, if it finds more."""
-    reader = searcher.reader()
-    corrector = searcher.corrector("text")
-    changed = []
-
-    def fix(m: re.Match) -> str:
-        token = m.group(0)
-        word = token.lower()
-        if not token.isalpha() or token in ("AND", "OR", "NOT") or \
-                reader.frequency("spell_text", word) or reader.frequency("entity", word):
-            return token
-        best = corrector.suggest(word, limit=1, maxdist=2)
-        if not best:
-            return token
-        changed.append(best[0])
-        return best[0]
-
-    candidate = _WORD.sub(fix, q)
-    if not changed:
-        return None
-    try:
-        better = searcher.search(_query.parse(candidate, schema), filter=flt, limit=1)
-    except QueryError:
-        return None
-    return candidate if len(better) > total else None

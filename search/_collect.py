@@ -1,0 +1,71 @@
+"""One pass over the matches of a query: every match scored once, then ranked by us.
+
+A search needs both a page of ranked hits and the whole matching set (for the total and
+the facets). Whoosh gives the page from a top-N pass and the set from a second pass over
+the postings (`Results.docs()`), and turns a filter query into a bit set of the whole
+index on every search. Here one collector walks the matcher once, drops report documents
+and documents outside the period range by looking them up in the per-generation table
+(`_facets.FacetTable`), and keeps (score, docnum) of the rest; ranking, sorting by period
+and collapsing are then plain Python over that list.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+from whoosh.collectors import ScoredCollector
+
+
+class AllMatches(ScoredCollector):
+    """Scores every match that `sections` marks and `keep` (if given) accepts."""
+
+    def __init__(self, sections: bytearray, keep=None) -> None:
+        super().__init__()
+        self.sections = sections
+        self.keep = keep
+
+    def prepare(self, top_searcher, q, context) -> None:
+        super().prepare(top_searcher, q, context)
+        self.items: list[tuple[float, int]] = []
+
+    def collect_matches(self) -> None:
+        sections, keep, offset, items = self.sections, self.keep, self.offset, self.items
+        final, top = self.final_fn, self.top_searcher
+        for sub_docnum in self.matches():
+            docnum = offset + sub_docnum
+            if not sections[docnum] or (keep is not None and not keep(docnum)):
+                continue
+            score = self.matcher.score()  # self.matcher: matches() may swap in a faster one
+            if final:
+                score = final(top, docnum, score)
+            items.append((score, docnum))
+
+    def results(self):
+        return self.items
+
+
+def matches(searcher, q, sections: bytearray, keep=None) -> list[tuple[float, int]]:
+    """(score, docnum) of every section matching `q`, in document order."""
+    collector = AllMatches(sections, keep)
+    searcher.search_with_collector(q, collector)
+    return collector.items
+
+
+def _relevance(item: tuple[float, int]) -> tuple[float, int]:
+    return (-item[0], item[1])  # best first; ties in index order, as Whoosh orders them
+
+
+def ranked(items, sort: str, period, limit: int | None = None) -> list[tuple[float, int]]:
+    """`items` in result order: by relevance, or by period (newest/oldest first, undated
+    last) then relevance. `period(docnum)` gives a document's period or None. With
+    `limit`, only that many from the top."""
+    if sort == "relevance":
+        if limit is not None and limit < len(items):
+            return heapq.nsmallest(limit, items, key=_relevance)
+        return sorted(items, key=_relevance)
+    out = sorted(items, key=_relevance)
+    if sort == "newest":  # stable sorts: equal periods stay in relevance order
+        out.sort(key=lambda it: period(it[1]) or "", reverse=True)
+    else:
+        out.sort(key=lambda it: (period(it[1]) is None, period(it[1]) or ""))
+    return out if limit is None else out[:limit]
