@@ -21,57 +21,95 @@ SUMMARY_NAME = "summary.json"
 _TYPE_ORDER = {t: i for i, t in enumerate(ENTITY_TYPES)}
 
 
-def build(searcher, generation: int) -> dict:
-    """Aggregate reports and entities from the report documents the searcher sees."""
-    reports = []
-    ents: dict[tuple[str, str], dict] = {}
-    sections = 0
-    last_updated = None
-    for fields in searcher.documents(kind="report"):
-        meta = report_meta(fields)
-        period = fields.get("period")
-        sections += meta["sections"]
-        last_updated = max(last_updated or "", meta["ingested_at"])
-        reports.append({
-            "id": fields["report_id"], "title": fields["title"], "period": period,
-            "format": fields["format"], "source": meta["source"], "pages": meta["pages"],
-            "sections": meta["sections"], "entities": len(meta["entities"]),
-            "source_abs": meta["source_abs"], "sha256": meta["sha256"],
-        })
-        for etype, name, count in meta["entities"]:
-            e = ents.setdefault((etype, name), {"type": etype, "name": name, "reports": 0,
+def entry_of(fields: dict) -> tuple[dict, list, str]:
+    """One report document's summary row, its [type, name, count] entities and ingest time.
+
+    Ingest workers call this on the report document they just built, and `build` on the
+    stored one, so an incrementally updated summary equals a rebuilt one."""
+    meta = report_meta(fields)
+    row = {
+        "id": fields["report_id"], "title": fields["title"], "period": fields.get("period"),
+        "format": fields["format"], "source": meta["source"], "pages": meta["pages"],
+        "sections": meta["sections"], "entities": len(meta["entities"]),
+        "source_abs": meta["source_abs"], "sha256": meta["sha256"],
+    }
+    return row, meta["entities"], meta["ingested_at"]
+
+
+class Accumulator:
+    """Folds report rows into the summary one at a time: memory holds the summary itself
+    (one row per report, one per entity), never the reports' documents."""
+
+    def __init__(self) -> None:
+        self.reports: list[dict] = []
+        self.ents: dict[tuple[str, str], dict] = {}
+        self.sections = 0
+        self.last_updated: str | None = None
+
+    @classmethod
+    def from_summary(cls, summary: dict) -> "Accumulator":
+        """Continue from a stored summary (to add reports without re-reading the index)."""
+        acc = cls()
+        acc.reports = list(summary["reports"])
+        acc.ents = {(e["type"], e["name"]): dict(e) for e in summary["entities"]}
+        acc.sections = summary["stats"]["sections"]
+        acc.last_updated = summary["stats"]["last_updated"]
+        return acc
+
+    def add(self, row: dict, entities: list, ingested_at: str) -> None:
+        """Count one report (a row from `entry_of`)."""
+        period = row["period"]
+        self.sections += row["sections"]
+        self.last_updated = max(self.last_updated or "", ingested_at)
+        self.reports.append(row)
+        for etype, name, count in entities:
+            e = self.ents.get((etype, name))
+            if e is None:
+                e = self.ents[(etype, name)] = {"type": etype, "name": name, "reports": 0,
                                                 "mentions": 0, "first_seen": None,
-                                                "last_seen": None})
+                                                "last_seen": None}
             e["reports"] += 1
             e["mentions"] += count
             if period:
                 e["first_seen"] = min(e["first_seen"] or period, period)
                 e["last_seen"] = max(e["last_seen"] or period, period)
-    reports.sort(key=lambda r: (r["period"] or "9999-99", r["title"], r["id"]))
-    entities = sorted(ents.values(), key=lambda e: (_TYPE_ORDER.get(e["type"], 99),
-                                                    -e["mentions"], e["name"].lower()))
-    by_type: dict[str, int] = defaultdict(int)
-    for e in entities:
-        by_type[e["type"]] += 1
-    formats: dict[str, int] = defaultdict(int)
-    for r in reports:
-        formats[r["format"]] += 1
-    periods = [r["period"] for r in reports if r["period"]]
-    roots = archive_roots(r["source_abs"] for r in reports)
-    return {
-        "generation": generation,
-        "reports": reports,
-        "entities": entities,
-        "stats": {
-            "reports": len(reports), "sections": sections,
-            "entities_by_type": {t: by_type[t] for t in ENTITY_TYPES if by_type.get(t)},
-            "formats": dict(sorted(formats.items())),
-            "first_period": min(periods) if periods else None,
-            "last_period": max(periods) if periods else None,
-            "last_updated": last_updated,
-            "roots": roots,
-        },
-    }
+
+    def finish(self, generation: int) -> dict:
+        """The summary dict (the format summary.json holds)."""
+        reports = sorted(self.reports, key=lambda r: (r["period"] or "9999-99", r["title"],
+                                                      r["id"]))
+        entities = sorted(self.ents.values(), key=lambda e: (_TYPE_ORDER.get(e["type"], 99),
+                                                             -e["mentions"], e["name"].lower()))
+        by_type: dict[str, int] = defaultdict(int)
+        for e in entities:
+            by_type[e["type"]] += 1
+        formats: dict[str, int] = defaultdict(int)
+        for r in reports:
+            formats[r["format"]] += 1
+        periods = [r["period"] for r in reports if r["period"]]
+        return {
+            "generation": generation,
+            "reports": reports,
+            "entities": entities,
+            "stats": {
+                "reports": len(reports), "sections": self.sections,
+                "entities_by_type": {t: by_type[t] for t in ENTITY_TYPES if by_type.get(t)},
+                "formats": dict(sorted(formats.items())),
+                "first_period": min(periods) if periods else None,
+                "last_period": max(periods) if periods else None,
+                "last_updated": self.last_updated,
+                "roots": archive_roots(r["source_abs"] for r in reports),
+            },
+        }
+
+
+def build(searcher, generation: int) -> dict:
+    """Aggregate reports and entities from the report documents the searcher sees
+    (streamed one stored document at a time)."""
+    acc = Accumulator()
+    for fields in searcher.documents(kind="report"):
+        acc.add(*entry_of(fields))
+    return acc.finish(generation)
 
 
 def archive_roots(sources) -> list[str]:
@@ -88,7 +126,8 @@ def write(index_dir: Path, summary: dict) -> None:
     """Replace summary.json atomically (write a temp file, then rename over)."""
     path = Path(index_dir) / SUMMARY_NAME
     tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(summary, ensure_ascii=False), encoding="utf-8")
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(summary, f, ensure_ascii=False)  # encoded in chunks, not one big string
     os.replace(tmp, path)
 
 

@@ -1,36 +1,40 @@
 """`ingest_paths`: bring the index up to date with a set of report files.
 
-Files whose sha256 is already indexed are skipped; the rest are extracted in worker
-processes, streamed back with a bounded number in flight (memory stays flat however large
-the archive), and committed every `COMMIT_EVERY` reports, so a killed run loses at most one
-batch and a re-run picks up where it stopped (committed files now count as unchanged).
+Files whose sha256 is already indexed are skipped. The rest go to workers (search._workers)
+that extract each file and write its documents into their own new segment, with a bounded
+number of files in flight (memory stays flat however large the archive). Every
+`COMMIT_EVERY` files or `COMMIT_SECONDS` the parent asks each worker for its segment and
+commits them all at once (search._writer.commit_segments), so a killed run loses at most
+one batch and a re-run picks up where it stopped (committed files now count as unchanged).
+The write lock is held for the whole run. summary.json is updated from the rows the workers
+send back, or rebuilt by streaming the report documents when reports were replaced or removed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import signal
 import time
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from search import _aggregate
 from search._entity import record_entities_file
 from search._lock import write_lock
 from search._types import IngestSummary
-from search._writer import batch, existing, open_or_create, refresh_summary, segment_count
+from search._workers import InlineWorkers, ProcessWorkers, IN_FLIGHT, clear_stage, load_matcher
+from search._writer import commit_segments, existing, open_or_create, refresh_summary
 
-#: Reports per commit: small enough that a kill loses little, large enough to keep
-#: segment count (and merge work) down.
+#: Files per commit: small enough that a kill loses little, large enough to keep segment
+#: count (and merge work) down.
 COMMIT_EVERY = 200
 #: Also commit when this many seconds passed since the last commit.
 COMMIT_SECONDS = 30.0
-
-#: Merge all segments at the end of a run when there are more than this many: a query costs
-#: about twice as much over 13 segments as over one (measured at 10k sections).
-MAX_SEGMENTS = 6
+#: Below this many files to extract one process does the work: starting workers and
+#: committing one segment each costs more than a second core saves on a tiny run.
+PARALLEL_MIN_FILES = 32
+#: Staging directories of the workers' unfinished segments (hidden: Whoosh ignores them).
+STAGE_PREFIX = ".ingest-"
 
 Progress = Callable[[int, int], None]
 
@@ -44,60 +48,13 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-_MATCHERS: dict = {}
+class _Batch:
+    """What one commit will apply: ids to delete, finished segments, document ranges to drop."""
 
-
-def _extract(path: str, entities_file: str | None):
-    """Worker: extract one file; returns (path, report, None) or (path, None, reason)."""
-    from ingest import IngestError, extract_report
-
-    try:
-        if entities_file not in _MATCHERS:
-            _MATCHERS[entities_file] = _load_matcher(entities_file)
-        return path, extract_report(Path(path), matcher=_MATCHERS[entities_file]), None
-    except IngestError as e:
-        return path, None, str(e)
-    except Exception as e:  # a reader bug must not abort the archive: report it, go on
-        return path, None, f"{path}: unexpected {type(e).__name__}: {e}"
-
-
-def _worker_init() -> None:
-    """Workers leave Ctrl-C to the parent, which stops the pool and keeps the last commit
-    (otherwise every worker prints its own KeyboardInterrupt traceback)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _load_matcher(entities_file: str | None):
-    try:
-        from ingest.entities import load_matcher
-    except ImportError:
-        return None
-    return load_matcher(Path(entities_file) if entities_file else None)
-
-
-def _extracted(paths: list[str], entities_file: str | None, jobs: int) -> Iterator[tuple]:
-    """Extraction results as they complete, at most 2 * jobs files in flight."""
-    if jobs <= 1 or len(paths) <= 1:
-        for p in paths:
-            yield _extract(p, entities_file)
-        return
-    todo = iter(paths)
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init) as pool:
-        pending: set = set()
-        try:
-            while True:
-                while len(pending) < 2 * jobs:
-                    p = next(todo, None)
-                    if p is None:
-                        break
-                    pending.add(pool.submit(_extract, p, entities_file))
-                if not pending:
-                    return
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    yield fut.result()
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+    def __init__(self) -> None:
+        self.delete: set[str] = set()
+        self.dead: dict[int, list[tuple[int, int]]] = {}  # worker -> ranges in its segment
+        self.segments: dict[int, tuple | None] = {}       # worker -> finished segment
 
 
 def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
@@ -105,6 +62,7 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
                  prune: bool = False, progress: Progress | None = None) -> IngestSummary:
     """Index the report files under `paths` into `index_dir`; see the module docs.
 
+    `jobs` worker processes (default: the number of cores; one for a tiny run).
     `progress(done, total)` is called before and after each file that needs extracting.
     Raises IndexBusyError when another process holds the write lock, and
     ingest.EntityConfigError for an unusable entities file.
@@ -117,9 +75,11 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
     entities = str(entities_file) if entities_file else None
     # Load the entity configuration here first: a bad file is one error for the whole run
     # (EntityConfigError propagates), not a failure per report. Forked workers inherit it.
-    _MATCHERS[entities] = _load_matcher(entities)
+    load_matcher(entities)
     with write_lock(index_dir):
         ix = open_or_create(index_dir)
+        for stale in index_dir.glob(STAGE_PREFIX + "*"):  # left by a killed run
+            clear_stage(stale)
         record_entities_file(index_dir, entities)
         known = existing(ix)
         known_shas = {v["sha256"] for v in known.values()}
@@ -135,47 +95,124 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
                 todo.append(str(path))
         gone = [rid for rid, v in known.items() if not Path(v["source_abs"]).exists()] \
             if prune else []
-        removed = len(gone)
-        counts = {"added": 0, "updated": 0}
-        failed: list[tuple[str, str]] = []
-        seen: dict[str, str] = {}  # report id -> file, to catch two files claiming one id
-        total, done = len(todo), 0
-        if progress:
-            progress(0, total)
-        results = _extracted(todo, entities, jobs)
-        more = bool(todo or gone)  # nothing to change: no commit, the generation stays
+        if not todo and not gone:  # nothing to change: no commit, the generation stays
+            return IngestSummary(added=0, updated=0, unchanged=unchanged, removed=0,
+                                 failed=(), seconds=time.monotonic() - started)
+        # Added reports can be folded into the stored summary; a replaced or removed one
+        # would need its old entity counts, so then the summary is rebuilt from the index.
+        previous = None if gone else _aggregate.read(index_dir, ix.latest_generation())
+        summary = _aggregate.Accumulator.from_summary(previous) if previous else None
+        stage = index_dir / f"{STAGE_PREFIX}{os.getpid()}"
+        parallel = jobs > 1 and len(todo) >= PARALLEL_MIN_FILES
+        workers = (ProcessWorkers(jobs, stage, ix.schema, entities) if parallel
+                   else InlineWorkers(stage, ix.schema, entities))
+        run = _Run(ix, index_dir, workers, known, progress)
+        run.batches[0].delete.update(gone)
         try:
-            while more:
-                with batch(ix) as b:
-                    for rid in gone:
-                        b.delete(rid)
-                    gone, pending, since = [], 0, time.monotonic()
-                    for path, report, reason in results:
-                        done += 1
-                        if report is not None and report.id in seen:
-                            reason = (f"{path}: report id {report.id!r} is also produced by "
-                                      f"{seen[report.id]}; rename one of the files")
-                        if reason is not None:
-                            failed.append((path, reason))
-                        else:
-                            seen[report.id] = path
-                            counts["updated" if report.id in known else "added"] += 1
-                            b.put(report, os.path.abspath(path))
-                            pending += 1
-                        if progress:
-                            progress(done, total)
-                        if pending >= COMMIT_EVERY or time.monotonic() - since > COMMIT_SECONDS:
-                            break
-                    else:
-                        more = False  # all files read: commit this last batch and stop
+            run.feed_all(todo)
+        except BaseException:
+            workers.close(abort=True)
+            raise
+        else:
+            workers.close()
         finally:
-            results.close()
-        if segment_count(ix) > MAX_SEGMENTS:
-            with batch(ix, optimize=True):
-                pass
-        if _aggregate.read(index_dir, ix.latest_generation()) is None:
+            clear_stage(stage)
+        if summary is not None and not run.updated:
+            for row in run.rows:
+                summary.add(*row)
+            _aggregate.write(index_dir, summary.finish(ix.latest_generation()))
+        else:
+            run.rows.clear()
             refresh_summary(ix, index_dir)
-    return IngestSummary(added=counts["added"], updated=counts["updated"], unchanged=unchanged,
-                         removed=removed,
-                         failed=tuple(failed), seconds=time.monotonic() - started)
+    return IngestSummary(added=run.added, updated=len(run.updated), unchanged=unchanged,
+                         removed=len(gone), failed=tuple(run.failed),
+                         seconds=time.monotonic() - started)
 
+
+class _Run:
+    """The parent's side of one ingest: hand out files, collect answers, commit batches."""
+
+    def __init__(self, ix, index_dir: Path, workers, known: dict, progress) -> None:
+        self.ix, self.index_dir, self.workers = ix, index_dir, workers
+        self.known, self.progress = known, progress
+        self.batches: dict[int, _Batch] = {0: _Batch()}
+        self.seen: dict[str, str] = {}  # report id -> file, to catch two files claiming one id
+        self.rows: list[tuple] = []     # summary rows of added reports
+        self.updated: set[str] = set()
+        self.added = 0
+        self.failed: list[tuple[str, str]] = []
+
+    def feed_all(self, todo: list[str]) -> None:
+        """Extract and write every file in `todo`, committing batch by batch."""
+        workers, n = self.workers, self.workers.size
+        in_flight = [0] * n
+        total, done, expected = len(todo), 0, 0
+        batch, in_batch, since = 0, 0, time.monotonic()
+        files = iter(todo)
+        more = True
+        if self.progress:
+            self.progress(0, total)
+        while True:
+            while more and in_batch < COMMIT_EVERY and sum(in_flight) < n * IN_FLIGHT:
+                path = next(files, None)
+                if path is None:
+                    more = False
+                    break
+                w = in_flight.index(min(in_flight))  # the least busy worker
+                workers.send(w, ("file", batch, path))
+                in_flight[w] += 1
+                in_batch += 1
+                expected += 1
+            full = in_batch >= COMMIT_EVERY or (
+                in_batch and time.monotonic() - since > COMMIT_SECONDS)
+            last = not more and (in_batch or self.batches[batch].delete)
+            if full or last:  # every worker closes its segment; the batch commits when all did
+                for w in range(n):
+                    workers.send(w, ("flush", batch, None))
+                expected += n
+                batch, in_batch, since = batch + 1, 0, time.monotonic()
+                self.batches[batch] = _Batch()
+            if not expected:
+                return
+            answer = workers.receive()
+            expected -= 1
+            if answer[0] == "done":
+                _, w, b, path, result, reason = answer
+                in_flight[w] -= 1
+                done += 1
+                self._done(b, w, path, result, reason)
+                if self.progress:
+                    self.progress(done, total)
+            else:
+                _, w, b, finished = answer
+                self.batches[b].segments[w] = finished
+                if len(self.batches[b].segments) == n:
+                    self._commit(self.batches.pop(b))
+
+    def _done(self, b: int, w: int, path: str, result, reason) -> None:
+        if result is not None:
+            rid, row, span = result
+            if rid in self.seen:
+                reason = (f"{path}: report id {rid!r} is also produced by {self.seen[rid]}; "
+                          "rename one of the files")
+                self.batches[b].dead.setdefault(w, []).append(span)
+            else:
+                self.seen[rid] = path
+                if rid in self.known:
+                    self.updated.add(rid)
+                    self.batches[b].delete.add(rid)  # only ids the index holds: no blind deletes
+                    self.rows.clear()  # the summary will be rebuilt: stop collecting rows
+                else:
+                    self.added += 1
+                    if not self.updated:
+                        self.rows.append(row)
+        if reason is not None:
+            self.failed.append((path, reason))
+
+    def _commit(self, batch: _Batch) -> None:
+        order = sorted(w for w, seg in batch.segments.items() if seg is not None)
+        segments = [batch.segments[w] for w in order]
+        if not segments and not batch.delete:
+            return
+        dead = {i: batch.dead.get(w, []) for i, w in enumerate(order)}
+        commit_segments(self.ix, self.index_dir, segments, batch.delete, dead)

@@ -1,23 +1,47 @@
 """Opening the index for writing and putting reports in or taking them out.
 
-Every change goes through `batch()`: the writer commits when the block ends normally and
-cancels (leaving the index at its last commit) when it raises, then the error propagates.
+Every change goes through `batch()` or `commit_segments()`: the writer commits when the
+block ends normally and cancels (leaving the index at its last commit) when it raises, then
+the error propagates.
+
+Ingest writes in parallel without Whoosh's MpWriter: each worker fills a `SegmentBuilder`,
+one new segment in a private staging directory, and hands back the finished segment; the
+parent moves its files into the index and lists them in the next commit (`commit_segments`),
+which also applies deletions and a tiered merge whose memory is bounded by `POOL_MB`.
 """
 
 from __future__ import annotations
 
+import math
 import os
+from collections import defaultdict
 from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as windex
-from whoosh.query import Term
+from whoosh.reading import SegmentReader
+from whoosh.writing import SegmentWriter
 
 from ingest.model import Report
 from search import _aggregate
 from search._schema import build_schema, report_documents
 
 INDEX_NAME = "MAIN"
+
+#: Posting-pool size per writer before Whoosh spills sorted runs to disk (its default is
+#: 128 MB, and the Python objects behind the estimate take about twice that): this bounds
+#: the memory of writing and of merging whatever the segment sizes.
+POOL_MB = 32
+#: Tiered merge: segments whose sizes are within a factor MERGE_FANOUT of each other form a
+#: tier; once a tier holds MERGE_FANOUT segments they merge into one of the next tier. Each
+#: document is rewritten about log4(index / batch) times and the segment count stays near
+#: (MERGE_FANOUT - 1) per tier, without ever merging the whole index at once.
+MERGE_FANOUT = 4
+#: Tier 0 holds segments up to this many documents (one worker's share of a commit is ~1k).
+MERGE_BASE_DOCS = 500
+#: A merge never produces a segment larger than this: rewriting big segments again costs
+#: time for little gain in query speed.
+MERGE_MAX_DOCS = 60_000
 
 
 def open_or_create(index_dir: Path):
@@ -53,13 +77,104 @@ def batch(ix, optimize: bool = False):
     It does not take Whoosh's lock itself: callers hold it for the whole run (see _lock).
     `optimize=True` merges all segments into one at commit.
     """
-    writer = ix.writer(_lk=False)
+    writer = ix.writer(_lk=False, limitmb=POOL_MB)
     try:
         yield Batch(writer)
     except BaseException:
         writer.cancel()
         raise
     writer.commit(optimize=optimize)
+
+
+def tiered_merge(writer, segments: list) -> list:
+    """Whoosh merge policy: merge the smallest tier holding MERGE_FANOUT or more segments
+    (capped at MERGE_MAX_DOCS); returns the segments that stay as they are."""
+    tiers: dict[int, list] = defaultdict(list)
+    for seg in segments:
+        docs = seg.doc_count_all()
+        if docs <= MERGE_MAX_DOCS:
+            tiers[int(math.log(max(docs / MERGE_BASE_DOCS, 1.0), MERGE_FANOUT))].append(seg)
+    for tier in sorted(tiers):
+        if len(tiers[tier]) < MERGE_FANOUT:
+            continue
+        group, size = [], 0
+        for seg in sorted(tiers[tier], key=lambda s: s.doc_count_all()):
+            if size + seg.doc_count_all() > MERGE_MAX_DOCS:
+                break
+            group.append(seg)
+            size += seg.doc_count_all()
+        if len(group) < 2:
+            continue
+        for seg in group:
+            reader = SegmentReader(writer.storage, writer.schema, seg)
+            writer.add_reader(reader)  # live documents only: deletions are purged here
+            reader.close()
+        merged = {id(seg) for seg in group}
+        return [seg for seg in segments if id(seg) not in merged]
+    return segments
+
+
+class SegmentBuilder:
+    """One new segment at a time, written in a private staging directory.
+
+    `add` indexes a report and returns its document numbers in the segment, so the
+    committer can drop them again (a second file claiming the same report id); `finish`
+    closes the segment and returns it with its file names, ready for `commit_segments`.
+    """
+
+    def __init__(self, stage_dir: Path, schema) -> None:
+        stage_dir.mkdir(parents=True, exist_ok=True)
+        self.dir = stage_dir
+        self._ix = windex.create_in(str(stage_dir), schema, indexname=INDEX_NAME)
+        self._writer = None
+
+    def add(self, report: Report, source_abs: str) -> tuple[int, int, dict]:
+        """Index `report`: (first docnum, end docnum, its report document's fields)."""
+        docs = report_documents(report, source_abs)
+        if self._writer is None:
+            self._writer = SegmentWriter(self._ix, _lk=False, limitmb=POOL_MB)
+        start = self._writer.docnum
+        for doc in docs:
+            self._writer.add_document(**doc)
+        return start, self._writer.docnum, docs[0]
+
+    def finish(self) -> tuple | None:
+        """Close the segment: (segment, staging dir, file names), or None if it is empty."""
+        writer, self._writer = self._writer, None
+        if writer is None:
+            return None
+        segment = writer._finalize_segment()  # the same step Whoosh's MpWriter workers take
+        writer._finish()
+        return segment, str(self.dir), segment.list_files(self._ix.storage)
+
+    def cancel(self) -> None:
+        """Drop the segment being written."""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.cancel()
+
+
+def commit_segments(ix, index_dir: Path, segments: list[tuple], delete: set[str] = frozenset(),
+                    dead: dict[int, list[tuple[int, int]]] | None = None) -> None:
+    """One commit: delete the `delete` report ids from the committed segments, add the
+    finished `segments` (from `SegmentBuilder.finish`) with the document ranges in
+    `dead[i]` of segment i deleted, and merge by `tiered_merge`."""
+    writer = ix.writer(_lk=False, limitmb=POOL_MB)
+    new = []
+    try:
+        for rid in delete:
+            writer.delete_by_term("report_id", rid)
+        for i, (segment, stage_dir, names) in enumerate(segments):
+            for start, end in (dead or {}).get(i, ()):
+                for docnum in range(start, end):
+                    segment.delete_document(docnum)
+            for name in names:  # same file system: a rename; unreferenced until the commit
+                os.replace(os.path.join(stage_dir, name), Path(index_dir) / name)
+            new.append(segment)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit(mergetype=lambda w, committed: tiered_merge(w, committed + new))
 
 
 def segment_count(ix) -> int:

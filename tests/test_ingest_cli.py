@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -191,19 +192,54 @@ def test_entities_entity_and_stats_commands(tmp_path):
     assert "reports: 3" in run("stats", "--index", index).stdout
 
 
-def test_segments_are_merged_when_they_pile_up(tmp_path, monkeypatch):
-    from search import _ingest, ingest_paths
+@pytest.mark.parametrize("max_docs, segments", [(60_000, 1), (0, 4)])
+def test_segments_merge_in_tiers_up_to_a_size_cap(tmp_path, monkeypatch, max_docs, segments):
+    from search import _ingest, _writer, ingest_paths
     from search._writer import open_or_create, segment_count
 
     reports, index = tmp_path / "reports", tmp_path / "index"
     for i in range(4):
         write_report(reports, i)
-    monkeypatch.setattr(_ingest, "COMMIT_EVERY", 1)   # one commit (segment) per report...
-    monkeypatch.setattr(_ingest, "MAX_SEGMENTS", 1)   # ...merged into one at the end
+    monkeypatch.setattr(_ingest, "COMMIT_EVERY", 1)  # one commit (segment) per report...
+    # ...and the fourth small segment merges the tier into one, unless the cap forbids it.
+    monkeypatch.setattr(_writer, "MERGE_MAX_DOCS", max_docs)
     summary = ingest_paths([reports], index, jobs=1)
     assert summary.added == 4
-    assert segment_count(open_or_create(index)) == 1
+    assert segment_count(open_or_create(index)) == segments
     assert Index(index).search(SearchRequest(q="summit")).total == 4
+
+
+def _content(index_dir: Path) -> dict:
+    """Everything an index holds that a query can see, independent of segment layout."""
+    idx = Index(index_dir)
+    # the duplicated report keeps whichever file won; its source is not compared
+    reports = {r.id: dataclasses.replace(idx.report(r.id), source="") for r in idx.reports()}
+    return {"reports": reports, "entities": [e.to_dict() for e in idx.entities(None)],
+            "stats": {k: v for k, v in idx.stats().to_dict().items()
+                      if k not in ("last_updated", "index_path")}}
+
+
+def test_parallel_ingest_writes_the_same_index_as_one_process(tmp_path, monkeypatch):
+    from search import _ingest, ingest_paths
+
+    reports = tmp_path / "reports"
+    for i in range(40):
+        write_report(reports, i, extra="Qserv and Rucio." if i % 3 else "")
+    (reports / "empty.txt").write_text("")
+    # A second file with the same name (so the same report id) and text: which one wins
+    # depends on timing, and the loser's documents, already in a worker's segment, must be
+    # dropped from it at commit.
+    (reports / "dup").mkdir()
+    (reports / "dup" / "dm-status-200006.txt").write_bytes(
+        (reports / "dm-status-200006.txt").read_bytes())
+    monkeypatch.setattr(_ingest, "COMMIT_EVERY", 7)  # several batches, several segments each
+    monkeypatch.setattr(_ingest, "PARALLEL_MIN_FILES", 1)
+    one = ingest_paths([reports], tmp_path / "one", jobs=1)
+    two = ingest_paths([reports], tmp_path / "two", jobs=2)
+    assert (one.added, len(one.failed)) == (two.added, len(two.failed)) == (40, 2)
+    assert _content(tmp_path / "one") == _content(tmp_path / "two")
+    # one section per report names the Summit: the duplicate left no documents behind
+    assert Index(tmp_path / "two").search(SearchRequest(q="summit")).total == 40
 
 
 def test_extra_entities_file_is_used_and_a_bad_one_is_one_clear_error(tmp_path):
