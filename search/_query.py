@@ -172,11 +172,32 @@ def parse(text: str, schema, literal: bool = False, resolve=None) -> wq.Query | 
     if errors:
         raise QueryError(f"Cannot read query {text!r} ({errors[0]}). Check operators and "
                          f"brackets, {_LITERAL_HINT}", param="q")
-    q = q.normalize()
-    if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
+    stripped = _without_stop_words(q, schema).normalize()
+    # Nothing but stop words: keep them (as before) rather than match every section.
+    q = q.normalize() if _is_null(stripped) else stripped
+    if _is_null(q):
         # Only stop words or operators: search the words as typed instead of matching nothing.
         return literal_query(text, schema)
     return q
+
+
+# The exact-match fields keep every word, so a bare stop word ("the", "of", "a") became a
+# required entity:the OR series:the that no section has, and "status of the Butler" found
+# nothing. Words the text analyzer drops are dropped from the query as well.
+_EXACT_FIELDS = {"entity", "series"}
+
+
+def _is_null(q: wq.Query) -> bool:
+    return q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__)
+
+
+def _without_stop_words(q: wq.Query, schema) -> wq.Query:
+    children = list(q.children()) if isinstance(q, wq.Or) else []
+    if children and {c.fieldname for c in children if isinstance(c, wq.Term)} == _EXACT_FIELDS \
+            and len(children) == len(_EXACT_FIELDS) and len({c.text for c in children}) == 1 \
+            and not list(schema["text"].tokenize(children[0].text, mode="query")):
+        return wq.NullQuery
+    return q.apply(lambda child: _without_stop_words(child, schema))
 
 
 def literal_query(text: str, schema) -> wq.Query | None:

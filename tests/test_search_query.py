@@ -27,6 +27,15 @@ def test_words_are_anded_by_default(corpus_index):
     assert hits(corpus_index, "qserv cluster") == [("2021-06-status", TP)]
 
 
+def test_stop_words_do_not_have_to_match(corpus_index):
+    # the exact-match fields used to turn "of" and "the" into required terms: no hits
+    assert hits(corpus_index, "qserv on the cluster") == hits(corpus_index, "qserv cluster")
+    assert hits(corpus_index, "the qserv cluster") == [("2021-06-status", TP)]
+    assert hits(corpus_index, "qserv NOT the") == hits(corpus_index, "qserv")
+    # only stop words: nothing is searched for, so nothing is found (not every section)
+    assert hits(corpus_index, "of the") == []
+
+
 def test_phrase(corpus_index):
     assert set(hits(corpus_index, '"image cutout service"')) == {
         ("2021-01-status", TP), ("undated-notes", "preamble")}
