@@ -149,3 +149,98 @@ def test_more_like_this_finds_other_reports(tmp_path, make_index):
     assert similar and similar[0].report_id == "b" and similar[0].anchor == "qserv"
     assert all(h.report_id != "a" for h in similar)
     assert idx.more_like_this("a", "no-such-anchor") == []
+
+
+def _words_index(tmp_path, make_index):
+    """Sections using 'calibrations' three times as often as 'calibration', and 'cable'
+    more often than 'table': neither frequency nor A-Z order alone picks the right word."""
+    s = make_section
+    texts = ["Detector calibrations were repeated.", "The calibrations finished late.",
+             "Nightly calibrations ran twice.", "One calibration frame was lost.",
+             "A cable was moved.", "The cable tray broke.",
+             "The table was replaced.", "Qserv answered the query."]
+    return make_index(tmp_path, reports=[
+        make_report(f"r{i}", f"2021-{i + 1:02d}", [s("Notes", text)])
+        for i, text in enumerate(texts)])
+
+
+def test_did_you_mean_ranks_by_edit_distance_then_frequency(tmp_path, make_index):
+    idx = _words_index(tmp_path, make_index)
+
+    def suggest(q):
+        return idx.search(SearchRequest(q=q)).suggestion
+
+    # 'calibration' is one edit away, 'calibrations' two, though more used
+    assert suggest("calibratio") == "calibration"
+    assert suggest("calibratoin") == "calibration"  # a transposition is one edit
+    assert suggest("calibratoins") == "calibrations"
+    # both one edit away: the word more sections use wins
+    assert suggest("xable") == "cable"
+    # nothing within one edit: widen to two (a transposition and a substitution)
+    assert suggest("qsreb") == "qserv"
+    # stop words are not indexed, so they are not 'corrected' into other words
+    assert suggest("the qserb") == "the qserv"
+
+
+def test_did_you_mean_keeps_the_filters(tmp_path, make_index):
+    idx = _words_index(tmp_path, make_index)
+    # no calibration of any kind after April: no suggestion that would find nothing there
+    assert idx.search(SearchRequest(q="calibratoin", period_from="2021-05")).suggestion is None
+    assert idx.search(SearchRequest(q="calibratoin", period_to="2021-02")).suggestion \
+        == "calibration"
+
+
+def test_searcher_is_reused_until_an_ingest_commits(tmp_path, make_index):
+    from search._writer import write_reports
+
+    s = make_section
+    idx = make_index(tmp_path, reports=[
+        make_report("a", "2021-01", [s("Notes", "The alpha camera was cooled.")])])
+    assert idx.search(SearchRequest(q="alpha")).total == 1
+    first = idx._pool.current()[1]
+    idx.search(SearchRequest(q="camera"))
+    assert idx._pool.current()[1] is first  # no new searcher per query
+
+    write_reports(idx.path, [make_report("b", "2022-05", [s("Notes", "Alpha again.")],
+                                         fmt="html")])
+    response = idx.search(SearchRequest(q="alpha"))  # same Index object, no restart
+    assert response.total == 2
+    assert {f["value"] for f in response.facets["format"]} == {"text", "html"}
+    assert [f["value"] for f in response.facets["year"]] == ["2021", "2022"]
+    assert idx._pool.current()[1] is not first and first.is_closed
+    assert idx.stats().reports == 2
+
+    write_reports(idx.path, [], delete=("a",))
+    assert [h.report_id for h in idx.search(SearchRequest(q="alpha")).hits] == ["b"]
+    idx.close()
+    assert idx.search(SearchRequest(q="alpha")).total == 1  # reopens after close()
+
+
+def test_threads_get_their_own_searcher_and_the_same_answers(corpus_index):
+    import threading
+
+    queries = ["butler", "qserv", '"image cutout"', "dmtn-208", "service", ""]
+    expected = {q: corpus_index.search(SearchRequest(q=q)).to_dict() for q in queries}
+    got, used, errors = [], [], []
+
+    def worker():
+        try:
+            for _ in range(20):
+                for q in queries:
+                    d = corpus_index.search(SearchRequest(q=q)).to_dict()
+                    got.append(d == {**expected[q], "took_ms": d["took_ms"]})
+            used.append(corpus_index._pool.current()[1])
+        except Exception as exc:  # noqa: BLE001 - reported below with the thread's error
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and got and all(got)
+    assert len({id(s) for s in used}) == 4
+    # the finished threads' searchers are closed when this thread next refreshes
+    corpus_index._pool._open.pop(threading.current_thread(), None)[1].close()
+    corpus_index.search(SearchRequest(q="qserv"))
+    assert all(s.is_closed for s in used)
