@@ -73,3 +73,19 @@ def ranked(items, sort: str, period, limit: int | None = None) -> list[tuple[flo
     else:
         out.sort(key=lambda it: (period(it[1]) is None, period(it[1]) or ""))
     return out if limit is None else out[:limit]
+
+
+def at_least(searcher, q, sections: bytearray, n: int, keep=None) -> bool:
+    """Whether `q` matches at least `n` sections (that `keep` accepts): stops at the n-th,
+    scores nothing. Did-you-mean only needs to know that a corrected query finds more."""
+    if n <= 0:
+        return True
+    found = 0
+    for subsearcher, offset in searcher.leaf_searchers():
+        for sub_docnum in q.matcher(subsearcher, searcher.context()).all_ids():
+            docnum = offset + sub_docnum
+            if sections[docnum] and (keep is None or keep(docnum)):
+                found += 1
+                if found >= n:
+                    return True
+    return False

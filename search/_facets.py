@@ -32,20 +32,24 @@ class FacetTable:
 
     def __init__(self, searcher) -> None:
         self.columns: dict[str, list] = {name: [] for name in _SINGLE + _MULTI}
+        # One str object per distinct value: less memory, and Counter hashes each once.
+        names: dict = {}
         for reader, offset in searcher.reader().leaf_readers():
             count = reader.doc_count_all()
             for name in _SINGLE + _MULTI:
+                multi = name in _MULTI
                 col = self.columns[name]
-                col.extend([None] * (offset + count - len(col)))
+                col.extend([() if multi else None] * (offset + count - len(col)))
                 if not reader.has_column(name):
                     continue
-                multi = name in _MULTI
                 values = reader.column_reader(name, translate=not multi)
                 for i, value in enumerate(values):
                     if multi:
-                        col[offset + i] = tuple(v.decode("utf-8") for v in value)
+                        col[offset + i] = tuple(names.get(v) or names.setdefault(v, v.decode("utf-8"))
+                                                for v in value)
                     else:
-                        col[offset + i] = value or None
+                        col[offset + i] = (names.get(value) or names.setdefault(value, value)) \
+                            if value else None
         #: 1 for section documents (what queries match), 0 for report documents.
         self.sections = bytearray(searcher.doc_count_all())
         for docnum in searcher.docs_for_query(wq.Term("kind", "section")):
@@ -56,10 +60,8 @@ class FacetTable:
         return self.columns["period_desc"][docnum]
 
     def count(self, name: str, docs) -> Counter:
-        col = self.columns[name]
-        if name in _MULTI:
-            return Counter(chain.from_iterable(col[d] or () for d in docs))
-        return Counter(col[d] for d in docs)
+        values = map(self.columns[name].__getitem__, docs)  # C loops: ~2x a generator
+        return Counter(chain.from_iterable(values) if name in _MULTI else values)
 
     def reports(self, docs) -> int:
         """How many distinct reports the documents belong to."""

@@ -162,8 +162,8 @@ class Index:
             return None
         table = self._table(key, searcher)
         run, keep = self._restrict(request, q, table)
-        found = _collect.matches(searcher, run, table.sections, keep)
-        return candidate if len(found) > total else None
+        better = _collect.at_least(searcher, run, table.sections, total + 1, keep)
+        return candidate if better else None
 
     # -- reports ----------------------------------------------------------------------------
     def report(self, report_id: str) -> Report | None:
