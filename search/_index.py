@@ -9,7 +9,6 @@ reads as an empty index.
 from __future__ import annotations
 
 import re
-import threading
 import time
 import weakref
 from pathlib import Path
@@ -26,10 +25,6 @@ from search._types import (EntityDetail, EntityRef, EntityStat, Hit, IndexStats,
 
 #: Below this many hits we look for a "did you mean" query.
 SUGGEST_BELOW = 3
-#: Searches one Index runs at once. They are CPU-bound Python: under the GIL more threads
-#: only interleave, each holding its matches in memory and all finishing late; extra
-#: callers (the web server's other threads) wait their turn instead.
-MAX_CONCURRENT_SEARCHES = 2
 # Quoted phrases and field:value pairs are left alone; only plain words are corrected.
 _WORD = re.compile(r'"[^"]*"|[A-Za-z_]+:\S*|[\w.*~-]+')
 
@@ -40,7 +35,6 @@ class Index:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._pool = SearcherPool(self.path)
-        self._slots = threading.BoundedSemaphore(MAX_CONCURRENT_SEARCHES)
         weakref.finalize(self, self._pool.close)
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -68,15 +62,8 @@ class Index:
 
     # -- search -----------------------------------------------------------------------------
     def search(self, request: SearchRequest) -> SearchResponse:
-        """Run one search: a page of section hits, facets over all matches, maybe a suggestion.
-
-        At most MAX_CONCURRENT_SEARCHES run at once per Index; others wait (took_ms counts
-        the wait)."""
+        """Run one search: a page of section hits, facets over all matches, maybe a suggestion."""
         started = time.perf_counter()
-        with self._slots:
-            return self._search(request, started)
-
-    def _search(self, request: SearchRequest, started: float) -> SearchResponse:
         current = self._searcher()
         if current is None:  # still check the query, so errors do not depend on the index
             _query.parse(request.q, build_schema(), literal=request.literal)

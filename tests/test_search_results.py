@@ -244,36 +244,3 @@ def test_threads_get_their_own_searcher_and_the_same_answers(corpus_index):
     corpus_index._pool._open.pop(threading.current_thread(), None)[1].close()
     corpus_index.search(SearchRequest(q="qserv"))
     assert all(s.is_closed for s in used)
-
-
-def test_at_most_two_searches_run_at_once(corpus_index, monkeypatch):
-    import threading
-    import time
-
-    from search import _collect
-    from search._index import MAX_CONCURRENT_SEARCHES
-
-    running, peak, lock = [0], [0], threading.Lock()
-    matches = _collect.matches
-
-    def slow_matches(*args, **kwargs):
-        with lock:
-            running[0] += 1
-            peak[0] = max(peak[0], running[0])
-        time.sleep(0.02)  # long enough for the other threads to pile up
-        try:
-            return matches(*args, **kwargs)
-        finally:
-            with lock:
-                running[0] -= 1
-
-    monkeypatch.setattr(_collect, "matches", slow_matches)
-    totals = []
-    threads = [threading.Thread(target=lambda: totals.append(
-        corpus_index.search(SearchRequest(q="qserv")).total)) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert totals == [2] * 6
-    assert peak[0] == MAX_CONCURRENT_SEARCHES == 2
