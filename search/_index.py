@@ -227,6 +227,10 @@ class Index:
         if docnum is None:
             return []
         text = section_data(searcher.stored_fields(docnum))["t"]
+        if not text.strip():
+            # A bare heading has no words to compare; Whoosh would fall back to term
+            # vectors this index does not keep and raise.
+            return []
         flt = wq.And([wq.Term("kind", "section"), wq.Not(wq.Term("report_id", report_id))])
         results = searcher.more_like(docnum, "text", text=text, top=limit, numterms=12,
                                      filter=flt)

@@ -143,12 +143,15 @@ def test_more_like_this_finds_other_reports(tmp_path, make_index):
         make_report("b", "2021-02", [s("Qserv", "Catalog ingest into Qserv is faster after "
                                                 "tuning the ingest workers."),
                                      s("Travel", "Staff travelled to the summit for a review.")]),
-        make_report("c", "2021-03", [s("Other", "Nothing related; the summit road was repaired.")]),
+        make_report("c", "2021-03", [s("Other", "Nothing related; the summit road was repaired."),
+                                     s("Technical Progress", "")]),
     ])
     similar = idx.more_like_this("a", "qserv")
     assert similar and similar[0].report_id == "b" and similar[0].anchor == "qserv"
     assert all(h.report_id != "a" for h in similar)
     assert idx.more_like_this("a", "no-such-anchor") == []
+    # A heading whose text lives in its subsections has nothing to compare: no hits, no error.
+    assert idx.more_like_this("c", "technical-progress") == []
 
 
 def _words_index(tmp_path, make_index):
