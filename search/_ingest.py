@@ -3,7 +3,7 @@
 Files whose sha256 is already indexed are skipped. The rest go to workers (search._workers)
 that extract each file and write its documents into their own new segment, with a bounded
 number of files in flight (memory stays flat however large the archive). Every
-`COMMIT_EVERY` files or `COMMIT_SECONDS` the parent asks each worker for its segment and
+`COMMIT_EVERY` files per worker or `COMMIT_SECONDS` the parent asks each worker for its segment and
 commits them all at once (search._writer.commit_segments), so a killed run loses at most
 one batch and a re-run picks up where it stopped (committed files now count as unchanged).
 The write lock is held for the whole run. summary.json is updated from the rows the workers
@@ -25,8 +25,8 @@ from search._types import IngestSummary
 from search._workers import InlineWorkers, ProcessWorkers, IN_FLIGHT, clear_stage, load_matcher
 from search._writer import commit_segments, existing, open_or_create, refresh_summary
 
-#: Files per commit: small enough that a kill loses little, large enough to keep segment
-#: count (and merge work) down.
+#: Files per worker per commit (each worker's share becomes one segment): small enough that
+#: a kill loses little, large enough to keep segment count (and merge work) down.
 COMMIT_EVERY = 200
 #: Also commit when this many seconds passed since the last commit.
 COMMIT_SECONDS = 30.0
@@ -148,12 +148,13 @@ class _Run:
         in_flight = [0] * n
         total, done, expected = len(todo), 0, 0
         batch, in_batch, since = 0, 0, time.monotonic()
+        per_batch = COMMIT_EVERY * n  # one segment of COMMIT_EVERY files per worker
         files = iter(todo)
         more = True
         if self.progress:
             self.progress(0, total)
         while True:
-            while more and in_batch < COMMIT_EVERY and sum(in_flight) < n * IN_FLIGHT:
+            while more and in_batch < per_batch and sum(in_flight) < n * IN_FLIGHT:
                 path = next(files, None)
                 if path is None:
                     more = False
@@ -163,7 +164,7 @@ class _Run:
                 in_flight[w] += 1
                 in_batch += 1
                 expected += 1
-            full = in_batch >= COMMIT_EVERY or (
+            full = in_batch >= per_batch or (
                 in_batch and time.monotonic() - since > COMMIT_SECONDS)
             last = not more and (in_batch or self.batches[batch].delete)
             if full or last:  # every worker closes its segment; the batch commits when all did

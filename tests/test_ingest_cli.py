@@ -192,7 +192,7 @@ def test_entities_entity_and_stats_commands(tmp_path):
     assert "reports: 3" in run("stats", "--index", index).stdout
 
 
-@pytest.mark.parametrize("max_docs, segments", [(60_000, 1), (0, 4)])
+@pytest.mark.parametrize("max_docs, segments", [(60_000, 2), (0, 4)])
 def test_segments_merge_in_tiers_up_to_a_size_cap(tmp_path, monkeypatch, max_docs, segments):
     from search import _ingest, _writer, ingest_paths
     from search._writer import open_or_create, segment_count
@@ -201,7 +201,8 @@ def test_segments_merge_in_tiers_up_to_a_size_cap(tmp_path, monkeypatch, max_doc
     for i in range(4):
         write_report(reports, i)
     monkeypatch.setattr(_ingest, "COMMIT_EVERY", 1)  # one commit (segment) per report...
-    # ...and the fourth small segment merges the tier into one, unless the cap forbids it.
+    # ...and each commit beyond two segments merges the small ones, unless the cap forbids it.
+    monkeypatch.setattr(_writer, "MAX_SEGMENTS", 2)
     monkeypatch.setattr(_writer, "MERGE_MAX_DOCS", max_docs)
     summary = ingest_paths([reports], index, jobs=1)
     assert summary.added == 4
