@@ -100,7 +100,8 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
                                  failed=(), seconds=time.monotonic() - started)
         # Added reports can be folded into the stored summary; a replaced or removed one
         # would need its old entity counts, so then the summary is rebuilt from the index.
-        previous = None if gone else _aggregate.read(index_dir, ix.latest_generation())
+        previous = None if gone else (_aggregate.read(index_dir, ix.latest_generation())
+                                      or (None if known else _aggregate.empty()))
         summary = _aggregate.Accumulator.from_summary(previous) if previous else None
         stage = index_dir / f"{STAGE_PREFIX}{os.getpid()}"
         parallel = jobs > 1 and len(todo) >= PARALLEL_MIN_FILES

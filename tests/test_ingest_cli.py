@@ -287,3 +287,21 @@ def test_unchanged_ingest_does_not_commit(tmp_path):
     assert "1 unchanged" in run("ingest", str(reports), "--index", str(index)).stdout
     assert open_or_create(index).latest_generation() == generation
     assert (index / "summary.json").read_bytes() == summary_before
+
+
+def test_summary_updated_in_place_equals_a_rebuilt_one(tmp_path):
+    from search import _aggregate, ingest_paths
+    from search._writer import open_or_create
+
+    reports, index = tmp_path / "reports", tmp_path / "index"
+    for i in range(3):
+        write_report(reports, i)
+    ingest_paths([reports], index, jobs=1)
+    for i in range(3, 6):
+        write_report(reports, i, extra="Rucio moved the DP0.2 data.")
+    ingest_paths([reports], index, jobs=1)  # only additions: summary.json is updated
+    ix = open_or_create(index)
+    stored = json.loads((index / _aggregate.SUMMARY_NAME).read_text(encoding="utf-8"))
+    with ix.searcher() as searcher:
+        rebuilt = _aggregate.build(searcher, ix.latest_generation())
+    assert stored == rebuilt and stored["stats"]["reports"] == 6
