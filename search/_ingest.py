@@ -107,7 +107,7 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
         parallel = jobs > 1 and len(todo) >= PARALLEL_MIN_FILES
         workers = (ProcessWorkers(jobs, stage, ix.schema, entities) if parallel
                    else InlineWorkers(stage, ix.schema, entities))
-        run = _Run(ix, index_dir, workers, known, progress)
+        run = _Run(ix, index_dir, workers, known, progress, summary)
         run.batches[0].delete.update(gone)
         try:
             run.feed_all(todo)
@@ -118,12 +118,9 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
             workers.close()
         finally:
             clear_stage(stage)
-        if summary is not None and not run.updated:
-            for row in run.rows:
-                summary.add(*row)
-            _aggregate.write(index_dir, summary.finish(ix.latest_generation()))
+        if run.summary is not None:
+            _aggregate.write(index_dir, run.summary.finish(ix.latest_generation()))
         else:
-            run.rows.clear()
             refresh_summary(ix, index_dir)
     return IngestSummary(added=run.added, updated=len(run.updated), unchanged=unchanged,
                          removed=len(gone), failed=tuple(run.failed),
@@ -133,12 +130,13 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
 class _Run:
     """The parent's side of one ingest: hand out files, collect answers, commit batches."""
 
-    def __init__(self, ix, index_dir: Path, workers, known: dict, progress) -> None:
+    def __init__(self, ix, index_dir: Path, workers, known: dict, progress,
+                 summary: _aggregate.Accumulator | None) -> None:
         self.ix, self.index_dir, self.workers = ix, index_dir, workers
         self.known, self.progress = known, progress
         self.batches: dict[int, _Batch] = {0: _Batch()}
         self.seen: dict[str, str] = {}  # report id -> file, to catch two files claiming one id
-        self.rows: list[tuple] = []     # summary rows of added reports
+        self.summary = summary  # added reports are folded in as they arrive (None: rebuild)
         self.updated: set[str] = set()
         self.added = 0
         self.failed: list[tuple[str, str]] = []
@@ -203,11 +201,11 @@ class _Run:
                 if rid in self.known:
                     self.updated.add(rid)
                     self.batches[b].delete.add(rid)  # only ids the index holds: no blind deletes
-                    self.rows.clear()  # the summary will be rebuilt: stop collecting rows
+                    self.summary = None  # its old counts are in the summary: rebuild it
                 else:
                     self.added += 1
-                    if not self.updated:
-                        self.rows.append(row)
+                    if self.summary is not None:
+                        self.summary.add(*row)
         if reason is not None:
             self.failed.append((path, reason))
 
