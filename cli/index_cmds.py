@@ -47,7 +47,9 @@ def _plain(snippet_html: str, tty: bool) -> str:
 @index_option
 @click.option("--entities", "entities_file", type=click.Path(exists=True, dir_okay=False),
               help="Extra entity configuration (TOML) on top of the shipped one.")
-@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
+@click.option("--jobs", type=click.IntRange(min=1),
+              help="Worker processes that extract and index files (default: all cores; "
+                   "a run of fewer than 32 files uses one).")
 @click.option("--prune", is_flag=True, help="Remove reports whose files are gone.")
 @json_option
 def ingest(paths, index_dir, entities_file, jobs, prune, as_json):
