@@ -305,3 +305,46 @@ def test_summary_updated_in_place_equals_a_rebuilt_one(tmp_path):
     with ix.searcher() as searcher:
         rebuilt = _aggregate.build(searcher, ix.latest_generation())
     assert stored == rebuilt and stored["stats"]["reports"] == 6
+
+
+def _ingest_with_stderr(args: list[str], stderr_is_terminal: bool) -> tuple[str, str]:
+    """Run the real command; stderr goes to a pseudo-terminal or to a pipe."""
+    import pty
+
+    command = [sys.executable, "-c", "from cli.main import main; main()", "ingest", *args]
+    if not stderr_is_terminal:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        return done.stdout, done.stderr
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run(command, stdout=subprocess.PIPE, stderr=follower, text=True,
+                              timeout=120)
+        os.close(follower)
+        follower = -1
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal is closed once everything was read
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return done.stdout, b"".join(chunks).decode("utf-8", "replace")
+    finally:
+        os.close(leader)
+        if follower != -1:
+            os.close(follower)
+
+
+@pytest.mark.parametrize("terminal", [True, False])
+def test_progress_bar_on_a_terminal_only(tmp_path, terminal):
+    reports = tmp_path / "reports"
+    for i in range(3):
+        write_report(reports, i)
+    out, err = _ingest_with_stderr([str(reports), "--index", str(tmp_path / "index"),
+                                    "--jobs", "1"], stderr_is_terminal=terminal)
+    assert out.startswith("3 added, 0 updated, 0 unchanged, 0 removed, 0 failed in ")
+    assert ("Ingesting" in err) is terminal
+    if not terminal:
+        assert err == ""  # quiet in scripts
