@@ -355,3 +355,15 @@ def test_large_text_is_scanned_in_one_go(matcher):
     pieces = [REPORT_TEXT] * 200
     whole = "\n".join(pieces)
     assert len(matcher.find(whole)) == 200 * len(REPORT_EXPECTED)
+
+
+def test_alert_brokers_and_the_data_access_team():
+    text = "Brokers ANTARES, ALeRCE, Fink and Lasair joined; the Data Access team moved Qserv."
+    found = [(m.type, m.name, text[m.start:m.end]) for m in load_matcher().find(text)]
+    assert found == [
+        ("system", "ANTARES", "ANTARES"), ("system", "ALeRCE", "ALeRCE"),
+        ("system", "Fink", "Fink"), ("system", "Lasair", "Lasair"),
+        ("organization", "DAX", "Data Access team"), ("system", "Qserv", "Qserv"),
+    ]
+    # "Data Access" alone is a topic (a section heading), not the team.
+    assert load_matcher().find("Data Access and Database") == []
