@@ -35,7 +35,9 @@ def _raw_html(data: bytes) -> None:
 
 
 def _raw_text(data: bytes) -> None:
-    data.decode("utf-8").splitlines()
+    # errors="replace": archives hold cp1252 text files too (sample_reports has one), and
+    # the baseline must not fail where our reader copes.
+    data.decode("utf-8", errors="replace").splitlines()
 
 
 _MD = None
