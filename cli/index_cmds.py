@@ -43,7 +43,9 @@ def _plain(snippet_html: str, tty: bool) -> str:
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+# Paths are not checked here: a missing one is reported as a failed file and the rest of
+# the batch is still indexed (one bad path never aborts a run).
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
 @index_option
 @click.option("--entities", "entities_file", type=click.Path(exists=True, dir_okay=False),
               help="Extra entity configuration (TOML) on top of the shipped one.")

@@ -88,6 +88,17 @@ def test_failing_file_is_reported_and_skipped(tmp_path):
     assert Index(index).stats().reports == 2
 
 
+def test_missing_path_is_a_failed_file_not_an_aborted_batch(tmp_path):
+    reports, index = tmp_path / "reports", str(tmp_path / "index")
+    write_report(reports, 0)
+    missing = tmp_path / "typo"
+    result = run("ingest", str(missing), str(reports), "--index", index, ok=False)
+    assert result.exit_code == 1
+    assert f"failed: {missing}: no such file; check the path" in result.stderr
+    assert result.stdout.startswith("1 added, 0 updated, 0 unchanged, 0 removed, 1 failed in ")
+    assert Index(index).stats().reports == 1
+
+
 def test_busy_index_names_the_writer(tmp_path):
     reports, index = tmp_path / "reports", tmp_path / "index"
     write_report(reports, 0)
