@@ -19,6 +19,7 @@ import shutil
 import signal
 import traceback
 from collections import deque
+from functools import lru_cache
 from pathlib import Path
 
 from search._aggregate import entry_of
@@ -27,19 +28,12 @@ from search._writer import SegmentBuilder
 #: Files queued per worker: enough to keep it busy while the parent commits or merges.
 IN_FLIGHT = 4
 
-_MATCHERS: dict = {}
-
-
+@lru_cache(maxsize=4)
 def load_matcher(entities_file: str | None):
-    """The entity matcher for `entities_file` (cached; raises EntityConfigError)."""
-    if entities_file not in _MATCHERS:
-        try:
-            from ingest.entities import load_matcher as load
-        except ImportError:
-            _MATCHERS[entities_file] = None
-        else:
-            _MATCHERS[entities_file] = load(Path(entities_file) if entities_file else None)
-    return _MATCHERS[entities_file]
+    """The entity matcher for `entities_file` (cached per process; raises EntityConfigError)."""
+    from ingest.entities import load_matcher as load
+
+    return load(Path(entities_file) if entities_file else None)
 
 
 def extract(path: str, entities_file: str | None):
