@@ -1,10 +1,47 @@
-"""`report-archive serve`: the web app under waitress (a production WSGI server)."""
+"""`report-archive serve`: the web app under waitress (a production WSGI server).
+
+waitress's limits are set here on purpose rather than left at its defaults (see
+`server_settings`): connections that sit idle or trickle bytes are closed after
+`CHANNEL_TIMEOUT` seconds, checked every `CLEANUP_INTERVAL` (its defaults, 120 s checked
+every 30 s, let 120 sockets that sent only a request line hold all of its 100
+connections); the connection limit is far above what idle sockets can fill in that
+time; bodies are capped (the service is read-only, GET only) and no `Server` header
+names the software.
+"""
 
 from __future__ import annotations
+
+import errno
 
 import click
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
+#: Worker threads: the index slots (web.throttle, 2) run the searches; the others wait in
+#: the bounded queue, and one is always left to answer a quick 503 or a static file.
+DEFAULT_THREADS = 12
+CHANNEL_TIMEOUT = 15
+CLEANUP_INTERVAL = 2
+#: poll() instead of select(), whose 1024-descriptor ceiling would cap connections.
+CONNECTION_LIMIT = 1000
+#: Request bodies: nothing here takes one; anything larger gets a 413 from waitress.
+MAX_BODY_BYTES = 64 * 1024
+#: Request line and headers: room for a long query, whose limits the query parser explains.
+MAX_HEADER_BYTES = 128 * 1024
+
+
+def server_settings(threads: int, idle_timeout: int = CHANNEL_TIMEOUT) -> dict:
+    """waitress keyword arguments for `threads` worker threads (see the module docs)."""
+    return {"threads": threads, "channel_timeout": idle_timeout,
+            "cleanup_interval": min(CLEANUP_INTERVAL, idle_timeout), "connection_limit": CONNECTION_LIMIT,
+            "asyncore_use_poll": True, "max_request_body_size": MAX_BODY_BYTES,
+            "max_request_header_size": MAX_HEADER_BYTES, "ident": ""}
+
+
+def throttle_config(threads: int) -> dict:
+    """The app's slot and queue sizes for `threads` server threads: slots plus queue stay
+    below the thread count, so a full queue is answered by a free thread at once."""
+    concurrency = min(2, threads - 1)
+    return {"INDEX_CONCURRENCY": concurrency, "INDEX_QUEUE": threads - concurrency - 1}
 
 
 @click.command()
@@ -20,11 +57,19 @@ DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
 @click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to listen on.")
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on (0 picks a free one).")
-# Two threads: searches are CPU-bound under the GIL, so more threads add no throughput,
-# while each live thread keeps its own open searcher (about 280 MB at 100k sections).
-@click.option("--threads", default=2, show_default=True, type=click.IntRange(1, 64),
-              help="Worker threads (each keeps its own open index searcher).")
-def serve(index_dir, entities_file, archive_roots, host, port, threads) -> None:
+# Searches are CPU-bound under the GIL: only two run at once whatever the thread count
+# (web.throttle), each with its own open searcher (about 280 MB at 100k sections); the
+# other threads hold queued requests or answer 503s and static files.
+@click.option("--threads", default=DEFAULT_THREADS, show_default=True,
+              type=click.IntRange(2, 64),
+              help="Worker threads; two run searches, the rest queue or answer 503s.")
+@click.option("--access-log", "access_log", metavar="FILE",
+              help="Append one line per request to FILE ('-' for stderr).")
+@click.option("--idle-timeout", default=CHANNEL_TIMEOUT, show_default=True, metavar="SECONDS",
+              type=click.IntRange(1, 3600),
+              help="Close connections that send nothing for this long (idle or stalled).")
+def serve(index_dir, entities_file, archive_roots, host, port, threads, access_log,
+          idle_timeout) -> None:
     """Serve the archive browser and JSON API (read-only) until Ctrl-C."""
     import waitress.server
 
@@ -35,8 +80,22 @@ def serve(index_dir, entities_file, archive_roots, host, port, threads) -> None:
         "INDEX_PATH": str(resolve_index_dir(index_dir)),
         "ENTITIES_FILE": entities_file,
         "ARCHIVE_ROOTS": list(archive_roots) or None,
+        **throttle_config(threads),
     })
-    server = waitress.server.create_server(app, host=host, port=port, threads=threads)
+    wsgi = app
+    if access_log:
+        from web.access_log import AccessLog, access_logger
+
+        try:
+            wsgi = AccessLog(app, access_logger(access_log))
+        except OSError as error:
+            raise click.ClickException(f"cannot write the access log {access_log}: "
+                                       f"{error.strerror}; give a writable file or '-'") from None
+    try:
+        server = waitress.server.create_server(wsgi, host=host, port=port,
+                                               **server_settings(threads, idle_timeout))
+    except OSError as error:
+        raise click.ClickException(_listen_problem(host, port, error)) from None
     bound_port = server.effective_port
     shown_host = f"[{host}]" if ":" in host else host
     click.echo(f"Serving {app.config['INDEX_PATH']} at http://{shown_host}:{bound_port}/ "
@@ -47,6 +106,16 @@ def serve(index_dir, entities_file, archive_roots, host, port, threads) -> None:
         pass
     finally:
         server.close()
+
+
+def _listen_problem(host: str, port: int, error: OSError) -> str:
+    where = f"{host}:{port}"
+    if error.errno == errno.EADDRINUSE:
+        return (f"cannot listen on {where}: the port is already in use (another server?); "
+                "stop it or pick another port with --port")
+    if error.errno == errno.EACCES:
+        return f"cannot listen on {where}: permission denied; use a port above 1023"
+    return f"cannot listen on {where}: {error.strerror or error}; check --host and --port"
 
 
 COMMANDS = [serve]

@@ -14,6 +14,7 @@ syntax: words (stemmed), "phrases", AND/OR/NOT, prefix* and fuzzy~ terms, fields
 from search._index import Index
 from search._ingest import ingest_paths
 from search._paths import DEFAULT_INDEX_DIR, resolve_index_dir
+from search._pool import searcher_slot
 from search._types import (CoMention, EntityDetail, EntityRef, EntityStat, Hit, IndexBusyError,
                            IndexStats, IngestSummary, MonthCount, Occurrence, QueryError,
                            ReportSummary, SearchRequest, SearchResponse)
@@ -22,5 +23,5 @@ __all__ = [
     "DEFAULT_INDEX_DIR", "CoMention", "EntityDetail", "EntityRef", "EntityStat", "Hit",
     "Index", "IndexBusyError", "IndexStats", "IngestSummary", "MonthCount", "Occurrence",
     "QueryError", "ReportSummary", "SearchRequest", "SearchResponse", "ingest_paths",
-    "resolve_index_dir",
+    "resolve_index_dir", "searcher_slot",
 ]

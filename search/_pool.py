@@ -3,7 +3,10 @@
 Opening a Whoosh searcher reads every segment's files (about 10 ms at 10k sections, a
 third of a query), so `Index` keeps one open per thread and per index generation instead
 of opening one per call. Whoosh searchers are not guaranteed thread-safe and the web server
-answers on several threads, so each thread gets its own. Before every use the pool compares
+answers on several threads, so each owner gets its own: by default the calling thread, or,
+inside `searcher_slot(n)`, the slot n. The web throttle runs at most a few requests at
+once, each holding one slot, so the server keeps one searcher per slot (each costs about
+280 MB at 100k sections) however many threads it has. Before every use the pool compares
 the index's latest generation (a directory listing and one stat) with the one its searcher
 reads; after an ingest the next query opens a searcher on the new generation and closes the
 thread's old one. Searchers of threads that have ended are closed on the next refresh.
@@ -17,6 +20,8 @@ from __future__ import annotations
 
 import os
 import threading
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from whoosh import index as windex
@@ -26,6 +31,27 @@ from search._writer import INDEX_NAME
 #: How many generations' derived values to keep: during a refresh threads may briefly
 #: read two generations, more is never needed.
 _KEEP_GENERATIONS = 2
+#: Who owns the searcher a query uses: a slot number set by `searcher_slot`, else the thread.
+_SLOT: ContextVar[int | None] = ContextVar("report_archive_searcher_slot", default=None)
+
+
+@contextmanager
+def searcher_slot(slot: int):
+    """Queries inside use the searchers of `slot` instead of the calling thread's.
+
+    The caller guarantees that one slot is used by one thread at a time (the web throttle
+    hands each slot to one request); threads may take turns on it.
+    """
+    token = _SLOT.set(slot)
+    try:
+        yield
+    finally:
+        _SLOT.reset(token)
+
+
+def _owner():
+    slot = _SLOT.get()
+    return threading.current_thread() if slot is None else slot
 
 
 class SearcherPool:
@@ -35,7 +61,7 @@ class SearcherPool:
         self.path = Path(path)
         self._ix = None
         self._lock = threading.Lock()
-        self._open: dict[threading.Thread, tuple[tuple, object]] = {}
+        self._open: dict[object, tuple[tuple, object]] = {}  # owner -> (key, searcher)
         self._derived: dict[tuple, dict] = {}
 
     def _index(self):
@@ -52,8 +78,8 @@ class SearcherPool:
         return (generation, stamp)
 
     def current(self) -> tuple[tuple, object] | None:
-        """(generation key, searcher) of the latest generation for this thread, or None when
-        the directory holds no index. Only the calling thread may use the searcher."""
+        """(generation key, searcher) of the latest generation for this owner (thread or
+        slot), or None when the directory holds no index. Only that owner may use it."""
         ix = self._index()
         if ix is None:
             return None
@@ -61,7 +87,7 @@ class SearcherPool:
         if generation < 0:  # the index was removed since we opened it
             return None
         key = self._key(generation)
-        me = threading.current_thread()
+        me = _owner()
         entry = self._open.get(me)
         if entry is not None and entry[0] == key:
             return entry
@@ -72,7 +98,8 @@ class SearcherPool:
         with self._lock:
             old = self._open.get(me)
             self._open[me] = entry
-            dead = [t for t in self._open if not t.is_alive() and t is not me]
+            dead = [t for t in self._open if isinstance(t, threading.Thread)
+                    and not t.is_alive() and t is not me]
             stale = [self._open.pop(t)[1] for t in dead]
         if old is not None:
             stale.append(old[1])

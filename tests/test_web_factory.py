@@ -32,23 +32,3 @@ def test_a_missing_index_serves_empty_pages_not_errors(tmp_path):
     assert client.get("/about").status_code == 200
     assert get_json(client, "/api/entities/system/Qserv", 404)["status"] == 404
 
-
-def test_requests_beyond_the_concurrency_cap_wait_then_get_a_503(tmp_path):
-    app = create_app({"INDEX_PATH": str(tmp_path / "idx"), "INDEX_CONCURRENCY": 1,
-                      "INDEX_WAIT_SECONDS": 0.05})
-    client = app.test_client()
-    slots = app.extensions["report_archive_throttle"]
-    assert client.get("/api/stats").status_code == 200  # a slot is taken and given back
-    assert slots.acquire(blocking=False)  # now hold the only slot, as a long search would
-    try:
-        busy = client.get("/api/search?q=qserv")
-        assert busy.status_code == 503
-        assert busy.headers["Retry-After"] == "5"
-        assert busy.get_json() == {"ok": False, "status": 503, "error":
-                                   "The archive is busy answering other requests; "
-                                   "try again in a few seconds."}
-        with client.get("/static/style.css") as asset:
-            assert asset.status_code == 200  # assets never wait for a slot
-    finally:
-        slots.release()
-    assert client.get("/api/search?q=qserv").status_code == 200

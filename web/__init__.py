@@ -9,8 +9,12 @@ Config keys:
 - ``ENTITIES_FILE``: optional extra entity config (TOML) for outbound entity links.
 - ``ARCHIVE_ROOTS``: optional list of directories whose files `/reports/<id>/source` may
   serve; by default the roots the index records (see `web.state.archive_roots`).
-- ``INDEX_CONCURRENCY`` / ``INDEX_WAIT_SECONDS``: requests served at once (default 2) and
-  how long another waits for its turn before a 503 (default 30 s); see `web.throttle`.
+- ``INDEX_CONCURRENCY`` / ``INDEX_QUEUE`` / ``INDEX_WAIT_SECONDS``: requests served at
+  once (default 2), how many may wait for a slot (8) and for how long (10 s) before a 503;
+  ``HEAVY_CONCURRENCY`` / ``HEAVY_QUEUE``: the same for expensive-looking queries (1 and
+  1); see `web.throttle`.
+- ``MAX_CONTENT_LENGTH``: request bodies above this many bytes get a 413 (default 64 KB;
+  the service is read-only and takes none).
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
         ENTITIES_FILE=None,
         ARCHIVE_ROOTS=None,
         JSON_SORT_KEYS=False,
+        MAX_CONTENT_LENGTH=64 * 1024,
     )
     if config:
         app.config.update(config)
