@@ -9,14 +9,19 @@ from __future__ import annotations
 import html
 import json
 import re
+import shlex
 import sys
 
 import click
 
 from ingest import ENTITY_TYPES, EntityConfigError
-from search import (Index, IndexBusyError, QueryError, SearchRequest, ingest_paths,
+from search import (EXPORT_MAX, Index, IndexBusyError, QueryError, SearchRequest, ingest_paths,
                     resolve_index_dir)
 
+#: The command's name as a user types it (in the commands we print for them to paste).
+PROG = "report-archive"
+#: Where `serve` listens by default: the site exported links point to unless told otherwise.
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 index_option = click.option(
     "--index", "index_dir", metavar="DIR",
@@ -87,7 +92,10 @@ def ingest(paths, index_dir, entities_file, jobs, prune, as_json):
 
 @click.command()
 @click.argument("query", required=False, default="")
-@json_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "jsonl"]),
+              default="text", show_default=True,
+              help="text or json: one page of hits; csv or jsonl: every hit (see --max-rows).")
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.option("--limit", default="10", metavar="N", help="Hits per page (1-100).")
 @click.option("--page", default="1", metavar="N", help="Page number.")
 @click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance")
@@ -97,19 +105,30 @@ def ingest(paths, index_dir, entities_file, jobs, prune, as_json):
 @click.option("--to", "period_to", metavar="YYYY-MM", help="Up to this month (or year).")
 @click.option("--literal", is_flag=True, help="Search the text as typed (no query syntax).")
 @click.option("--collapse", is_flag=True, help="One hit per report.")
+@click.option("--max-rows", type=click.IntRange(1, EXPORT_MAX), default=EXPORT_MAX,
+              metavar="N", help=f"csv/jsonl: at most N rows (default and maximum {EXPORT_MAX}); "
+                                "a cut file ends with a note.")
+@click.option("--base-url", default=DEFAULT_BASE_URL, show_default=True, metavar="URL",
+              help="csv/jsonl: the site the section links point to (where `serve` runs).")
 @index_option
-def search(query, as_json, limit, page, sort, etype, entity, period_from, period_to, literal,
-           collapse, index_dir):
+@click.pass_context
+def search(ctx, query, fmt, as_json, limit, page, sort, etype, entity, period_from, period_to,
+           literal, collapse, max_rows, base_url, index_dir):
     """Search the index: words, "phrases", AND/OR/NOT, prefix*, fuzzy~, entity:DMTN-208, ..."""
+    fmt = "json" if as_json else fmt
     params = {"q": query, "per_page": limit, "page": page, "sort": sort, "type": etype,
               "entity": entity, "from": period_from, "to": period_to,
               "literal": "1" if literal else "", "collapse": "1" if collapse else ""}
+    index = Index(resolve_index_dir(index_dir))
     try:
-        response = Index(resolve_index_dir(index_dir)).search(
-            SearchRequest.from_params({k: v for k, v in params.items() if v}))
+        request = SearchRequest.from_params({k: v for k, v in params.items() if v})
+        if fmt in ("csv", "jsonl"):
+            _export(index, request, fmt, max_rows, base_url)
+            return
+        response = index.search(request)
     except QueryError as error:
         raise QueryUsageError(str(error)) from None
-    if as_json:
+    if fmt == "json":
         _dump(response.to_dict())
         return
     tty = sys.stdout.isatty()
@@ -122,6 +141,38 @@ def search(query, as_json, limit, page, sort, etype, entity, period_from, period
         click.echo(f"  {_plain(hit.snippet_html, tty)}")
     if response.suggestion:
         click.echo(f"\nDid you mean: {response.suggestion}")
+    if response.page < response.pages:
+        click.echo(f"\nNext page: {command_line(ctx, page=str(response.page + 1))}")
+
+
+def _export(index, request, fmt: str, max_rows: int, base_url: str) -> None:
+    """Stream every hit as CSV or JSON Lines to stdout, through the web's own writers."""
+    from web import create_app, export
+    from web.views.downloads import section_link
+
+    result = index.iter_hits(request, max_rows)  # a bad query raises before any output
+    lines = export.csv_lines if fmt == "csv" else export.jsonl_lines
+    with create_app({"INDEX_PATH": str(index.path)}).test_request_context(base_url=base_url):
+        for line in lines(result, section_link):
+            click.echo(line, nl=False)
+
+
+def command_line(ctx: click.Context, **changes) -> str:
+    """The command the user ran, with `changes` to its parameters, ready to paste."""
+    values = {**ctx.params, **changes}
+    words = [PROG, ctx.info_name]
+    for param in ctx.command.params:
+        value = values.get(param.name)
+        if isinstance(param, click.Argument):
+            if value:
+                words.append(shlex.quote(value))
+        elif param.name in ("fmt", "as_json") or value in (None, False) or value == param.default:
+            continue
+        elif param.is_flag:
+            words.append(param.opts[0])
+        else:
+            words += [param.opts[0], shlex.quote(str(value))]
+    return " ".join(words)
 
 
 @click.command()

@@ -11,6 +11,7 @@ syntax: words (stemmed), "phrases", AND/OR/NOT, prefix* and fuzzy~ terms, fields
 (period:2021, period:2021-01..2021-06) and IDs in any case (dmtn-208, DMTN for the series).
 """
 
+from search._export import EXPORT_MAX, Export, QueryOverview
 from search._index import Index
 from search._ingest import ingest_paths
 from search._paths import DEFAULT_INDEX_DIR, resolve_index_dir
@@ -20,8 +21,8 @@ from search._types import (CoMention, EntityDetail, EntityRef, EntityStat, Hit, 
                            ReportSummary, SearchRequest, SearchResponse)
 
 __all__ = [
-    "DEFAULT_INDEX_DIR", "CoMention", "EntityDetail", "EntityRef", "EntityStat", "Hit",
-    "Index", "IndexBusyError", "IndexStats", "IngestSummary", "MonthCount", "Occurrence",
-    "QueryError", "ReportSummary", "SearchRequest", "SearchResponse", "ingest_paths",
-    "resolve_index_dir", "searcher_slot",
+    "DEFAULT_INDEX_DIR", "EXPORT_MAX", "CoMention", "EntityDetail", "EntityRef", "EntityStat",
+    "Export", "Hit", "Index", "IndexBusyError", "IndexStats", "IngestSummary", "MonthCount",
+    "Occurrence", "QueryError", "QueryOverview", "ReportSummary", "SearchRequest",
+    "SearchResponse", "ingest_paths", "resolve_index_dir", "searcher_slot",
 ]

@@ -237,6 +237,17 @@ class Index:
         _snippet.configure(results)
         return [_hit(h, None) for h in results]
 
+    # -- whole result sets (export, batch search): see _export ------------------------------
+    def iter_hits(self, request: SearchRequest, limit: int | None = None):
+        """Every hit of `request` in order, streamed: an `Export` (total, limit, hits)."""
+        from search import _export
+        return _export.iter_hits(self, request, _export.EXPORT_MAX if limit is None else limit)
+
+    def overview(self, request: SearchRequest, top: int = 3):
+        """A `QueryOverview` of `request`: sections, reports, period span, top hits."""
+        from search import _export
+        return _export.overview(self, request, top)
+
 
 # -- helpers --------------------------------------------------------------------------------
 def _month(value: str, first: bool) -> str:

@@ -197,3 +197,25 @@ def test_keyboard_focus_is_visible_and_chips_are_readable(served, browser):
         assert chart.count() == 1
     finally:
         page.close()
+
+
+def test_export_download_and_feed_link_in_chromium(served, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    try:
+        page.goto(served + "/?q=qserv&sort=newest")
+        with page.expect_download() as info:
+            page.locator("p.tools a.export", has_text="CSV").click()
+        download = info.value
+        assert download.suggested_filename == "search-qserv.csv"
+        lines = Path(download.path()).read_text(encoding="utf-8").splitlines()
+        assert lines[0] == "report_id,title,period,section,page,url,snippet,entities"
+        total = re.search(r"Export all (\d+) sections", page.locator("p.tools").inner_text())
+        assert total and len(lines) == 1 + int(total.group(1))
+        page.screenshot(path=str(ARTIFACTS / "search-tools.png"), full_page=False)
+
+        feed = page.locator("link[rel=alternate][type='application/atom+xml']")
+        response = page.request.get(served + feed.get_attribute("href"))
+        assert response.ok and response.headers["content-type"].startswith("application/atom+xml")
+        assert "<feed xmlns=\"http://www.w3.org/2005/Atom\">" in response.text()
+    finally:
+        page.close()

@@ -37,6 +37,7 @@ def test_every_internal_link_resolves_and_every_page_has_a_json_twin(client):
     queue = deque(START)
     anchors: list[tuple[str, str, str]] = []  # (page, target, fragment)
     pages: dict[str, object] = {}  # parsed HTML by URL, for the anchor checks
+    statuses: set[str] = set()  # URLs only checked for their status (from search pages)
     while queue:
         url = queue.popleft()
         if url in seen:
@@ -74,6 +75,7 @@ def test_every_internal_link_resolves_and_every_page_has_a_json_twin(client):
                 queue.append(target)
             elif target not in seen and target not in checked:
                 checked.add(target)
+                statuses.add(target)
                 # Checked, not crawled: facet combinations of search pages multiply fast.
                 with client.get(target) as response:
                     assert response.status_code == 200, (url, target, response.status_code)
@@ -82,6 +84,12 @@ def test_every_internal_link_resolves_and_every_page_has_a_json_twin(client):
             pages[target] = soup(client.get(target))
         assert pages[target].find(id=fragment) is not None, (page_url, target, fragment)
     print(f"walked {len(seen)} URLs")
+    reached = seen | statuses
+    # The downloads and feeds are linked and answer (non-HTML: status checked, not parsed).
+    assert any(u.startswith("/api/search.csv?q=qserv") for u in reached)
+    assert any(u.startswith("/api/search.jsonl?") for u in reached)
+    assert any(u.startswith("/search.atom?q=") for u in reached)
+    assert sum(1 for u in seen if u.startswith("/entities/") and u.endswith(".atom")) > 20
     kinds = {urlsplit(u).path.split("/")[1] for u in seen}
     assert {"", "reports", "entities", "about", "static"} <= kinds
     assert any(u.endswith("/source") for u in seen)

@@ -21,11 +21,12 @@ from __future__ import annotations
 
 from flask import Flask
 
+from search import EXPORT_MAX
 from web import errors, urls
 from web.filters import register_filters
 from web.security import register_security
 from web.throttle import register_throttle
-from web.views import about, apidocs, entities, reports
+from web.views import about, apidocs, downloads, entities, feeds, reports
 from web.views import search as search_view
 
 __all__ = ["create_app"]
@@ -49,11 +50,13 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["INDEX_PATH"] = str(resolve_index_dir(None))
     app.json.sort_keys = False
 
-    for blueprint in (search_view.bp, reports.bp, entities.bp, about.bp, apidocs.bp):
+    for blueprint in (search_view.bp, reports.bp, entities.bp, about.bp, apidocs.bp, downloads.bp,
+                      feeds.bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     register_security(app)
     register_throttle(app)
     register_filters(app)
     app.jinja_env.globals["urls"] = urls
+    app.jinja_env.globals["export_max"] = EXPORT_MAX
     return app

@@ -8,8 +8,10 @@ suite validates every JSON route's answer against the schema named here.
 from __future__ import annotations
 
 import copy
+from importlib.metadata import version
 
 from ingest.model import ENTITY_TYPES
+from search import EXPORT_MAX
 
 
 def _ref(name: str) -> dict:
@@ -81,6 +83,9 @@ SCHEMAS: dict[str, dict] = {
         "hits": {"type": "array", "items": {"allOf": [
             _ref("Hit"), _obj({**LINKS, "similar_url": STR})]}},
         **LINKS}),
+    "ExportRow": _obj({"report_id": STR, "title": STR, "period": NSTR, "section": STR,
+                       "page": NINT, "url": STR, "snippet": STR,
+                       "entities": {"type": "array", "items": _obj({"type": TYPE, "name": STR})}}),
     "ApiRoot": _obj({"openapi": STR, "search": STR, "reports": STR, "entities": STR,
                      "stats": STR, "html_url": STR}),
 }
@@ -117,10 +122,39 @@ SEARCH_PARAMS = [
     _param("per_page", "Hits per page", {"type": "integer", "minimum": 1, "maximum": 100}),
 ]
 
+EXPORT_PARAMS = [p for p in SEARCH_PARAMS if p["name"] not in ("page", "per_page")] + [
+    _param("collapse", "One row per report (its best section)", {"enum": ["1", "true"]}),
+    _param("max_rows", f"At most this many rows (default and maximum {EXPORT_MAX})",
+           {"type": "integer", "minimum": 1, "maximum": EXPORT_MAX}),
+]
+_CUT = (f"Every matching section in the requested order, streamed, at most max_rows (at most "
+        f"{EXPORT_MAX}); X-Total-Count gives the number of matches.")
+
+
+def _export(summary: str, mimetype: str, description: str) -> dict:
+    """A download of the whole result set (not JSON: the schema describes one row)."""
+    op = _get(summary, "ExportRow", EXPORT_PARAMS, (400,))["get"]
+    op["responses"]["200"] = {
+        "description": description,
+        "headers": {"X-Total-Count": {"description": "Matching sections (before any cut)",
+                                      "schema": INT}},
+        "content": {mimetype: {"schema": {"type": "string"}}}}
+    return {"get": op}
+
+
 PATHS = {
     "/api": _get("Index of the JSON endpoints", "ApiRoot"),
     "/api/search": _get("Search the sections of all reports", "SearchResponse", SEARCH_PARAMS,
                         (400,)),
+    "/api/search.csv": _export(
+        "All hits of a search as CSV", "text/csv",
+        f"{_CUT} Columns, in order, are the properties of ExportRow; entities are one cell of "
+        "type:name pairs separated by '; '. A cut file ends with a row whose report_id is "
+        "'#note' and whose title says so."),
+    "/api/search.jsonl": _export(
+        "All hits of a search as JSON Lines", "application/jsonl",
+        f"{_CUT} One ExportRow object per line; a cut file ends with a line "
+        '{"note": ..., "total": N, "exported": M}.'),
     "/api/reports": _get("All reports, by period", "ReportList"),
     "/api/reports/{report_id}": _get("One report with sections and entity mentions", "Report",
                                      [_param("report_id", "Report id", where="path")], (404,)),
@@ -147,7 +181,7 @@ def document() -> dict:
     """A fresh copy of the OpenAPI document (callers may mutate it)."""
     return copy.deepcopy({
         "openapi": "3.1.0",
-        "info": {"title": "report-archive API", "version": "1",
+        "info": {"title": "report-archive API", "version": version("report-archive"),
                  "description": "Read-only JSON API over an archive of monthly status reports. "
                                 "Errors are {\"ok\": false, \"error\": ..., \"status\": N}."},
         "paths": PATHS,

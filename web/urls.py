@@ -22,6 +22,27 @@ def search(api: bool = False, **params: object) -> str:
     return url_for("search.page_api" if api else "search.page", **clean, **extra)
 
 
+def export(fmt: str, **params: object) -> str:
+    """The whole result set of a search as a file: ``fmt`` is ``csv`` or ``jsonl``."""
+    clean = {k: params[k] for k in SEARCH_PARAMS if params.get(k) not in (None, "")
+             and k not in ("page", "per_page")}
+    extra = {k: v for k, v in params.items() if k not in SEARCH_PARAMS and v not in (None, "")}
+    return url_for(f"downloads.search_{fmt}", **clean, **extra)
+
+
+def feed(**params: object) -> str:
+    """The Atom feed of a search (newest first; sort and paging do not apply)."""
+    clean = {k: params[k] for k in SEARCH_PARAMS if params.get(k) not in (None, "")
+             and k not in ("sort", "page", "per_page")}
+    extra = {k: v for k, v in params.items() if k not in SEARCH_PARAMS and v not in (None, "")}
+    return url_for("feeds.search", **clean, **extra)
+
+
+def entity_feed(entity_type: str, name: str) -> str:
+    """The Atom feed of one entity's newest mentions."""
+    return url_for("feeds.entity", entity_type=entity_type, name=name)
+
+
 def reports(api: bool = False) -> str:
     """The list of all reports."""
     return url_for("reports.index_api" if api else "reports.index")
