@@ -49,6 +49,7 @@ __all__ = ["DEFAULT_CONFIG_PATH", "EntityMatcher", "load_matcher"]
 # (``w.2021``, ``Gaia-DR3``), and no word character or ``.digit`` just after it.
 _ID_BEFORE = r"(?<![\w.\-])"
 _ID_AFTER = r"(?!\w|\.\d)"
+_LINE_BREAKS = re.compile(r"[ \t]*\r?\n[ \t]*")
 
 
 class _CanonicalFormatter(string.Formatter):
@@ -95,7 +96,9 @@ class _Pattern:
     def canonical(self, match: re.Match) -> str:
         groups = {k: (v or "") for k, v in match.groupdict().items()}
         name = _FORMATTER.vformat(self.spec.canonical, (match.group(0),), groups)
-        name = "".join(name.split())  # an ID broken across lines ("LDM-\n503") is one ID
+        # An ID broken across lines ("LDM-\n503") is one ID; the template's own spaces stay
+        # ("Sprint {num}" -> "Sprint 12").
+        name = " ".join(_LINE_BREAKS.sub("", name).split())
         case = self.spec.case
         if case == "upper":
             return name.upper()
@@ -171,13 +174,20 @@ class EntityMatcher:
         if not candidates:
             return []
         taken = bytearray(len(work))
-        for start, end in url_spans(work):
-            taken[start:end] = b"\x01" * (end - start)
         chosen = []
-        for start, end, _rank, type_, name in sorted(candidates, key=lambda c: (c[0] - c[1], c[2], c[0])):
-            if taken.find(1, start, end) == -1:
-                taken[start:end] = b"\x01" * (end - start)
-                chosen.append(Mention(type=type_, name=name, start=start, end=end, surface=text[start:end]))
+        ordered = sorted(candidates, key=lambda c: (c[0] - c[1], c[2], c[0]))
+        # Patterns that match URLs (a forge's issue URL) go first; then every other URL
+        # and host token is blocked, so the rest of a URL never yields a mention.
+        for url_pass in (True, False):
+            if not url_pass:
+                for start, end in url_spans(work):
+                    taken[start:end] = b"\x01" * (end - start)
+            for start, end, rank, type_, name in ordered:
+                is_url = rank < base and self._patterns[rank].spec.url
+                if is_url == url_pass and taken.find(1, start, end) == -1:
+                    taken[start:end] = b"\x01" * (end - start)
+                    chosen.append(Mention(type=type_, name=name, start=start, end=end,
+                                          surface=text[start:end]))
         chosen.sort(key=lambda m: m.start)
         return chosen
 
@@ -229,19 +239,22 @@ class EntityMatcher:
 
     def link_for(self, type: str, name: str) -> str | None:  # noqa: A002 - the API's word
         """The canonical URL of an entity, from the configured templates, or None."""
-        template = None
+        template, groups = None, {}
         spec = self._by_name.get((type, name))
         if spec is not None:
             template = spec.link or self._links.get(type)
         else:
             for pattern in self._patterns:
-                if pattern.spec.type == type and pattern.loose.fullmatch(name):
+                m = pattern.loose.fullmatch(name) if pattern.spec.type == type else None
+                if m:
                     template = pattern.spec.link or self._links.get(type)
+                    # a pattern's link may use its groups ("{owner}/{repo}/issues/{num}")
+                    groups = {k: quote(v or "", safe="-._~/") for k, v in m.groupdict().items()}
                     break
         if template is None:
             return None
         safe = quote(name, safe="-._~")
-        return template.format(name=safe, lower=safe.lower(), upper=safe.upper())
+        return template.format(**{**groups, "name": safe, "lower": safe.lower(), "upper": safe.upper()})
 
 
 def load_matcher(extra: Path | None = None) -> EntityMatcher:

@@ -1,9 +1,14 @@
 """Load, check and merge the entity configuration (TOML): ID patterns, gazetteer, links.
 
-The configuration is data, not code. A file has up to four top-level keys:
+The configuration is data, not code. The shipped default is two files: generic patterns
+(`entities_generic.toml`: GitHub and GitLab issue, pull and merge request references) and
+the project's own (`entities.toml`: its document series, tickets, gazetteer). A file has up
+to five top-level keys:
 
 ```toml
-replace = false            # true: this file replaces the shipped default instead of extending it
+replace = false            # true: this file replaces both shipped files instead of extending them
+defaults = "generic"       # keep only the generic shipped patterns, drop the project's
+                           # ("all", the default, keeps both; "none" is replace = true)
 
 [links]                    # URL template per entity type ({name}, {lower}, {upper})
 ticket = "https://rubinobs.atlassian.net/browse/{name}"
@@ -13,7 +18,9 @@ type = "document"
 regex = '(?P<series>DMTN|SQR)-(?P<num>\\d{1,4})'
 canonical = "{series!u}-{num:0>3}"   # str.format over the named groups; !u/!l/!t = upper/lower/title
 ignore_case = true         # default false
-link = "https://{lower}.lsst.io/"
+link = "https://{lower}.lsst.io/"   # a pattern's link may also use its named groups
+url = false                # true: the regex matches URLs (a forge's issue URL); other URL
+                           # text is never matched
 require_before = '(?i:milestone)\\s+$'  # optional context rules, as for [[name]]
 
 [[name]]                   # a gazetteer entry: one canonical name and its aliases
@@ -25,7 +32,9 @@ reject_before = '(?i:docker)\\s+$'   # optional context rules, see NameSpec
 ```
 
 `load_config(extra)` returns the shipped default, extended by (or, with ``replace = true``,
-replaced by) the user's file. Every problem raises `EntityConfigError("<file>: <what is
+replaced by) the user's file; with ``defaults = "generic"`` only the generic shipped file is
+extended. A canonical template keeps the spaces it writes (``"Sprint {num}"`` gives
+``Sprint 12``); only a line break inside a matched ID is dropped. Every problem raises `EntityConfigError("<file>: <what is
 wrong and how to fix it>")`, naming the entry so a user can find it.
 """
 
@@ -42,10 +51,13 @@ from ingest.model import ENTITY_TYPES
 
 #: The configuration shipped with the package (package data).
 DEFAULT_CONFIG_PATH: Path = Path(__file__).with_name("entities.toml")
+#: The generic patterns shipped with it (forge references), kept by ``defaults = "generic"``.
+GENERIC_CONFIG_PATH: Path = Path(__file__).with_name("entities_generic.toml")
 
-_TOP_KEYS = ("replace", "links", "pattern", "name")
+_TOP_KEYS = ("replace", "defaults", "links", "pattern", "name")
+_DEFAULTS = ("all", "generic", "none")
 _CONTEXT_KEYS = ("require_before", "reject_before", "require_after", "reject_after")
-_PATTERN_KEYS = ("type", "regex", "canonical", "case", "ignore_case", "link", *_CONTEXT_KEYS)
+_PATTERN_KEYS = ("type", "regex", "canonical", "case", "ignore_case", "link", "url", *_CONTEXT_KEYS)
 _NAME_KEYS = ("type", "name", "aliases", "case_sensitive", "link", *_CONTEXT_KEYS)
 _CASES = ("upper", "lower", "title", "keep")
 
@@ -66,6 +78,8 @@ class PatternSpec:
     require_after: str | None = None
     reject_after: str | None = None
     source: str = ""
+    #: The regex matches URLs: its matches are not skipped as URL text.
+    url: bool = False
 
     @property
     def has_context(self) -> bool:
@@ -120,14 +134,18 @@ def default_case_sensitive(alias: str) -> bool:
 
 
 def load_config(extra: Path | None = None) -> EntityConfig:
-    """The default configuration, extended or replaced by the TOML file `extra` if given."""
-    base = parse_file(DEFAULT_CONFIG_PATH)
-    if extra is None:
-        return base.config
-    user = parse_file(Path(extra))
-    if user.replace:
+    """The default configuration, extended or replaced by the TOML file `extra` if given.
+
+    The default is the project's file over the generic one (project entries come first, so
+    they win ties); the user's ``defaults`` says which of the two it keeps.
+    """
+    generic = parse_file(GENERIC_CONFIG_PATH).config
+    user = parse_file(Path(extra)) if extra is not None else None
+    defaults = user.defaults if user is not None else "all"
+    if defaults == "none":
         return user.config
-    return merge(base.config, user.config)
+    base = generic if defaults == "generic" else merge(generic, parse_file(DEFAULT_CONFIG_PATH).config)
+    return base if user is None else merge(base, user.config)
 
 
 @dataclass(frozen=True)
@@ -136,6 +154,8 @@ class ParsedFile:
 
     config: EntityConfig
     replace: bool
+    #: Which shipped files it keeps: "all", "generic" or "none" (``replace = true``).
+    defaults: str = "all"
 
 
 def parse_file(path: Path) -> ParsedFile:
@@ -167,6 +187,13 @@ def _check(path: Path, data: dict) -> ParsedFile:
     replace = data.get("replace", False)
     if not isinstance(replace, bool):
         raise fail("'replace' must be true or false")
+    defaults = data.get("defaults", "none" if replace else "all")
+    if defaults not in _DEFAULTS:
+        raise fail(f"defaults = {defaults!r} is not one of {_or_list(_DEFAULTS)}; write "
+                   "defaults = \"generic\" to keep only the generic shipped patterns")
+    if replace and defaults != "none":
+        raise fail(f"'replace = true' drops every shipped entry but defaults = '{defaults}' "
+                   "keeps some; keep one of the two lines")
     links = data.get("links", {})
     if not isinstance(links, dict):
         raise fail("[links] must be a table of entity type = URL template")
@@ -182,7 +209,7 @@ def _check(path: Path, data: dict) -> ParsedFile:
         for i, entry in enumerate(_entries(fail, data, "name"), 1)
     )
     _check_duplicate_aliases(fail, names)
-    return ParsedFile(EntityConfig(patterns, names, dict(links)), replace)
+    return ParsedFile(EntityConfig(patterns, names, dict(links)), replace, defaults)
 
 
 def _entries(fail, data: dict, key: str) -> list[dict]:
@@ -220,9 +247,13 @@ def _check_pattern(fail, index: int, entry: dict, source: str) -> PatternSpec:
         raise fail(f"{label}: 'ignore_case' must be true or false")
     link = _string(fail, label, entry, "link", None)
     if link is not None:
-        _check_template(fail, label, link)
+        _check_template(fail, label, link, groups=tuple(compiled.groupindex))
+    url = entry.get("url", False)
+    if not isinstance(url, bool):
+        raise fail(f"{label}: 'url' must be true or false")
     contexts = _check_contexts(fail, label, entry)
-    return PatternSpec(entry["type"], entry["regex"], canonical, case, ignore_case, link, source=source, **contexts)
+    return PatternSpec(entry["type"], entry["regex"], canonical, case, ignore_case, link,
+                       source=source, url=url, **contexts)
 
 
 def _check_name(fail, index: int, entry: dict, source: str) -> NameSpec:
@@ -316,15 +347,16 @@ def _check_type(fail, label: str, type_) -> None:
         raise fail(f"{label}: unknown entity type '{type_}'; use one of {_or_list(ENTITY_TYPES)}")
 
 
-def _check_template(fail, label: str, template) -> None:
+def _check_template(fail, label: str, template, groups: tuple[str, ...] = ()) -> None:
+    """A URL template may use {name}, {lower}, {upper} and, for a pattern, its named groups."""
     if not isinstance(template, str):
         raise fail(f"{label}: a URL template must be a string")
+    known = ("name", "lower", "upper", *groups)
     for field_name in _template_fields(fail, label, template):
-        if field_name not in ("name", "lower", "upper"):
-            raise fail(
-                f"{label}: URL template uses {{{field_name}}}; only {{name}}, {{lower}} and "
-                "{upper} are known"
-            )
+        if field_name not in known:
+            fields = [f"{{{k}}}" for k in known]
+            raise fail(f"{label}: URL template uses {{{field_name}}}; only "
+                       f"{', '.join(fields[:-1])} and {fields[-1]} are known")
 
 
 def _template_fields(fail, label: str, template: str) -> list[str]:

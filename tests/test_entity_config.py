@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 from ingest.entities import DEFAULT_CONFIG_PATH, load_matcher
-from ingest.entity_config import default_case_sensitive, load_config, parse_file
+from ingest.entity_config import (
+    GENERIC_CONFIG_PATH,
+    default_case_sensitive,
+    load_config,
+    merge,
+    parse_file,
+)
 from ingest.errors import EntityConfigError
 
 
@@ -104,7 +110,9 @@ def test_default_file_parses_and_has_no_duplicate_aliases():
     parsed = parse_file(DEFAULT_CONFIG_PATH)
     assert not parsed.replace
     assert len(parsed.config.names) > 150
-    assert load_config() == parsed.config
+    # the project's file first, then the generic patterns (tests/test_entity_defaults.py)
+    generic = parse_file(GENERIC_CONFIG_PATH).config
+    assert load_config() == merge(generic, parsed.config)
 
 
 @pytest.mark.parametrize(("alias", "sensitive"), [
@@ -151,11 +159,12 @@ ERRORS = [
      "pattern #1 (regex 'X-\\d+'): bad regex in 'require_after': unterminated character set at position 0"),
     ('[[pattern]]\ntype = "ticket"\nregex = "X-\\\\d+"\nbefore = "x"\n',
      "pattern #1 (regex 'X-\\d+'): unknown key 'before'; expected 'type', 'regex', 'canonical', 'case', "
-     "'ignore_case', 'link', 'require_before', 'reject_before', 'require_after' or 'reject_after'"),
+     "'ignore_case', 'link', 'url', 'require_before', 'reject_before', 'require_after' or "
+     "'reject_after'"),
     ('[[name]]\ntype = "system"\nname = "X"\n[[name]]\ntype = "dataset"\nname = "Y"\naliases = ["X"]\n',
      "alias 'X' is given for both 'X' (system) and 'Y' (dataset); keep it under one entry"),
     ('names = []\n',
-     "unknown top-level key 'names'; expected 'replace', 'links', 'pattern' or 'name'"),
+     "unknown top-level key 'names'; expected 'replace', 'defaults', 'links', 'pattern' or 'name'"),
     ('replace = "yes"\n', "'replace' must be true or false"),
     ('[pattern]\ntype = "ticket"\n',
      "'pattern' must be an array of tables: write each entry under [[pattern]]"),
