@@ -8,11 +8,32 @@ from pathlib import Path
 import click
 
 from ingest import EntityConfigError, IngestError, Report, extract_report
+from ingest.options import ConfigError, ReadOptions, load_options
 
 ENTITIES_OPTION = click.option(
     "--entities", "entities_file", type=click.Path(path_type=Path, dir_okay=False),
     help="A TOML file of extra ID patterns and names that extends the shipped gazetteer.",
 )
+
+
+def read_options_option(func):
+    """`--config`, `--pdf-reader` and `--ocr`: how files are read (ingest.options)."""
+    func = click.option("--ocr/--no-ocr", default=None,
+                        help="OCR PDFs without a text layer (needs Debian's ocrmypdf and "
+                             "tesseract-ocr); default: the config file's [pdf] ocr, else off.")(func)
+    func = click.option("--pdf-reader", type=click.Choice(["pdfium", "pdfminer"]),
+                        help="PDF engine (default: the config file's [pdf] reader, else pdfium).")(func)
+    return click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
+                        help="Configuration file (default: ./report-archive.toml if present).")(func)
+
+
+def load_read_options(config_file: Path | None, pdf_reader: str | None,
+                      ocr: bool | None) -> ReadOptions:
+    """The reading options from the config file and the command line, as a click error if bad."""
+    try:
+        return load_options(config_file).with_overrides(pdf_reader=pdf_reader, ocr=ocr)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
 
 
 def load_entity_matcher(entities_file: Path | None):
@@ -29,11 +50,14 @@ def load_entity_matcher(entities_file: Path | None):
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @ENTITIES_OPTION
-def extract(file: Path, as_json: bool, entities_file: Path | None) -> None:
+@read_options_option
+def extract(file: Path, as_json: bool, entities_file: Path | None, config_file: Path | None,
+            pdf_reader: str | None, ocr: bool | None) -> None:
     """Extract one report FILE and print its outline (or JSON)."""
+    options = load_read_options(config_file, pdf_reader, ocr)
     matcher = load_entity_matcher(entities_file)
     try:
-        report = extract_report(file, matcher)
+        report = extract_report(file, matcher, options)
     except IngestError as error:
         raise click.ClickException(str(error)) from None
     if as_json:

@@ -14,6 +14,7 @@ import sys
 
 import click
 
+from cli.extract_cmd import load_read_options, read_options_option
 from ingest import ENTITY_TYPES, EntityConfigError
 from search import (EXPORT_MAX, Index, IndexBusyError, QueryError, SearchRequest, ingest_paths,
                     resolve_index_dir)
@@ -58,9 +59,11 @@ def _plain(snippet_html: str, tty: bool) -> str:
               help="Worker processes that extract and index files (default: all cores; "
                    "a run of fewer than 32 files uses one).")
 @click.option("--prune", is_flag=True, help="Remove reports whose files are gone.")
+@read_options_option
 @json_option
-def ingest(paths, index_dir, entities_file, jobs, prune, as_json):
+def ingest(paths, index_dir, entities_file, jobs, prune, config_file, pdf_reader, ocr, as_json):
     """Index report files (directories are walked); unchanged files are skipped."""
+    options = load_read_options(config_file, pdf_reader, ocr)
     bar = None
     show_bar = sys.stderr.isatty() and not as_json
 
@@ -74,7 +77,8 @@ def ingest(paths, index_dir, entities_file, jobs, prune, as_json):
 
     try:
         summary = ingest_paths(paths, resolve_index_dir(index_dir), entities_file=entities_file,
-                               jobs=jobs, prune=prune, progress=progress)
+                               jobs=jobs, prune=prune, progress=progress,
+                               read_options=options)
     except (IndexBusyError, EntityConfigError) as error:
         raise click.ClickException(str(error)) from None
     finally:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from ingest.errors import IngestError
 from ingest.metadata import find_period
 from ingest.model import Report, Section
+from ingest.options import ReadOptions
 from ingest.readers.base import ParsedDocument, RawSection
 from ingest.registry import format_for, is_supported
 
@@ -26,8 +27,9 @@ if TYPE_CHECKING:
 PREAMBLE_ANCHOR = "intro"
 
 
-def extract_report(path: str | Path, matcher: "EntityMatcher | None" = None) -> Report:
-    """Read one report file into a `Report`.
+def extract_report(path: str | Path, matcher: "EntityMatcher | None" = None,
+                   options: ReadOptions | None = None) -> Report:
+    """Read one report file into a `Report` (`options`: PDF engine, OCR, limits).
 
     Raises IngestError (one line: "<path>: <problem>") for a missing, unreadable, empty,
     unsupported or corrupt file; never anything else for bad input.
@@ -45,7 +47,8 @@ def extract_report(path: str | Path, matcher: "EntityMatcher | None" = None) -> 
     if not data:
         raise IngestError(path, "the file is empty; there is nothing to ingest")
     try:
-        parsed = fmt.load_reader()(path, data)
+        reader = fmt.load_reader()
+        parsed = reader(path, data, options or ReadOptions()) if fmt.takes_options else reader(path, data)
     except IngestError:
         raise
     except Exception as error:  # a reader bug or a library failure on odd input

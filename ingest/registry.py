@@ -20,7 +20,9 @@ class Format:
 
     name: str
     suffixes: tuple[str, ...]
-    load_reader: Callable[[], Callable[[Path, bytes], ParsedDocument]]
+    load_reader: Callable[[], Callable[..., ParsedDocument]]
+    #: The reader takes the `ingest.options.ReadOptions` as a third argument.
+    takes_options: bool = False
 
 
 def _pdf():
@@ -49,7 +51,7 @@ def _markdown():
 
 # Readers are imported on first use so that `extract` of a text file never loads pdfminer.
 FORMATS: tuple[Format, ...] = (
-    Format("pdf", (".pdf",), _pdf),
+    Format("pdf", (".pdf",), _pdf, takes_options=True),
     Format("html", (".html", ".htm", ".xhtml"), _html),
     Format("text", (".txt", ".text", ".eml"), _text),
     Format("markdown", (".md", ".markdown"), _markdown),

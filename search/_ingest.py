@@ -59,11 +59,13 @@ class _Batch:
 
 def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
                  entities_file: str | Path | None = None, jobs: int | None = None,
-                 prune: bool = False, progress: Progress | None = None) -> IngestSummary:
+                 prune: bool = False, progress: Progress | None = None,
+                 read_options=None) -> IngestSummary:
     """Index the report files under `paths` into `index_dir`; see the module docs.
 
     `jobs` worker processes (default: the number of cores; one for a tiny run).
     `progress(done, total)` is called before and after each file that needs extracting.
+    `read_options` (ingest.ReadOptions: PDF engine, OCR, limits) go to every extraction.
     Raises IndexBusyError when another process holds the write lock, and
     ingest.EntityConfigError for an unusable entities file.
     """
@@ -105,8 +107,8 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
         summary = _aggregate.Accumulator.from_summary(previous) if previous else None
         stage = index_dir / f"{STAGE_PREFIX}{os.getpid()}"
         parallel = jobs > 1 and len(todo) >= PARALLEL_MIN_FILES
-        workers = (ProcessWorkers(jobs, stage, ix.schema, entities) if parallel
-                   else InlineWorkers(stage, ix.schema, entities))
+        workers = (ProcessWorkers(jobs, stage, ix.schema, entities, read_options) if parallel
+                   else InlineWorkers(stage, ix.schema, entities, read_options))
         run = _Run(ix, index_dir, workers, known, progress, summary)
         run.batches[0].delete.update(gone)
         try:

@@ -36,24 +36,26 @@ def load_matcher(entities_file: str | None):
     return load(Path(entities_file) if entities_file else None)
 
 
-def extract(path: str, entities_file: str | None):
-    """Extract one file: (report, None) or (None, reason)."""
+def extract(path: str, entities_file: str | None, options=None):
+    """Extract one file: (report, None) or (None, reason). `options`: ingest.ReadOptions."""
     from ingest import IngestError, extract_report
 
     try:
-        return extract_report(Path(path), matcher=load_matcher(entities_file)), None
+        return extract_report(Path(path), matcher=load_matcher(entities_file),
+                              options=options), None
     except IngestError as e:
         return None, str(e)
     except Exception as e:  # a reader bug must not abort the archive: report it, go on
         return None, f"{path}: unexpected {type(e).__name__}: {e}"
 
 
-def handle(builder: SegmentBuilder, worker: int, message: tuple, entities_file: str | None):
+def handle(builder: SegmentBuilder, worker: int, message: tuple, entities_file: str | None,
+           options=None):
     """One message to a worker -> its answer (see the module docs)."""
     kind, batch, path = message
     if kind == "flush":
         return ("segment", worker, batch, builder.finish())
-    report, reason = extract(path, entities_file)
+    report, reason = extract(path, entities_file, options)
     if report is None:
         return ("done", worker, batch, path, None, reason)
     start, end, report_doc = builder.add(report, os.path.abspath(path))
@@ -65,13 +67,15 @@ class InlineWorkers:
 
     size = 1
 
-    def __init__(self, stage_root: Path, schema, entities_file: str | None) -> None:
+    def __init__(self, stage_root: Path, schema, entities_file: str | None,
+                 options=None) -> None:
         self._builder = SegmentBuilder(stage_root / "w0", schema)
         self._entities = entities_file
+        self._options = options
         self._answers: deque = deque()
 
     def send(self, worker: int, message: tuple) -> None:
-        self._answers.append(handle(self._builder, 0, message, self._entities))
+        self._answers.append(handle(self._builder, 0, message, self._entities, self._options))
 
     def receive(self) -> tuple:
         return self._answers.popleft()
@@ -80,7 +84,8 @@ class InlineWorkers:
         self._builder.cancel()
 
 
-def _work(worker: int, inbox, outbox, stage_dir: Path, schema, entities_file, parent: int):
+def _work(worker: int, inbox, outbox, stage_dir: Path, schema, entities_file, parent: int,
+          options=None):
     # Ctrl-C is the parent's to handle: it stops us and keeps the last commit (otherwise
     # every worker prints its own KeyboardInterrupt traceback).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -96,7 +101,7 @@ def _work(worker: int, inbox, outbox, stage_dir: Path, schema, entities_file, pa
             if message is None:
                 builder.cancel()
                 return
-            outbox.put(handle(builder, worker, message, entities_file))
+            outbox.put(handle(builder, worker, message, entities_file, options))
     except BaseException:
         outbox.put(("error", worker, traceback.format_exc()))
 
@@ -104,7 +109,8 @@ def _work(worker: int, inbox, outbox, stage_dir: Path, schema, entities_file, pa
 class ProcessWorkers:
     """`jobs` forked worker processes, each with its own inbox and staging directory."""
 
-    def __init__(self, jobs: int, stage_root: Path, schema, entities_file: str | None) -> None:
+    def __init__(self, jobs: int, stage_root: Path, schema, entities_file: str | None,
+                 options=None) -> None:
         ctx = multiprocessing.get_context("fork")  # inherits the loaded entity matcher
         self.size = jobs
         self._outbox = ctx.Queue()
@@ -112,7 +118,7 @@ class ProcessWorkers:
         self._procs = [
             ctx.Process(target=_work, daemon=True,
                         args=(w, self._inboxes[w], self._outbox, stage_root / f"w{w}", schema,
-                              entities_file, os.getpid()))
+                              entities_file, os.getpid(), options))
             for w in range(jobs)
         ]
         for inbox in self._inboxes:

@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ingest.readers.base import RawSection
+from ingest.readers.pdf_engine import OutlineEntry
 from ingest.readers.pdf_text import Line, Vocabulary, assemble, bullet_marker
 
 _PAGE_NUMBER = re.compile(
@@ -34,16 +35,6 @@ _MEANINGLESS_TITLE = re.compile(
 #: Share of the page height at the top and bottom where running lines live.
 _BAND = 0.12
 _MAX_HEADING_WORDS = 12
-
-
-@dataclass(frozen=True)
-class OutlineEntry:
-    """A bookmark: its title, depth (1 = top) and, when resolvable, page and top y."""
-
-    title: str
-    level: int
-    page: int | None
-    top: float | None
 
 
 @dataclass

@@ -96,7 +96,11 @@ def bullet_marker(text: str) -> tuple[str, str] | None:
         return m.group(), text[m.end() :].strip()
     if len(text) >= 2 and text[1] == " ":
         first = text[0]
-        if first in _BULLET_GLYPHS or first in _DASH_MARKERS or 0xE000 <= ord(first) <= 0xF8FF:
+        # Private-use and control code points: a symbol-font bullet without a Unicode map
+        # (what pdfminer shows as "(cid:N)", PDFium as the raw code).
+        code = ord(first)
+        if (first in _BULLET_GLYPHS or first in _DASH_MARKERS or 0xE000 <= code <= 0xF8FF
+                or code < 0x20 or 0x7F <= code <= 0x9F):
             return first, text[2:].strip()
     return None
 

@@ -1,0 +1,134 @@
+"""Engine-neutral: an engine's text runs of one page -> visual lines in reading order.
+
+Engines split a line differently (pdfminer breaks a justified line at wide spaces, PDFium
+at a change of text object), so runs that share a baseline are merged here, once, for both.
+A page set in two columns is read column by column: the gutter between the columns is
+found from the runs themselves, and runs on one baseline are never merged across it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ingest.readers.pdf_engine import PageRuns, Run
+from ingest.readers.pdf_text import Line, normalise
+
+#: Runs in each column, at least, before a page counts as two-column.
+_MIN_COLUMN_RUNS = 6
+#: The gutter must be at least this wide (points) and may be crossed by few body runs.
+_MIN_GUTTER = 8.0
+
+
+def page_lines(page: PageRuns) -> list[Line]:
+    """The page's visual lines, top to bottom, one column after the other."""
+    runs = [r for r in page.runs if r.text.strip()]
+    if not runs:
+        return []
+    gutter = _gutter(runs)
+    if gutter is None:
+        return _merge(runs, page.number)
+    # Runs crossing the gutter (a title, a full-width heading) cut the page into bands;
+    # within a band the left column is read before the right one.
+    out: list[Line] = []
+    band: list[Run] = []
+    for run in sorted(runs, key=lambda r: -r.y1):
+        if run.x0 < gutter[0] and run.x1 > gutter[1]:
+            out += _band(band, gutter, page.number)
+            band = []
+            out += _merge([run], page.number)
+        else:
+            band.append(run)
+    out += _band(band, gutter, page.number)
+    return out
+
+
+def _band(runs: list[Run], gutter: tuple[float, float], page: int) -> list[Line]:
+    left = [r for r in runs if r.x1 <= gutter[0] + 0.5]
+    right = [r for r in runs if r not in left]
+    return _merge(left, page) + _merge(right, page)
+
+
+def _gutter(runs: list[Run]) -> tuple[float, float] | None:
+    """The (left, right) x of a column gutter in the middle of the text, or None.
+
+    The widest empty vertical strip in the middle half of the text's x extent that at
+    least `_MIN_COLUMN_RUNS` runs end left of and as many start right of; runs that cross
+    it must be few (headings across both columns are allowed) and short of the body.
+    """
+    lo = min(r.x0 for r in runs)
+    hi = max(r.x1 for r in runs)
+    width = hi - lo
+    if width <= 0:
+        return None
+    mid_lo, mid_hi = lo + 0.25 * width, lo + 0.75 * width
+    # Candidate gutter edges: run ends (left side) and run starts (right side) mid-page.
+    ends = sorted({round(r.x1, 1) for r in runs if mid_lo <= r.x1 <= mid_hi})
+    best: tuple[float, float] | None = None
+    for left_edge in ends:
+        starts = [r.x0 for r in runs if r.x0 >= left_edge + _MIN_GUTTER and r.x0 <= mid_hi + 0.1 * width]
+        if not starts:
+            continue
+        right_edge = min(starts)
+        left_runs = sum(1 for r in runs if r.x1 <= left_edge + 0.5)
+        right_runs = sum(1 for r in runs if r.x0 >= right_edge - 0.5)
+        # Anything overlapping the strip crosses it: few may (headings over both columns).
+        crossing = [r for r in runs if r.x0 < right_edge - 0.5 and r.x1 > left_edge + 0.5]
+        if left_runs < _MIN_COLUMN_RUNS or right_runs < _MIN_COLUMN_RUNS:
+            continue
+        if len(crossing) > 0.25 * (left_runs + right_runs):
+            continue
+        if best is None or right_edge - left_edge > best[1] - best[0]:
+            best = (left_edge, right_edge)
+    if best is None:
+        return None
+    # A real column layout has its lines' starts on both sides; a ragged paragraph whose
+    # short lines all end mid-page has no runs starting right of the gap.
+    right_starts = Counter(round(r.x0) for r in runs if r.x0 >= best[1] - 0.5)
+    if right_starts.most_common(1)[0][1] < _MIN_COLUMN_RUNS // 2:
+        return None
+    return best
+
+
+def _merge(runs: list[Run], page: int) -> list[Line]:
+    """Merge runs that share a baseline into whole lines, top to bottom."""
+    runs = sorted(runs, key=lambda r: (-r.y0, r.x0))
+    groups: list[list[Run]] = []
+    for run in runs:
+        if groups:
+            ref = groups[-1][0]
+            height = max(min(ref.y1 - ref.y0, run.y1 - run.y0), 1.0)
+            # Same baseline, or boxes that nearly coincide (a smaller bullet glyph, whose
+            # font's descent the engines take differently).
+            overlap = min(ref.y1, run.y1) - max(ref.y0, run.y0)
+            if abs(ref.y0 - run.y0) <= 0.3 * height or overlap >= 0.8 * height:
+                groups[-1].append(run)
+                continue
+        groups.append([run])
+    return [line for group in groups if (line := _make_line(group, page)) is not None]
+
+
+def _make_line(group: list[Run], page: int) -> Line | None:
+    group.sort(key=lambda r: r.x0)
+    text = normalise(" ".join(r.text for r in group))
+    if not text:
+        return None
+    sizes: Counter[float] = Counter()
+    bold = total = 0
+    for run in group:
+        for (size, is_bold), n in run.faces.items():
+            sizes[size] += n
+            total += n
+            bold += n if is_bold else 0
+    if not total:
+        return None
+    return Line(
+        page=page,
+        x0=min(r.x0 for r in group),
+        x1=max(r.x1 for r in group),
+        y0=min(r.y0 for r in group),
+        y1=max(r.y1 for r in group),
+        size=sizes.most_common(1)[0][0],
+        bold=bold >= 0.8 * total,
+        text=text,
+        chars=total,
+    )
