@@ -219,3 +219,28 @@ def test_export_download_and_feed_link_in_chromium(served, browser):
         assert "<feed xmlns=\"http://www.w3.org/2005/Atom\">" in response.text()
     finally:
         page.close()
+
+
+def test_batch_search_form_in_chromium(served, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    try:
+        page.goto(served + "/")
+        page.locator("nav.bar a", has_text="Batch").click()
+        page.wait_for_url(re.compile(r"/batch$"))
+        page.fill("#terms", 'Qserv\n"open quote\nDC2')
+        page.fill("#b-from", "2020-06")
+        page.locator("form.batch button", has_text="Search all").click()
+        page.wait_for_selector("table.batch-results tbody tr")
+        rows = page.locator("table.batch-results tbody tr")
+        assert rows.count() == 3
+        assert "Unbalanced quote" in rows.nth(1).inner_text()
+        assert re.search(r"Qserv\s+\d+\s+\d+\s+\w+ 2020", rows.nth(0).inner_text())
+        page.screenshot(path=str(ARTIFACTS / "batch.png"), full_page=True)
+        with page.expect_download() as info:
+            page.locator("form.batch button", has_text="Download CSV").click()
+        lines = Path(info.value.path()).read_text(encoding="utf-8").splitlines()
+        assert lines[0].startswith("line,term,sections,reports") and len(lines) == 4
+        rows.nth(0).locator("ol.tops a").first.click()
+        page.wait_for_selector("section.rsec:target")
+    finally:
+        page.close()

@@ -90,6 +90,9 @@ def test_every_internal_link_resolves_and_every_page_has_a_json_twin(client):
     assert any(u.startswith("/api/search.jsonl?") for u in reached)
     assert any(u.startswith("/search.atom?q=") for u in reached)
     assert sum(1 for u in seen if u.startswith("/entities/") and u.endswith(".atom")) > 20
+    # The batch page (main navigation), its example batch, and that batch's CSV download.
+    assert "/batch" in seen and any(u.startswith("/batch?terms=") for u in seen)
+    assert any(u.startswith("/api/batch.csv?terms=") for u in seen)
     kinds = {urlsplit(u).path.split("/")[1] for u in seen}
     assert {"", "reports", "entities", "about", "static"} <= kinds
     assert any(u.endswith("/source") for u in seen)

@@ -27,6 +27,7 @@ from web.filters import register_filters
 from web.security import register_security
 from web.throttle import register_throttle
 from web.views import about, apidocs, downloads, entities, feeds, reports
+from web.views import batch as batch_view
 from web.views import search as search_view
 
 __all__ = ["create_app"]
@@ -51,7 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.sort_keys = False
 
     for blueprint in (search_view.bp, reports.bp, entities.bp, about.bp, apidocs.bp, downloads.bp,
-                      feeds.bp):
+                      feeds.bp, batch_view.bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     register_security(app)

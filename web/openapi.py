@@ -12,6 +12,7 @@ from importlib.metadata import version
 
 from ingest.model import ENTITY_TYPES
 from search import EXPORT_MAX
+from web.batch import MAX_BATCH_BYTES, MAX_TERMS
 
 
 def _ref(name: str) -> dict:
@@ -86,6 +87,12 @@ SCHEMAS: dict[str, dict] = {
     "ExportRow": _obj({"report_id": STR, "title": STR, "period": NSTR, "section": STR,
                        "page": NINT, "url": STR, "snippet": STR,
                        "entities": {"type": "array", "items": _obj({"type": TYPE, "name": STR})}}),
+    "BatchRow": _obj({
+        "line": INT, "term": STR, "total": NINT, "reports": NINT, "first_period": NSTR,
+        "last_period": NSTR, "search_url": STR, "error": NSTR,
+        "hits": {"type": "array", "items": {"allOf": [_ref("Hit"), _obj({"html_url": STR})]}}}),
+    "BatchResponse": _obj({"terms": INT, "filters": {"type": "object"},
+                           "results": {"type": "array", "items": _ref("BatchRow")}, **LINKS}),
     "ApiRoot": _obj({"openapi": STR, "search": STR, "reports": STR, "entities": STR,
                      "stats": STR, "html_url": STR}),
 }
@@ -142,6 +149,31 @@ def _export(summary: str, mimetype: str, description: str) -> dict:
     return {"get": op}
 
 
+BATCH_PARAMS = [
+    _param("terms", f"Queries, one per line (at most {MAX_TERMS} terms, {MAX_BATCH_BYTES} bytes); "
+                    "blank lines and lines starting with # are skipped"),
+    *[p for p in SEARCH_PARAMS if p["name"] in ("type", "entity", "from", "to", "section",
+                                                "format", "year")],
+]
+
+
+def _batch(summary: str, schema: str, mimetype: str = "application/json") -> dict:
+    """A batch endpoint: GET with the terms in the query string, or POST them as a form."""
+    get = _get(summary, schema, BATCH_PARAMS, (400,))["get"]
+    get["responses"]["413"] = {"description": "More bytes of terms than a request may carry",
+                               "content": {"application/json": {"schema": _ref("Error")}}}
+    if mimetype != "application/json":
+        get["responses"]["200"] = {"description": "One CSV line per term: line, term, "
+                                   "sections, reports, first_period, last_period, top_hits, "
+                                   "search_url, error",
+                                   "content": {mimetype: {"schema": {"type": "string"}}}}
+    form = {"type": "object", "properties": {p["name"]: p["schema"] for p in BATCH_PARAMS}}
+    post = {**get, "parameters": [], "requestBody": {"content": {
+        "application/x-www-form-urlencoded": {"schema": form},
+        "multipart/form-data": {"schema": form}}}}
+    return {"get": get, "post": post}
+
+
 PATHS = {
     "/api": _get("Index of the JSON endpoints", "ApiRoot"),
     "/api/search": _get("Search the sections of all reports", "SearchResponse", SEARCH_PARAMS,
@@ -155,6 +187,9 @@ PATHS = {
         "All hits of a search as JSON Lines", "application/jsonl",
         f"{_CUT} One ExportRow object per line; a cut file ends with a line "
         '{"note": ..., "total": N, "exported": M}.'),
+    "/api/batch": _batch("Batch search: per term, sections, reports, first and last period and "
+                         "the top hits; a bad line gets its error in its row", "BatchResponse"),
+    "/api/batch.csv": _batch("The batch search as CSV", "BatchResponse", "text/csv"),
     "/api/reports": _get("All reports, by period", "ReportList"),
     "/api/reports/{report_id}": _get("One report with sections and entity mentions", "Report",
                                      [_param("report_id", "Report id", where="path")], (404,)),

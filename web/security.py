@@ -22,8 +22,15 @@ HEADERS = {
 }
 
 
+#: The only endpoints that take POST: batch search, whose list of terms may be too long
+#: for a URL. They run searches and change nothing.
+POST_ENDPOINTS = frozenset({"batch.page", "batch.page_api", "batch.csv"})
+
+
 def _read_only() -> Response | None:
     # Routes are GET-only already; this also answers OPTIONS and unknown-path POSTs alike.
+    if request.method == "POST" and request.endpoint in POST_ENDPOINTS:
+        return None
     if request.method not in ("GET", "HEAD"):
         return error_response(405, f"{request.method} is not allowed: this service is "
                                    "read-only, use GET.")

@@ -41,6 +41,10 @@ DEFAULT_HEAVY_QUEUE = 1
 RETRY_AFTER = 5
 BUSY_MESSAGE = "The archive is busy answering other requests; try again in a few seconds."
 _KEY = "report_archive_throttle"
+#: Requests that run a search over every match (exports) or many searches (batch): they
+#: hold a slot for long, so they count as heavy and never take every slot.
+WHOLE_RESULT_ENDPOINTS = frozenset({"downloads.search_csv", "downloads.search_jsonl",
+                                    "batch.page", "batch.page_api", "batch.csv"})
 
 # What makes a query expensive before any limit of the query parser applies: length,
 # boolean structure, fuzzy/wildcard expansion and very long words (spelling correction).
@@ -128,10 +132,17 @@ def slots_of(app: Flask) -> Slots:
     return app.extensions[_KEY]
 
 
+def _has_terms() -> bool:
+    """An export always runs; a batch page runs searches only when it was given terms."""
+    return not request.endpoint.startswith("batch.") or bool(
+        request.values.get("terms", "").strip())
+
+
 def _acquire() -> None:
     if request.endpoint in (None, "static"):
         return
-    heavy = looks_expensive(request.args.get("q", ""))
+    heavy = looks_expensive(request.args.get("q", "")) or (
+        request.endpoint in WHOLE_RESULT_ENDPOINTS and _has_terms())
     slots = slots_of(current_app)
     started = time.monotonic()
     slot = slots.acquire(heavy, float(current_app.config["INDEX_WAIT_SECONDS"]))

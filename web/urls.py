@@ -43,6 +43,17 @@ def entity_feed(entity_type: str, name: str) -> str:
     return url_for("feeds.entity", entity_type=entity_type, name=name)
 
 
+def batch(api: bool = False, **params: object) -> str:
+    """The batch search page (or its JSON), optionally with ``terms`` and filters."""
+    clean = {k: v for k, v in params.items() if v not in (None, "")}
+    return url_for("batch.page_api" if api else "batch.page", **clean)
+
+
+def batch_csv(**params: object) -> str:
+    """The batch search's rows as CSV (``terms`` and filters as for `batch`)."""
+    return url_for("batch.csv", **{k: v for k, v in params.items() if v not in (None, "")})
+
+
 def reports(api: bool = False) -> str:
     """The list of all reports."""
     return url_for("reports.index_api" if api else "reports.index")

@@ -20,6 +20,9 @@ def root():
         "reports": urls.reports(api=True),
         "entities": urls.entities(api=True),
         "stats": urls.about(api=True),
+        "batch": urls.batch(api=True),
+        "search_csv": urls.export("csv"),
+        "search_jsonl": urls.export("jsonl"),
         "html_url": urls.search(),
     })
 
