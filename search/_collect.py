@@ -12,17 +12,24 @@ and collapsing are then plain Python over that list.
 from __future__ import annotations
 
 import heapq
+import time
 
 from whoosh.collectors import ScoredCollector
+
+from search._types import QueryError
+
+#: How many matches are collected between two looks at the clock.
+_CLOCK_EVERY = 2048
 
 
 class AllMatches(ScoredCollector):
     """Scores every match that `sections` marks and `keep` (if given) accepts."""
 
-    def __init__(self, sections: bytearray, keep=None) -> None:
+    def __init__(self, sections: bytearray, keep=None, deadline: float | None = None) -> None:
         super().__init__()
         self.sections = sections
         self.keep = keep
+        self.deadline = deadline
 
     def prepare(self, top_searcher, q, context) -> None:
         super().prepare(top_searcher, q, context)
@@ -31,7 +38,12 @@ class AllMatches(ScoredCollector):
     def collect_matches(self) -> None:
         sections, keep, offset, items = self.sections, self.keep, self.offset, self.items
         final, top = self.final_fn, self.top_searcher
+        deadline, seen = self.deadline, 0
         for sub_docnum in self.matches():
+            seen += 1
+            if deadline is not None and seen % _CLOCK_EVERY == 0 and time.monotonic() > deadline:
+                raise QueryError("This search took too long and was stopped. Add words, a "
+                                 "phrase or a filter (period, type) to narrow it.", param="q")
             docnum = offset + sub_docnum
             if not sections[docnum] or (keep is not None and not keep(docnum)):
                 continue
@@ -44,9 +56,11 @@ class AllMatches(ScoredCollector):
         return self.items
 
 
-def matches(searcher, q, sections: bytearray, keep=None) -> list[tuple[float, int]]:
-    """(score, docnum) of every section matching `q`, in document order."""
-    collector = AllMatches(sections, keep)
+def matches(searcher, q, sections: bytearray, keep=None,
+            deadline: float | None = None) -> list[tuple[float, int]]:
+    """(score, docnum) of every section matching `q`, in document order; past `deadline`
+    (a `time.monotonic()` value) the search stops with a QueryError."""
+    collector = AllMatches(sections, keep, deadline)
     # needs_current=True makes Whoosh build unions as a tree of two-way matchers: on
     # segments under 5,000 documents it would otherwise pre-read every OR into an array
     # cleared in Python per 2,048 documents, whatever the number of matches (10-40 % of

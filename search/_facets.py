@@ -54,6 +54,8 @@ class FacetTable:
         self.sections = bytearray(searcher.doc_count_all())
         for docnum in searcher.docs_for_query(wq.Term("kind", "section")):
             self.sections[docnum] = 1
+        #: How many section documents there are (for inverse document frequencies).
+        self.section_count = sum(self.sections)
 
     def period(self, docnum: int) -> str | None:
         """The document's report period (YYYY-MM), None when undated."""

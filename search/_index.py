@@ -17,16 +17,13 @@ from whoosh import query as wq
 from whoosh.searching import Results
 
 from ingest.model import ENTITY_TYPES, Report
-from search import _aggregate, _collect, _entity, _facets, _query, _snippet, _suggest
+from search import _aggregate, _collect, _entity, _facets, _qtree, _search, _snippet, _suggest
+from search import _whoosh_query
 from search._pool import SearcherPool
 from search._schema import build_schema, rebuild_report, section_data
 from search._types import (EntityDetail, EntityRef, EntityStat, Hit, IndexStats, QueryError,
                            ReportSummary, SearchRequest, SearchResponse)
 
-#: Below this many hits we look for a "did you mean" query.
-SUGGEST_BELOW = 3
-# Quoted phrases and field:value pairs are left alone; only plain words are corrected.
-_WORD = re.compile(r'"[^"]*"|[A-Za-z_]+:\S*|[\w.*~-]+')
 
 
 class Index:
@@ -62,42 +59,46 @@ class Index:
 
     # -- search -----------------------------------------------------------------------------
     def search(self, request: SearchRequest) -> SearchResponse:
-        """Run one search: a page of section hits, facets over all matches, maybe a suggestion."""
+        """Run one search: a page of section hits, facets over all matches, and the mode that
+        answered; typos corrected when the query as typed finds (almost) nothing."""
         started = time.perf_counter()
         current = self._searcher()
         if current is None:  # still check the query, so errors do not depend on the index
-            _query.parse(request.q, build_schema(), literal=request.literal)
+            if not request.literal:
+                _qtree.parse(request.q)
             return _response(request, 0, (), _facets.empty(), None, started)
         key, searcher = current
-        q = _query.parse(request.q, searcher.schema, literal=request.literal,
-                          resolve=lambda name: _entity.query_name(self.path, name))
         table = self._table(key, searcher)
-        run, keep = self._restrict(request, q, table)
+        runner = _search.Runner(
+            searcher, table, lambda req, q: self._restrict(req, q, table),
+            lambda name: _entity.query_name(self.path, name),
+            lambda: self._pool.cached(key, "vocabulary", lambda: _suggest.Vocabulary(searcher)))
+        outcome, suggestion, corrected = runner.search(request)
         sort = request.sort
-        if q is None and sort == "relevance":
+        if outcome.mode == "filter" and sort == "relevance":
             sort = "newest"  # nothing to rank by: show the latest first
-        # One pass scores every match: the page needs the best ones, the total and the
+        # One pass scored every match: the page needs the best ones, the total and the
         # facets need them all (see _collect). Collapsing needs the full ranking (a report's
         # best hit may be deep).
-        items = _collect.matches(searcher, run, table.sections, keep)
+        items = outcome.items
         docs = [d for _, d in items]
         start = (request.page - 1) * request.per_page
         end = start + request.per_page
+        order = _ordered(items, outcome.ranked, sort, table.period)
         if request.collapse:
             total = table.reports(docs)
-            page = _collapsed(table, _collect.ranked(items, sort, table.period), end)[start:]
+            page = _collapsed(table, order(None), end)[start:]
         else:
             total = len(docs)
-            page = _collect.ranked(items, sort, table.period, end)[start:]
+            page = order(end)[start:]
         # A Results object over just the page gives Whoosh's stored fields and highlighting.
-        results = Results(searcher, q if q is not None else wq.NullQuery, page)
+        highlight = outcome.highlight if outcome.highlight is not None else wq.NullQuery
+        results = Results(searcher, highlight, page)
         _snippet.configure(results)
-        hits = tuple(_hit(h, q) for h in results)
+        hits = tuple(_hit(h, outcome.highlight) for h in results)
         facets = table.facets(docs)
-        suggestion = None
-        if total < SUGGEST_BELOW and request.q.strip() and not request.literal:
-            suggestion = self._suggest(key, searcher, request, total)
-        return _response(request, total, hits, facets, suggestion, started)
+        return _response(request, total, hits, facets, suggestion, started,
+                         mode=outcome.mode, all_words=outcome.all_words, corrected=corrected)
 
     def _restrict(self, request: SearchRequest, q, table: _facets.FacetTable):
         """The query to run with the request's filters, and a docnum check for the period.
@@ -132,38 +133,6 @@ class Index:
                 p = period(docnum)
                 return p is not None and lo <= p <= hi
         return run, keep
-
-    def _suggest(self, key, searcher, request: SearchRequest, total: int) -> str | None:
-        """The query with misspelt words replaced by the index's own words, if that query
-        finds more than `total` sections under the same filters."""
-        vocabulary = self._pool.cached(key, "vocabulary", lambda: _suggest.Vocabulary(searcher))
-        reader, analyzer = searcher.reader(), searcher.schema["text"]
-        changed = []
-
-        def fix(m: re.Match) -> str:
-            token = m.group(0)
-            word = token.lower()
-            if not token.isalpha() or token in ("AND", "OR", "NOT") or word in vocabulary \
-                    or not list(analyzer.tokenize(word, mode="query")):  # a stop word
-                return token
-            best = _suggest.best(vocabulary, reader, word)
-            if best is None:
-                return token
-            changed.append(best)
-            return best
-
-        candidate = _WORD.sub(fix, request.q)
-        if not changed:
-            return None
-        try:
-            q = _query.parse(candidate, searcher.schema,
-                              resolve=lambda name: _entity.query_name(self.path, name))
-        except QueryError:
-            return None
-        table = self._table(key, searcher)
-        run, keep = self._restrict(request, q, table)
-        better = _collect.at_least(searcher, run, table.sections, total + 1, keep)
-        return candidate if better else None
 
     # -- reports ----------------------------------------------------------------------------
     def report(self, report_id: str) -> Report | None:
@@ -265,8 +234,9 @@ def _hit(hit, q) -> Hit:
     data = section_data(fields)
     text = data["t"]
     snippet = hit.highlights("text", text=text, top=2) if q is not None else ""
+    snippet = _search.highlight_ids(snippet)
     if not snippet:
-        wanted = _query.id_terms(q, "entity")
+        wanted = _whoosh_query.id_terms(q, "entity")
         spans = [(m[2], m[3]) for m in data["m"] if m[1].lower() in wanted]
         snippet = _snippet.mark_spans(text, spans) if spans else _snippet.lead(text)
     seen = dict.fromkeys((m[0], m[1]) for m in data["m"])
@@ -296,9 +266,28 @@ def _score(hit) -> float:
     return round(abs(float(score or 0.0)), 4)
 
 
-def _response(request, total, hits, facets, suggestion, started) -> SearchResponse:
+def _ordered(items, ranked: bool, sort: str, period):
+    """`limit -> items in result order`: relevance order as the runner ranked it (or by
+    score), else by period with relevance breaking ties."""
+    if sort == "relevance" and ranked:
+        return lambda limit: items if limit is None else items[:limit]
+    if ranked:  # already best first: a stable sort by period keeps that order within months
+        def by_period(limit):
+            out = list(items)
+            if sort == "newest":
+                out.sort(key=lambda it: period(it[1]) or "", reverse=True)
+            else:
+                out.sort(key=lambda it: (period(it[1]) is None, period(it[1]) or ""))
+            return out if limit is None else out[:limit]
+        return by_period
+    return lambda limit: _collect.ranked(items, sort, period, limit)
+
+
+def _response(request, total, hits, facets, suggestion, started, mode="filter", all_words=0,
+              corrected=False) -> SearchResponse:
     return SearchResponse(query=request.q, total=total, page=request.page,
                           per_page=request.per_page,
                           took_ms=round((time.perf_counter() - started) * 1000, 1),
                           sort=request.sort, filters=request.filters(), hits=hits,
-                          facets=facets, suggestion=suggestion)
+                          facets=facets, suggestion=suggestion, match_mode=mode,
+                          all_words_total=all_words, corrected=corrected)

@@ -65,14 +65,35 @@ class Vocabulary:
         return [(damerau_levenshtein(w, word), w) for w in self._two_edits(word)]
 
 
-def best(vocabulary: Vocabulary, reader, word: str) -> str | None:
-    """The best replacement for `word`: fewest edits, then most sections, then A-Z."""
-    found = vocabulary.candidates(word)
-    if not found:
-        return None
 
-    def sections(w: str) -> int:
-        return max(reader.doc_frequency(vocabulary.spell_field, w),
-                   reader.doc_frequency("entity", w))
+    def bind(self, reader) -> "BoundVocabulary":
+        """This vocabulary with the frequencies of `reader` (one thread's searcher)."""
+        return BoundVocabulary(self, reader)
 
-    return min(found, key=lambda dw: (dw[0], -sections(dw[1]), dw[1]))[1]
+
+class BoundVocabulary:
+    """A vocabulary and a reader: what `search._correct` asks of an engine."""
+
+    def __init__(self, vocabulary: Vocabulary, reader) -> None:
+        self.vocabulary = vocabulary
+        self.words = vocabulary.words
+        self._reader = reader
+        self.spell_field = vocabulary.spell_field
+
+    def candidates(self, word: str) -> list[tuple[int, str]]:
+        return self.vocabulary.candidates(word)
+
+    def frequency(self, word: str) -> int:
+        """How many sections use `word` (in the text, or as an entity name)."""
+        if word not in self.words:
+            return 0
+        return max(self._reader.doc_frequency(self.spell_field, word),
+                   self._reader.doc_frequency("entity", word))
+
+    def best(self, word: str, at_least: int = 1) -> str | None:
+        """The best replacement for `word` used in at least `at_least` sections: fewest
+        edits, then most sections, then A-Z; None when there is none."""
+        scored = [(d, -self.frequency(w), w) for d, w in self.vocabulary.candidates(word)]
+        scored = [s for s in scored if -s[1] >= at_least]
+        return min(scored)[2] if scored else None
+

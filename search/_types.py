@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass, field
 from ingest.model import ENTITY_TYPES
 
 SORTS = ("relevance", "newest", "oldest")
+#: The hint that ends a malformed-query message (see `QueryError.for_interface`).
+_LITERAL_HINT = "or search with literal=True (--literal) to search the text as typed."
 _PERIOD = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
 
 
@@ -22,9 +24,23 @@ class QueryError(ValueError):
     `param` names the request parameter at fault (``"q"``, ``"page"``, ...) when there is one.
     """
 
-    def __init__(self, message: str, param: str | None = None) -> None:
+    def __init__(self, message: str, param: str | None = None,
+                 literal_hint: bool = False) -> None:
         super().__init__(message)
         self.param = param
+        #: True when the message ends with the hint to search the text as typed.
+        self.literal_hint = literal_hint
+
+    def for_interface(self, interface: str) -> str:
+        """The message with the literal-mode hint in the caller's own words: ``"cli"``
+        (``--literal``), ``"api"`` (``literal=1``) or ``"web"`` ("search as typed")."""
+        message = str(self)
+        if not self.literal_hint:
+            return message
+        hint = {"cli": "or run it again with --literal to search the text as typed.",
+                "api": "or add literal=1 to search the text as typed.",
+                "web": "or search as typed."}[interface]
+        return message.replace(_LITERAL_HINT, hint)
 
 
 class IndexBusyError(RuntimeError):
@@ -180,6 +196,14 @@ class SearchResponse:
     hits: tuple[Hit, ...]
     facets: dict
     suggestion: str | None = None
+    #: Which mode answered: "all" (every hit has every word), "most" (hits with every word
+    #: first, then those with most of them), "literal" (the words as typed, as a phrase)
+    #: or "filter" (no query words: filters only).
+    match_mode: str = "filter"
+    #: How many sections hold every word of the query (in "most" mode, fewer than total).
+    all_words_total: int = 0
+    #: True when the hits are for `suggestion` (the query with typos corrected), not `query`.
+    corrected: bool = False
 
     @property
     def pages(self) -> int:
@@ -190,7 +214,8 @@ class SearchResponse:
                 "per_page": self.per_page, "pages": self.pages, "took_ms": self.took_ms,
                 "sort": self.sort, "filters": dict(self.filters),
                 "hits": [h.to_dict() for h in self.hits], "facets": self.facets,
-                "suggestion": self.suggestion}
+                "suggestion": self.suggestion, "corrected": self.corrected,
+                "match_mode": self.match_mode, "all_words_total": self.all_words_total}
 
 
 @dataclass(frozen=True, slots=True)

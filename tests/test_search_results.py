@@ -109,20 +109,39 @@ def test_filters_by_entity_alias_case_section_and_format(corpus_index):
     assert ids(format="markdown", q="claimed") == [("2021-03-status", "milestones")]
 
 
-def test_did_you_mean(corpus_index):
+def test_a_typo_is_corrected_and_the_corrected_results_shown(corpus_index):
     response = corpus_index.search(SearchRequest(q="qserb"))
-    assert response.total == 0
-    assert response.suggestion == "qserv"
-    assert corpus_index.search(SearchRequest(q="qserb cluster")).suggestion == "qserv cluster"
-    # enough hits: no hint; nothing close: no hint
+    assert response.suggestion == "qserv" and response.corrected
+    assert response.query == "qserb"  # what was typed, for "search instead for"
+    assert response.total == len(corpus_index.search(SearchRequest(q="qserv")).hits) == 2
+    assert response.to_dict()["corrected"] is True
+    fixed = corpus_index.search(SearchRequest(q="qserb cluster"))
+    assert fixed.suggestion == "qserv cluster" and fixed.corrected
+    assert fixed.hits[0].report_id == "2021-06-status"
+    # known words are left alone; nothing close: nothing corrected, nothing found
     assert corpus_index.search(SearchRequest(q="butler")).suggestion is None
-    assert corpus_index.search(SearchRequest(q="zzzzzzzz")).suggestion is None
+    nothing = corpus_index.search(SearchRequest(q="zzzzzzzz"))
+    assert nothing.suggestion is None and not nothing.corrected and nothing.total == 0
+
+
+def test_question_and_stop_words_are_never_corrected(corpus_index):
+    # "when", "did" and "the" are not in the corpus as words: still not "corrected"
+    response = corpus_index.search(SearchRequest(q="when did the qserb cluster"))
+    assert response.suggestion == "when did the qserv cluster"
+
+
+def test_ids_with_digits_are_never_corrected(corpus_index):
+    # DMTN-209 is one digit from DMTN-208, which the corpus has: still no correction
+    response = corpus_index.search(SearchRequest(q="dmtn-209"))
+    assert response.suggestion is None and response.total == 0
+    assert corpus_index.search(SearchRequest(q="qserb2")).suggestion is None
 
 
 def test_response_dict_shape(corpus_index):
     d = corpus_index.search(SearchRequest(q="qserv", type="system")).to_dict()
     assert list(d) == ["query", "total", "page", "per_page", "pages", "took_ms", "sort",
-                       "filters", "hits", "facets", "suggestion"]
+                       "filters", "hits", "facets", "suggestion", "corrected", "match_mode",
+                       "all_words_total"]
     assert list(d["facets"]) == ["type", "entity", "year", "section", "format"]
 
 
