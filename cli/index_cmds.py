@@ -114,15 +114,18 @@ def ingest(paths, index_dir, entities_file, jobs, prune, config_file, pdf_reader
                                 "a cut file ends with a note.")
 @click.option("--base-url", default=DEFAULT_BASE_URL, show_default=True, metavar="URL",
               help="csv/jsonl: the site the section links point to (where `serve` runs).")
+@click.option("--no-correct", is_flag=True,
+              help="Show the results for the query as typed, even if a word looks misspelt.")
 @index_option
 @click.pass_context
 def search(ctx, query, fmt, as_json, limit, page, sort, etype, entity, period_from, period_to,
-           literal, collapse, max_rows, base_url, index_dir):
+           literal, collapse, max_rows, base_url, no_correct, index_dir):
     """Search the index: words, "phrases", AND/OR/NOT, prefix*, fuzzy~, entity:DMTN-208, ..."""
     fmt = "json" if as_json else fmt
     params = {"q": query, "per_page": limit, "page": page, "sort": sort, "type": etype,
               "entity": entity, "from": period_from, "to": period_to,
-              "literal": "1" if literal else "", "collapse": "1" if collapse else ""}
+              "literal": "1" if literal else "", "collapse": "1" if collapse else "",
+              "correct": "0" if no_correct else ""}
     index = Index(resolve_index_dir(index_dir))
     try:
         request = SearchRequest.from_params({k: v for k, v in params.items() if v})
@@ -131,10 +134,13 @@ def search(ctx, query, fmt, as_json, limit, page, sort, etype, entity, period_fr
             return
         response = index.search(request)
     except QueryError as error:
-        raise QueryUsageError(str(error)) from None
+        raise QueryUsageError(error.for_interface("cli")) from None
     if fmt == "json":
         _dump(response.to_dict())
         return
+    if response.corrected:
+        click.echo(f"Showing results for: {response.suggestion}\n"
+                   f"Search instead for: {response.query}  (add --no-correct)\n")
     tty = sys.stdout.isatty()
     click.echo(f"{response.total} hit{'s' if response.total != 1 else ''} "
                f"(page {response.page} of {response.pages}, {response.took_ms:.0f} ms)")
@@ -143,7 +149,9 @@ def search(ctx, query, fmt, as_json, limit, page, sort, etype, entity, period_fr
         title = click.style(hit.title, bold=True) if tty else hit.title
         click.echo(f"\n{title}  [{where}]  {hit.report_id}#{hit.anchor}")
         click.echo(f"  {_plain(hit.snippet_html, tty)}")
-    if response.suggestion:
+    if response.match_mode == "most" and response.total:
+        click.echo(f"\n{_mode_line(response)}")
+    if response.suggestion and not response.corrected:
         click.echo(f"\nDid you mean: {response.suggestion}")
     if response.page < response.pages:
         click.echo(f"\nNext page: {command_line(ctx, page=str(response.page + 1))}")
@@ -177,6 +185,15 @@ def command_line(ctx: click.Context, **changes) -> str:
         else:
             words += [param.opts[0], shlex.quote(str(value))]
     return " ".join(words)
+
+
+def _mode_line(response) -> str:
+    """What the CLI says when the hits hold most of the words, not all."""
+    n = response.all_words_total
+    if n:
+        return (f"{n} section{'s' if n != 1 else ''} hold{'s' if n == 1 else ''} every word; "
+                "the rest hold most of them.")
+    return "No section holds every word: these hold most of them."
 
 
 @click.command()

@@ -142,7 +142,9 @@ class Runner:
         unknown = any(was_unknown for _, was_unknown in fixes.values())
         if better.all_words > outcome.all_words or (
                 unknown and better.items and better.all_words >= outcome.all_words):
-            return better, candidate, True
+            if request.correct:
+                return better, candidate, True
+            return outcome, candidate, False
         return outcome, None, False
 
     def _is_stop_word(self, word: str) -> bool:

@@ -76,6 +76,8 @@ class SearchRequest:
     per_page: int = 10
     collapse: bool = False
     literal: bool = False
+    #: False: never replace the results with those of a corrected query (still suggest it).
+    correct: bool = True
 
     def __post_init__(self) -> None:
         if self.sort not in SORTS:
@@ -101,7 +103,7 @@ class SearchRequest:
         """Build a request from string parameters (web query string or CLI options).
 
         Accepts ``q, type, entity, from, to, section, format, year, sort, page, per_page,
-        collapse, literal``; empty values mean "not set". Raises `QueryError` naming the
+        collapse, literal, correct``; empty values mean "not set". Raises `QueryError` naming the
         parameter for a bad value.
         """
         def get(name: str) -> str | None:
@@ -127,6 +129,7 @@ class SearchRequest:
             format=get("format"), year=get("year"), sort=get("sort") or "relevance",
             page=number("page", 1), per_page=number("per_page", 10),
             collapse=flag("collapse"), literal=flag("literal"),
+            correct=(get("correct") or "1").lower() not in ("0", "false", "no", "off"),
         )
 
     def filters(self) -> dict:
@@ -139,6 +142,8 @@ class SearchRequest:
             out["collapse"] = True
         if self.literal:
             out["literal"] = True
+        if not self.correct:
+            out["correct"] = False
         return out
 
 

@@ -167,13 +167,16 @@ def test_search_cli_human_output_and_options(tmp_path, monkeypatch):
     assert "DM Status Report for March 2000  [2000-03 / Technical Progress]" in text
     assert "<mark>" not in text  # plain text when not a terminal
     typo = run("search", "sasquach").stdout
-    assert "Did you mean: sasquatch" in typo
+    assert typo.startswith("Showing results for: sasquatch\n"
+                           "Search instead for: sasquach  (add --no-correct)\n")
+    assert "The Sasquatch deployment" in typo
+    as_typed = run("search", "sasquach", "--no-correct").stdout
+    assert as_typed.startswith("0 hits") and "Did you mean: sasquatch" in as_typed
 
 
 @pytest.mark.parametrize("args, message", [
     (["search", 'foo "bar'], "Error: Unbalanced quote in query 'foo \"bar'. Close the quote, "
-                             "or search with literal=True (--literal) to search the text as "
-                             "typed.\n"),
+                             "or run it again with --literal to search the text as typed.\n"),
     (["search", "x", "--from", "2021-13"], "Error: Bad value for 'from': '2021-13'. Write a "
                                            "month as YYYY-MM (e.g. 2021-06) or a year as "
                                            "YYYY.\n"),

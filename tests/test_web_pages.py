@@ -69,12 +69,38 @@ def test_pagination_and_sort_links(client):
     assert soup(newest).find("nav", class_="sort").find("strong").get_text() == "newest"
 
 
-def test_did_you_mean_links_to_the_suggested_query(client):
+def test_corrected_results_say_so_and_link_both_queries(client):
     data = get_json(client, "/api/search?q=qsrev")
-    assert data["suggestion"], "search suggests a spelling for a near miss"
-    link = soup(client.get("/?q=qsrev")).select_one("p.suggest a")
-    assert link.get_text() == data["suggestion"]
-    assert _query(link["href"])["q"] == [data["suggestion"]]
+    assert data["corrected"] and data["suggestion"] == "qserv" and data["total"] > 0
+    assert data["query"] == "qsrev"
+    note = soup(client.get("/?q=qsrev")).select_one("p.suggest")
+    assert note.get_text(" ", strip=True).startswith("Showing results for qserv ; search "
+                                                     "instead for qsrev")
+    corrected, as_typed = note.find_all("a")
+    assert _query(corrected["href"])["q"] == ["qserv"]
+    assert _query(as_typed["href"]) == {"q": ["qsrev"], "correct": ["0"]}
+    # the as-typed link shows the typed query's own (empty) results, with the suggestion
+    typed = get_json(client, "/api/search?q=qsrev&correct=0")
+    assert not typed["corrected"] and typed["total"] == 0 and typed["suggestion"] == "qserv"
+    offer = soup(client.get(as_typed["href"])).select_one("p.suggest")
+    assert offer.get_text(" ", strip=True) == "Did you mean qserv ?"
+
+
+def test_most_words_mode_is_said_in_words(client):
+    data = get_json(client, "/api/search?q=qserv+zebra+upgrade")
+    assert data["match_mode"] == "most" and data["all_words_total"] == 0
+    line = soup(client.get("/?q=qserv+zebra+upgrade")).select_one("p.match-mode")
+    assert line.get_text(" ", strip=True).startswith("No section holds every word")
+
+
+def test_malformed_query_errors_name_the_option_of_each_interface(client):
+    api = client.get('/api/search?q=foo+"bar')
+    assert api.status_code == 400
+    assert api.get_json()["error"].endswith("or add literal=1 to search the text as typed.")
+    page = client.get('/?q=foo+"bar')
+    alert = soup(page).find("div", class_="alert")
+    assert "Close the quote, or search as typed." in alert.get_text()
+    assert _query(alert.find("a", string="search as typed")["href"])["literal"] == ["1"]
 
 
 def test_empty_state_says_what_to_try(client):

@@ -44,7 +44,9 @@ def _http(error: HTTPException) -> Response:
 
 
 def _query(error: QueryError) -> Response:
-    return error_response(400, str(error))
+    # Only the JSON API reaches here (the search page renders its own error): name the
+    # API's own parameter in the hint.
+    return error_response(400, error.for_interface("api"))
 
 
 def _busy(error: IndexBusyError) -> Response:

@@ -41,7 +41,12 @@ SCHEMAS: dict[str, dict] = {
         "hits": {"type": "array", "items": _ref("Hit")},
         "facets": _obj({"type": FACET, "year": FACET, "section": FACET, "format": FACET,
                         "entity": {"type": "object", "additionalProperties": FACET}}),
-        "suggestion": NSTR}),
+        "suggestion": NSTR,
+        # True: the hits are for `suggestion` (typos corrected), not for `query` as typed.
+        "corrected": BOOL,
+        # "all": every hit holds every word; "most": those first, then hits with most words.
+        "match_mode": {"enum": ["all", "most", "literal", "filter"]},
+        "all_words_total": INT}),
     "ReportSummary": _obj({"id": STR, "title": STR, "period": NSTR, "format": STR, **LINKS}),
     "ReportList": _obj({"total": INT, "reports": {"type": "array", "items": _ref("ReportSummary")},
                         **LINKS}),
@@ -127,6 +132,11 @@ SEARCH_PARAMS = [
     _param("sort", "Order of hits", {"enum": ["relevance", "newest", "oldest"]}),
     _param("page", "1-based page", {"type": "integer", "minimum": 1}),
     _param("per_page", "Hits per page", {"type": "integer", "minimum": 1, "maximum": 100}),
+    _param("collapse", "1: one hit per report", {"enum": ["0", "1"]}),
+    _param("literal", "1: search the words exactly as typed (no query syntax)",
+           {"enum": ["0", "1"]}),
+    _param("correct", "0: show the results for the query as typed even when a word looks "
+           "misspelt (the correction is still given as `suggestion`)", {"enum": ["0", "1"]}),
 ]
 
 EXPORT_PARAMS = [p for p in SEARCH_PARAMS if p["name"] not in ("page", "per_page")] + [

@@ -20,7 +20,7 @@ FILTERS: dict[str, str] = {
 }
 SORTS = ("relevance", "newest", "oldest")
 #: Parameters we pass to `SearchRequest.from_params`; anything else in the URL is ignored.
-ACCEPTED = urls.SEARCH_PARAMS + ("collapse", "literal")
+ACCEPTED = urls.SEARCH_PARAMS + ("collapse", "literal", "correct")
 
 
 class Nav:
@@ -49,8 +49,9 @@ class Nav:
     def page(self, number: int) -> str:
         return self._with(page=None if number == 1 else number)
 
-    def query(self, q: str) -> str:
-        return self._with(q=q, page=None)
+    def query(self, q: str, exact: bool = False) -> str:
+        """The search for `q`; with `exact`, as typed (no typo correction)."""
+        return self._with(q=q, page=None, correct="0" if exact else None)
 
     def active(self) -> list[tuple[str, str, str]]:
         """(label, value, removal link) for each active filter."""
@@ -124,8 +125,9 @@ def search_page():
         data = index.search(req).to_dict()
         reports = _report_count(index, req) if data["total"] else 0
     except QueryError as error:
-        data = {"query": params.get("q", ""), "error": str(error),
-                "param": getattr(error, "param", None)}
+        data = {"query": params.get("q", ""), "error": error.for_interface("web"),
+                "param": getattr(error, "param", None),
+                "literal_hint": error.literal_hint and not params.get("literal")}
         return respond("search.html", data, status=400, nav=nav, params=params, failed=True)
     return respond("search.html", data, nav=nav, params=params, failed=False,
                    reports=reports, sorts=SORTS, card=entity_card(index, params),
