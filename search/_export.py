@@ -20,9 +20,7 @@ from dataclasses import dataclass
 from whoosh import query as wq
 from whoosh.searching import Results
 
-from search import _collect, _index, _query, _snippet
-from search._entity import query_name
-from search._schema import build_schema
+from search import _index, _qtree, _snippet
 from search._types import Hit, SearchRequest
 
 #: Hits built at a time while streaming: bounds the memory of one export step.
@@ -63,21 +61,17 @@ class QueryOverview:
 
 
 def _run(index, request: SearchRequest):
-    """(searcher, parsed query, table, items) for the request, or None for no index."""
+    """(searcher, highlight query, table, ranked items) for the request, or None for no
+    index: the same run as `Index.search` (all words, else most words; typos corrected)."""
     current = index._searcher()
     if current is None:
-        _query.parse(request.q, build_schema(), literal=request.literal)
+        if not request.literal:
+            _qtree.parse(request.q)
         return None
-    key, searcher = current
-    q = _query.parse(request.q, searcher.schema, literal=request.literal,
-                     resolve=lambda name: query_name(index.path, name))
-    table = index._table(key, searcher)
-    run, keep = index._restrict(request, q, table)
-    return searcher, q, table, _collect.matches(searcher, run, table.sections, keep)
-
-
-def _sort(request: SearchRequest, q) -> str:
-    return "newest" if q is None and request.sort == "relevance" else request.sort
+    searcher, table, outcome, _, _ = index._run(current, request)
+    order = _index.ordered(outcome.items, outcome.ranked, _index._sort(request, outcome),
+                           table.period)
+    return searcher, outcome.highlight, table, outcome.items, order
 
 
 def _hits(searcher, q, ranked) -> list[Hit]:
@@ -97,14 +91,13 @@ def iter_hits(index, request: SearchRequest, limit: int = EXPORT_MAX) -> Export:
     found = _run(index, request)
     if found is None:
         return Export(total=0, limit=limit, hits=iter(()))
-    searcher, q, table, items = found
-    sort = _sort(request, q)
+    searcher, q, table, items, order = found
     if request.collapse:
         total = table.reports(d for _, d in items)
-        ranked = _index._collapsed(table, _collect.ranked(items, sort, table.period), limit)
+        ranked = _index._collapsed(table, order(None), limit)
     else:
         total = len(items)
-        ranked = _collect.ranked(items, sort, table.period, limit)
+        ranked = order(limit)
     del items  # only the ranked (and cut) list is needed from here on
 
     def generate() -> Iterator[Hit]:
@@ -119,10 +112,10 @@ def overview(index, request: SearchRequest, top: int = 3) -> QueryOverview:
     found = _run(index, request)
     if found is None:
         return QueryOverview(request.q, 0, 0, None, None, ())
-    searcher, q, table, items = found
+    searcher, q, table, items, order = found
     docs = [d for _, d in items]
     periods = [p for p in map(table.period, docs) if p]
-    ranked = _collect.ranked(items, _sort(request, q), table.period, top)
+    ranked = order(top)
     return QueryOverview(query=request.q, total=len(docs), reports=table.reports(docs),
                          first_period=min(periods) if periods else None,
                          last_period=max(periods) if periods else None,

@@ -67,16 +67,8 @@ class Index:
             if not request.literal:
                 _qtree.parse(request.q)
             return _response(request, 0, (), _facets.empty(), None, started)
-        key, searcher = current
-        table = self._table(key, searcher)
-        runner = _search.Runner(
-            searcher, table, lambda req, q: self._restrict(req, q, table),
-            lambda name: _entity.query_name(self.path, name),
-            lambda: self._pool.cached(key, "vocabulary", lambda: _suggest.Vocabulary(searcher)))
-        outcome, suggestion, corrected = runner.search(request)
-        sort = request.sort
-        if outcome.mode == "filter" and sort == "relevance":
-            sort = "newest"  # nothing to rank by: show the latest first
+        searcher, table, outcome, suggestion, corrected = self._run(current, request)
+        sort = _sort(request, outcome)
         # One pass scored every match: the page needs the best ones, the total and the
         # facets need them all (see _collect). Collapsing needs the full ranking (a report's
         # best hit may be deep).
@@ -84,7 +76,7 @@ class Index:
         docs = [d for _, d in items]
         start = (request.page - 1) * request.per_page
         end = start + request.per_page
-        order = _ordered(items, outcome.ranked, sort, table.period)
+        order = ordered(items, outcome.ranked, sort, table.period)
         if request.collapse:
             total = table.reports(docs)
             page = _collapsed(table, order(None), end)[start:]
@@ -99,6 +91,17 @@ class Index:
         facets = table.facets(docs)
         return _response(request, total, hits, facets, suggestion, started,
                          mode=outcome.mode, all_words=outcome.all_words, corrected=corrected)
+
+    def _run(self, current, request: SearchRequest):
+        """(searcher, facet table, outcome, suggestion, corrected) of one request on the
+        current searcher: the query run as all words, else most words, maybe corrected."""
+        key, searcher = current
+        table = self._table(key, searcher)
+        runner = _search.Runner(
+            searcher, table, lambda req, q: self._restrict(req, q, table),
+            lambda name: _entity.query_name(self.path, name),
+            lambda: self._pool.cached(key, "vocabulary", lambda: _suggest.Vocabulary(searcher)))
+        return (searcher, table) + runner.search(request)
 
     def _restrict(self, request: SearchRequest, q, table: _facets.FacetTable):
         """The query to run with the request's filters, and a docnum check for the period.
@@ -266,7 +269,12 @@ def _score(hit) -> float:
     return round(abs(float(score or 0.0)), 4)
 
 
-def _ordered(items, ranked: bool, sort: str, period):
+def _sort(request: SearchRequest, outcome) -> str:
+    """The order to show: with no query words there is nothing to rank by, so newest."""
+    return "newest" if outcome.mode == "filter" and request.sort == "relevance" else request.sort
+
+
+def ordered(items, ranked: bool, sort: str, period):
     """`limit -> items in result order`: relevance order as the runner ranked it (or by
     score), else by period with relevance breaking ties."""
     if sort == "relevance" and ranked:

@@ -132,7 +132,8 @@ SEARCH_PARAMS = [
     _param("sort", "Order of hits", {"enum": ["relevance", "newest", "oldest"]}),
     _param("page", "1-based page", {"type": "integer", "minimum": 1}),
     _param("per_page", "Hits per page", {"type": "integer", "minimum": 1, "maximum": 100}),
-    _param("collapse", "1: one hit per report", {"enum": ["0", "1"]}),
+    _param("collapse", "1: one hit per report (its best section)",
+           {"enum": ["0", "1", "true", "false"]}),
     _param("literal", "1: search the words exactly as typed (no query syntax)",
            {"enum": ["0", "1"]}),
     _param("correct", "0: show the results for the query as typed even when a word looks "
@@ -140,7 +141,6 @@ SEARCH_PARAMS = [
 ]
 
 EXPORT_PARAMS = [p for p in SEARCH_PARAMS if p["name"] not in ("page", "per_page")] + [
-    _param("collapse", "One row per report (its best section)", {"enum": ["1", "true"]}),
     _param("max_rows", f"At most this many rows (default and maximum {EXPORT_MAX})",
            {"type": "integer", "minimum": 1, "maximum": EXPORT_MAX}),
 ]
