@@ -41,7 +41,8 @@ from ingest.entity_config import (
     load_config,
 )
 from ingest.entity_regex import LOWER, TYPOGRAPHIC, name_matches, prefilter, trie_regex, url_spans
-from ingest.model import ENTITY_TYPES, Mention
+from ingest.entity_rules import open_class, repeats
+from ingest.model import ENTITY_TYPES, VIA_GAZETTEER, VIA_PATTERN, Mention
 
 __all__ = ["DEFAULT_CONFIG_PATH", "EntityMatcher", "load_matcher"]
 
@@ -118,12 +119,17 @@ class _Name:
 class EntityMatcher:
     """Finds mentions in text according to an `EntityConfig`.
 
+    With `rules` (the default) the open-class rules of `ingest.entity_rules` add names that
+    no configuration lists; every mention says how it was found (`Mention.via`).
+
     Cheap to pickle: it pickles as its configuration and rebuilds itself (a few ms), which
     is what worker processes get.
     """
 
-    def __init__(self, config: EntityConfig) -> None:
+    def __init__(self, config: EntityConfig, rules: bool = True) -> None:
         self._config = config
+        self.rules = rules
+        self._rejected = frozenset(r.lower() for r in getattr(config, "rejects", ()))
         self._patterns = tuple(_compile_pattern(p) for p in config.patterns)
         self._names = tuple(_compile_name(n) for n in config.names)
         self._links = dict(config.links)
@@ -147,18 +153,18 @@ class EntityMatcher:
         self.types: tuple[str, ...] = tuple(t for t in ENTITY_TYPES if t in present)
 
     def __reduce__(self):
-        return (EntityMatcher, (self._config,))
+        return (EntityMatcher, (self._config, self.rules))
 
     def find(self, text: str) -> list[Mention]:
         """All mentions in `text`, sorted by start, non-overlapping, with canonical names."""
         work = text.translate(TYPOGRAPHIC)
-        candidates: list[tuple[int, int, int, str, str]] = []
+        candidates: list[tuple[int, int, int, str, str, str]] = []
         lowered = work.translate(LOWER)
         for rank, m in self._id_matches(work, lowered):
             pattern = self._patterns[rank]
             if pattern.contexts and not _fits(pattern.contexts, work, m.start(), m.end()):
                 continue
-            candidates.append((m.start(), m.end(), rank, pattern.spec.type, pattern.canonical(m)))
+            candidates.append((m.start(), m.end(), rank, pattern.spec.type, pattern.canonical(m), VIA_PATTERN))
         base = len(self._patterns)
         for regex, lookup, scanned in ((self._cs_regex, self._cs_lookup, work),
                                        (self._ci_regex, self._ci_lookup, lowered)):
@@ -170,7 +176,13 @@ class EntityMatcher:
                 entry = self._names[index]
                 if entry.contexts and not _fits(entry.contexts, work, start, end):
                     continue
-                candidates.append((start, end, base + index, entry.spec.type, entry.spec.name))
+                candidates.append((start, end, base + index, entry.spec.type, entry.spec.name, VIA_GAZETTEER))
+        if self.rules:
+            known = {(c[0], c[1]): c[3] for c in candidates}
+            rank = base + len(self._names)
+            for start, end, type_, name, via in open_class(work, known, self._rejected):
+                type_, name, via = self._variant(type_, name, via)
+                candidates.append((start, end, rank, type_, name, via))
         if not candidates:
             return []
         taken = bytearray(len(work))
@@ -182,14 +194,34 @@ class EntityMatcher:
             if not url_pass:
                 for start, end in url_spans(work):
                     taken[start:end] = b"\x01" * (end - start)
-            for start, end, rank, type_, name in ordered:
+            for start, end, rank, type_, name, via in ordered:
                 is_url = rank < base and self._patterns[rank].spec.url
                 if is_url == url_pass and taken.find(1, start, end) == -1:
                     taken[start:end] = b"\x01" * (end - start)
                     chosen.append(Mention(type=type_, name=name, start=start, end=end,
-                                          surface=text[start:end]))
+                                          surface=text[start:end], via=via))
+        if self.rules:
+            ruled = [(m.type, m.name, work[m.start:m.end]) for m in chosen if m.via.startswith("rule:")]
+            if ruled:
+                for start, end, type_, name, via in repeats(work, ruled, taken):
+                    if taken.find(1, start, end) == -1:
+                        taken[start:end] = b"\x01" * (end - start)
+                        chosen.append(Mention(type=type_, name=name, start=start, end=end,
+                                              surface=text[start:end], via=via))
         chosen.sort(key=lambda m: m.start)
         return chosen
+
+    def _variant(self, type_: str, name: str, via: str) -> tuple[str, str, str]:
+        """A rule-found name that is a variant of a configured one (another case, a plural:
+        "DIAObjects") is that entity (``rule:variant``)."""
+        lowered = name.lower()
+        index = self._loose_lookup.get(lowered)
+        if index is None and lowered.endswith("s"):
+            index = self._loose_lookup.get(lowered[:-1])
+        if index is None:
+            return type_, name, via
+        spec = self._names[index].spec
+        return spec.type, spec.name, "rule:variant"
 
     def _id_matches(self, work: str, lowered: str):
         """(pattern rank, match) for every ID pattern match.
@@ -257,13 +289,14 @@ class EntityMatcher:
         return template.format(**{**groups, "name": safe, "lower": safe.lower(), "upper": safe.upper()})
 
 
-def load_matcher(extra: Path | None = None) -> EntityMatcher:
+def load_matcher(extra: Path | None = None, rules: bool = True) -> EntityMatcher:
     """The matcher for the shipped configuration, extended (or replaced, when the file says
-    ``replace = true``) by the user's TOML file `extra`.
+    ``replace = true``) by the user's TOML file `extra`; `rules` turns the open-class rules
+    on (the default) or off (configured names and IDs only).
 
     Raises `ingest.errors.EntityConfigError` naming the file and the problem.
     """
-    return EntityMatcher(load_config(extra))
+    return EntityMatcher(load_config(extra), rules=rules)
 
 
 def _compile_pattern(spec: PatternSpec) -> _Pattern:

@@ -10,6 +10,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -75,14 +76,32 @@ def build_report(path: Path, data: bytes, parsed: ParsedDocument, matcher: "Enti
         sections.append(Section(
             heading=raw.heading, level=raw.level if raw.heading else 0, anchor=anchor,
             text=text, page=raw.page, mentions=tuple(matcher.find(text)),
+            heading_mentions=tuple(matcher.find(raw.heading)) if raw.heading else (),
         ))
     lead = "\n".join(s.text for s in sections[:2])
+    title_mentions = tuple(matcher.find(title))
+    if getattr(matcher, "rules", False):
+        title_mentions, sections = _consistent(title, title_mentions, sections)
     return Report(
         id=report_id(path), title=title,
         period=find_period(title, path.name, lead, parsed.date_hint),
         source=str(path), format=parsed.format, sha256=hashlib.sha256(data).hexdigest(),
-        pages=parsed.pages, sections=tuple(sections),
+        pages=parsed.pages, sections=tuple(sections), title_mentions=title_mentions,
     )
+
+
+def _consistent(title: str, title_mentions, sections: list[Section]):
+    """A name the rules typed somewhere in the report is that entity in its title, headings
+    and every section (see `ingest.entity_consistency`)."""
+    from ingest.entity_consistency import Spreader, learn
+
+    learned = learn(m for part in ([title_mentions] + [s.all_mentions for s in sections]) for m in part)
+    if not learned:
+        return title_mentions, sections
+    spread = Spreader(learned)
+    return spread.apply(title, title_mentions), [
+        replace(s, mentions=spread.apply(s.text, s.mentions),
+                heading_mentions=spread.apply(s.heading, s.heading_mentions)) for s in sections]
 
 
 def report_id(path: Path) -> str:

@@ -22,12 +22,30 @@ ENTITY_TYPES: tuple[str, ...] = (
 )
 
 
+#: How a mention was found (`Mention.via`): an ID pattern, a gazetteer entry, an open-class
+#: rule (``rule:<name>``, see `ingest.entity_rules`) or the archive-wide consistency pass
+#: (``archive``: the name was typed with confidence elsewhere in the archive).
+VIA_PATTERN = "pattern"
+VIA_GAZETTEER = "gazetteer"
+VIA_ARCHIVE = "archive"
+RULE_PREFIX = "rule:"
+
+
+def found_by_rule(via: str) -> bool:
+    """Whether a mention was found by an open-class rule or the consistency pass, i.e. its
+    name is in no configuration file and can be curated."""
+    return via.startswith(RULE_PREFIX) or via == VIA_ARCHIVE
+
+
 @dataclass(frozen=True, slots=True)
 class Mention:
-    """One occurrence of an entity in a section's text.
+    """One occurrence of an entity in a text (a section's body, its heading or the title).
 
-    `start`/`end` are character offsets into `Section.text`; `name` is the canonical name
-    (aliases and spelling variants already normalised), `surface` the text as written.
+    `start`/`end` are character offsets into the text the mention belongs to (`Section.text`
+    for `Section.mentions`, `Section.heading` for `Section.heading_mentions`, `Report.title`
+    for `Report.title_mentions`); `name` is the canonical name (aliases and spelling
+    variants already normalised), `surface` the text as written; `via` says how it was
+    found (`VIA_PATTERN`, `VIA_GAZETTEER`, ``rule:<name>`` or `VIA_ARCHIVE`).
     """
 
     type: str
@@ -35,9 +53,11 @@ class Mention:
     start: int
     end: int
     surface: str = ""
+    via: str = VIA_GAZETTEER
 
     def to_dict(self) -> dict:
-        return {"type": self.type, "name": self.name, "start": self.start, "end": self.end}
+        return {"type": self.type, "name": self.name, "start": self.start, "end": self.end,
+                "via": self.via}
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +78,8 @@ class Section:
 
     `anchor` is unique within its report and URL-safe; `page` is the 1-based page the section
     starts on (PDF only, else None); `level` is 1 for top-level headings, 0 for the untitled
-    preamble before the first heading.
+    preamble before the first heading. `mentions` are in `text`, `heading_mentions` in
+    `heading` (each with offsets into its own string).
     """
 
     heading: str
@@ -67,10 +88,16 @@ class Section:
     text: str
     page: int | None = None
     mentions: tuple[Mention, ...] = ()
+    heading_mentions: tuple[Mention, ...] = ()
+
+    @property
+    def all_mentions(self) -> tuple[Mention, ...]:
+        """Heading mentions, then body mentions."""
+        return self.heading_mentions + self.mentions
 
     def entity_counts(self) -> list[EntityCount]:
-        """The distinct entities of this section with their mention counts."""
-        return _count(self.mentions)
+        """The distinct entities of this section (heading included) with their mention counts."""
+        return _count(self.all_mentions)
 
     def to_dict(self) -> dict:
         return {
@@ -79,6 +106,7 @@ class Section:
             "level": self.level,
             "page": self.page,
             "text": self.text,
+            "heading_mentions": [m.to_dict() for m in self.heading_mentions],
             "mentions": [m.to_dict() for m in self.mentions],
         }
 
@@ -89,7 +117,8 @@ class Report:
 
     `id` is stable and URL-safe (derived from the file name, so the same file ingested twice
     gets the same id); `period` is ``YYYY-MM`` or None when it cannot be told; `format` is
-    one of ``pdf``, ``html``, ``text``, ``markdown``; `pages` is set for PDFs only.
+    one of ``pdf``, ``html``, ``text``, ``markdown``; `pages` is set for PDFs only;
+    `title_mentions` are the entity mentions in `title` (offsets into it).
     """
 
     id: str
@@ -100,11 +129,12 @@ class Report:
     sha256: str
     pages: int | None
     sections: tuple[Section, ...] = field(default_factory=tuple)
+    title_mentions: tuple[Mention, ...] = ()
 
     @property
     def mentions(self) -> tuple[Mention, ...]:
-        """All mentions of the report, in section order."""
-        return tuple(m for s in self.sections for m in s.mentions)
+        """All mentions of the report: the title's, then each section's heading and body."""
+        return self.title_mentions + tuple(m for s in self.sections for m in s.all_mentions)
 
     def entity_counts(self) -> list[EntityCount]:
         """The distinct entities of the report with their mention counts."""
@@ -119,6 +149,7 @@ class Report:
             "format": self.format,
             "sha256": self.sha256,
             "pages": self.pages,
+            "title_mentions": [m.to_dict() for m in self.title_mentions],
             "sections": [s.to_dict() for s in self.sections],
             "entities": [e.to_dict() for e in self.entity_counts()],
         }

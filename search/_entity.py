@@ -10,6 +10,7 @@ from pathlib import Path
 from whoosh import query as wq
 
 from search import _snippet
+from ingest.model import VIA_GAZETTEER
 from search._schema import section_data
 from search._types import CoMention, EntityDetail, MonthCount, Occurrence
 
@@ -91,7 +92,10 @@ def detail(index, searcher, etype: str, name: str) -> EntityDetail | None:
     for hit in results:
         fields = hit.fields()
         data = section_data(fields)
-        own = [m for m in data["m"] if m[0] == etype and m[1] == canonical]
+        # where each mention is: the body text, the heading, the report title
+        places = (("m", data["t"]), ("hm", fields.get("heading", "")), ("tm", fields["title"]))
+        own = [(m, text) for key, text in places for m in data.get(key, ())
+               if m[0] == etype and m[1] == canonical]
         if own:
             rows.append((fields, data, own))
     if not rows:
@@ -104,12 +108,14 @@ def detail(index, searcher, etype: str, name: str) -> EntityDetail | None:
         period = fields.get("period")
         if period:
             per_period[period] += len(own)
-        others = {(m[0], m[1]) for m in data["m"]} - {(etype, canonical)}
-        co.update(others)
+        others = {(m[0], m[1]) for key in ("m", "hm", "tm") for m in data.get(key, ())}
+        co.update(others - {(etype, canonical)})
+        first, text = own[0]
         occurrences.append(Occurrence(
             report_id=fields["report_id"], title=fields["title"], period=period,
             section=fields.get("heading", ""), anchor=fields["anchor"], page=data["p"],
-            snippet_html=_snippet.around(data["t"], own[0][2], own[0][3])))
+            snippet_html=_snippet.around(text, first[2], first[3]),
+            via=sorted({m[4] if len(m) > 4 else VIA_GAZETTEER for m, _ in own})))
     periods = sorted(per_period)
     per_month = tuple(MonthCount(p, per_period.get(p, 0))
                       for p in (months_between(periods[0], periods[-1]) if periods else []))
@@ -117,6 +123,7 @@ def detail(index, searcher, etype: str, name: str) -> EntityDetail | None:
     return EntityDetail(
         type=etype, name=canonical, reports=len({r[0]["report_id"] for r in rows}),
         mentions=sum(len(r[2]) for r in rows),
+        via=tuple(sorted({v for o in occurrences for v in o.via})),
         first_seen=periods[0] if periods else None, last_seen=periods[-1] if periods else None,
         per_month=per_month, occurrences=tuple(occurrences),
         co_mentions=tuple(CoMention(t, n, c) for (t, n), c in top))

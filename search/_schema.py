@@ -18,7 +18,7 @@ from whoosh import columns
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
-from ingest.model import Mention, Report, Section
+from ingest.model import VIA_GAZETTEER, Mention, Report, Section
 
 #: Separates the values of a multi-valued field; never occurs in entity names.
 SEP = "\n"
@@ -104,6 +104,7 @@ def report_documents(report: Report, source_abs: str) -> list[dict]:
         common["year"] = period[:4]
     entities = [[e.type, e.name, e.count] for e in report.entity_counts()]
     meta = {
+        "tm": _stored_mentions(report.title_mentions, report.title),
         "source": report.source,
         "source_abs": source_abs,
         "sha256": report.sha256,
@@ -114,12 +115,15 @@ def report_documents(report: Report, source_abs: str) -> list[dict]:
     }
     docs = [dict(common, doc_id=report.id, kind="report", data=json.dumps(meta))]
     for order, s in enumerate(report.sections):
-        names = [m.name for m in s.mentions]
-        mentions = [
-            [m.type, m.name, m.start, m.end] + ([m.surface] if m.surface != s.text[m.start:m.end] else [])
-            for m in s.mentions
-        ]
-        stored = {"o": order, "l": s.level, "p": s.page, "t": s.text, "m": mentions}
+        # The title's mentions count with the first section: the title heads the report.
+        every = (report.title_mentions if order == 0 else ()) + s.all_mentions
+        names = [m.name for m in every]
+        stored = {"o": order, "l": s.level, "p": s.page, "t": s.text,
+                  "m": _stored_mentions(s.mentions, s.text)}
+        if s.heading_mentions:
+            stored["hm"] = _stored_mentions(s.heading_mentions, s.heading)
+        if order == 0 and report.title_mentions:
+            stored["tm"] = meta["tm"]
         doc = dict(
             common,
             doc_id=f"{report.id}#{s.anchor}",
@@ -130,14 +134,21 @@ def report_documents(report: Report, source_abs: str) -> list[dict]:
             # Canonical names join the text so a search for "Butler" finds "Data Butler".
             text=s.text + "\n" + " ".join(dict.fromkeys(names)),
             entity=_join(names),
-            type=_join(m.type for m in s.mentions),
+            type=_join(m.type for m in every),
             series=_join(series_of(n) for n in names),
-            entkey=_join(f"{m.type}{KEY_SEP}{m.name}" for m in s.mentions),
-            etype=_join(m.type for m in s.mentions),
+            entkey=_join(f"{m.type}{KEY_SEP}{m.name}" for m in every),
+            etype=_join(m.type for m in every),
             data=json.dumps(stored, separators=(",", ":"), ensure_ascii=False),
         )
         docs.append({k: v for k, v in doc.items() if v != ""})
     return docs
+
+
+def _stored_mentions(mentions, text: str) -> list[list]:
+    """[type, name, start, end, via(, surface)]: the surface only when it differs from the
+    text at the offsets (it never does for mentions found in that text)."""
+    return [[m.type, m.name, m.start, m.end, m.via]
+            + ([m.surface] if m.surface != text[m.start:m.end] else []) for m in mentions]
 
 
 def section_data(fields: dict) -> dict:
@@ -150,13 +161,15 @@ def report_meta(fields: dict) -> dict:
     return json.loads(fields["data"])
 
 
-def mentions_of(data: dict) -> tuple[Mention, ...]:
-    """Rebuild a section's mentions from its stored payload."""
-    text = data["t"]
+def mentions_of(data: dict, key: str = "m", text: str | None = None) -> tuple[Mention, ...]:
+    """Rebuild a section's mentions (``key="m"``: in its text; ``"hm"``: in its heading, whose
+    string is `text`) from its stored payload."""
+    text = data["t"] if text is None else text
     return tuple(
         Mention(type=m[0], name=m[1], start=m[2], end=m[3],
-                surface=m[4] if len(m) > 4 else text[m[2]:m[3]])
-        for m in data["m"]
+                surface=m[5] if len(m) > 5 else text[m[2]:m[3]],
+                via=m[4] if len(m) > 4 else VIA_GAZETTEER)
+        for m in data.get(key, ())
     )
 
 
@@ -166,12 +179,14 @@ def rebuild_report(report_fields: dict, section_fields: list[dict]) -> Report:
     decoded = sorted(((section_data(f), f) for f in section_fields), key=lambda p: p[0]["o"])
     sections = tuple(
         Section(heading=f.get("heading", ""), level=d["l"], anchor=f["anchor"], text=d["t"],
-                page=d["p"], mentions=mentions_of(d))
+                page=d["p"], mentions=mentions_of(d),
+                heading_mentions=mentions_of(d, "hm", f.get("heading", "")))
         for d, f in decoded
     )
+    title = report_fields["title"]
     return Report(
-        id=report_fields["report_id"], title=report_fields["title"],
+        id=report_fields["report_id"], title=title,
         period=report_fields.get("period") or None, source=meta["source"],
         format=report_fields["format"], sha256=meta["sha256"], pages=meta["pages"],
-        sections=sections,
+        sections=sections, title_mentions=mentions_of({"tm": meta.get("tm", [])}, "tm", title),
     )

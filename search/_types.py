@@ -266,6 +266,8 @@ class Occurrence(_Record):
     anchor: str
     page: int | None
     snippet_html: str
+    #: How the mentions in this section were found (see `ingest.model.Mention.via`).
+    via: list = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,10 +292,20 @@ class EntityDetail:
     per_month: tuple[MonthCount, ...] = ()
     occurrences: tuple[Occurrence, ...] = ()
     co_mentions: tuple[CoMention, ...] = ()
+    #: How its mentions were found: "pattern", "gazetteer", "rule:<name>", "archive".
+    via: tuple[str, ...] = ()
+
+    @property
+    def curatable(self) -> bool:
+        """Whether only rules found it (no configuration names it): a curator can accept,
+        retype, merge or reject it in the --entities file."""
+        return bool(self.via) and all(v.startswith("rule:") or v == "archive" for v in self.via)
 
     def to_dict(self) -> dict:
         d = {k: getattr(self, k) for k in ("type", "name", "reports", "mentions",
                                            "first_seen", "last_seen")}
+        d["via"] = list(self.via)
+        d["curatable"] = self.curatable
         d["per_month"] = [m.to_dict() for m in self.per_month]
         d["occurrences"] = [o.to_dict() for o in self.occurrences]
         d["co_mentions"] = [c.to_dict() for c in self.co_mentions]

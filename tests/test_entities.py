@@ -192,7 +192,9 @@ TEAM_AND_TABLE_CASES = [
     ("met by Zoom; zoom in; Zoom in on the plot", [("system", "Zoom", "Zoom")]),
     ("the Butler registries", [("system", "Butler Registry", "Butler registries")]),
     # people and places that share a name with an entity
-    ("the Camera team met; the Camera was cooled", [("system", "LSSTCam", "the Camera")]),
+    # the team is a named team (§6: organisation, like the "AP team"), never the instrument
+    ("the Camera team met; the Camera was cooled",
+     [("organization", "Camera team", "Camera team"), ("system", "LSSTCam", "the Camera")]),
     ("two hires in the UK; transfers to In2P3, UK and SLAC",
      [("organization", "IN2P3", "In2P3"), ("organization", "UKDF", "UK"), ("organization", "SLAC", "SLAC")]),
     # a city as a venue is no site; data in La Serena are at the Base

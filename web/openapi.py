@@ -50,9 +50,10 @@ SCHEMAS: dict[str, dict] = {
     "ReportSummary": _obj({"id": STR, "title": STR, "period": NSTR, "format": STR, **LINKS}),
     "ReportList": _obj({"total": INT, "reports": {"type": "array", "items": _ref("ReportSummary")},
                         **LINKS}),
-    "Mention": _obj({"type": TYPE, "name": STR, "start": INT, "end": INT}),
+    "Mention": _obj({"type": TYPE, "name": STR, "start": INT, "end": INT, "via": STR}),
     "Section": _obj({"anchor": STR, "heading": STR, "level": INT, "page": NINT, "text": STR,
-                     "mentions": {"type": "array", "items": _ref("Mention")}, "html_url": STR}),
+                     "mentions": {"type": "array", "items": _ref("Mention")}, "html_url": STR},
+                    {"heading_mentions": {"type": "array", "items": _ref("Mention")}}),
     "Report": _obj({
         "id": STR, "title": STR, "period": NSTR, "source": STR, "format": STR, "sha256": STR,
         "pages": NINT, "source_url": NSTR,
@@ -70,11 +71,13 @@ SCHEMAS: dict[str, dict] = {
         **LINKS}),
     "EntityDetail": _obj({
         "type": TYPE, "name": STR, "reports": INT, "mentions": INT, "first_seen": NSTR,
-        "last_seen": NSTR, "link": NSTR,
+        "last_seen": NSTR, "link": NSTR, "via": {"type": "array", "items": STR},
+        "curatable": BOOL,
         "per_month": {"type": "array", "items": _obj({"period": STR, "count": INT})},
         "occurrences": {"type": "array", "items": _obj({
             "report_id": STR, "title": STR, "period": NSTR, "section": STR, "anchor": STR,
-            "page": NINT, "snippet_html": STR, **LINKS})},
+            "page": NINT, "snippet_html": STR, "via": {"type": "array", "items": STR},
+            **LINKS})},
         "co_mentions": {"type": "array", "items": _obj({"type": TYPE, "name": STR, "count": INT,
                                                         **LINKS})},
         **LINKS}),

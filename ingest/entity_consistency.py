@@ -1,0 +1,94 @@
+"""Consistency of rule-found names: a name typed with confidence somewhere is the same
+entity (same canonical name, same type) everywhere it appears.
+
+Rules see one text at a time; this module spreads what they learnt across texts:
+
+- `learn(mentions)` votes, over rule-found mentions, one (type, canonical name) per surface:
+  evidence from a defining rule (an acronym definition, a head noun, a context) outweighs a
+  token shape, which outweighs a repeat;
+- `Spreader(learned).apply(text, mentions)` adds the other uses of those surfaces in a text
+  (``via`` as given: ``rule:repeat`` inside a report, ``archive`` across the archive) and
+  re-types rule-found mentions that disagree with the vote. Configured names (gazetteer,
+  patterns) are never touched.
+
+`build_report` applies it within each report (title, headings, sections);
+`search` applies it across the archive after an ingest.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import replace
+
+from ingest.entity_regex import TYPOGRAPHIC, trie_regex, url_spans
+from ingest.model import Mention, found_by_rule
+
+# How much one mention's evidence weighs in the vote for its surface's type.
+_WEIGHT = {"rule:acronym": 4, "rule:head-noun": 3, "rule:context": 3, "rule:variant": 3,
+           "rule:shape": 2, "rule:repeat": 1, "archive": 1}
+
+Learned = dict[str, tuple[str, str]]  # surface -> (type, canonical name)
+
+
+def learn(mentions: Iterable[Mention]) -> Learned:
+    """One (type, name) per surface written by rule-found mentions, by weighted vote."""
+    votes: dict[str, dict[tuple[str, str], int]] = defaultdict(lambda: defaultdict(int))
+    for m in mentions:
+        if found_by_rule(m.via) and m.via != "rule:variant":
+            surface = " ".join(m.surface.translate(TYPOGRAPHIC).split())
+            votes[surface][(m.type, m.name)] += _WEIGHT.get(m.via, 1)
+            if m.name != surface:
+                # the canonical name written out is the same entity ("SSES" for its definition)
+                votes[m.name][(m.type, m.name)] += _WEIGHT.get(m.via, 1)
+    return {surface: max(v.items(), key=lambda kv: (kv[1], kv[0]))[0] for surface, v in votes.items()}
+
+
+class Spreader:
+    """Applies learned names to texts with one trie regex over every learned surface."""
+
+    def __init__(self, learned: Learned, via: str = "rule:repeat") -> None:
+        self.learned = learned
+        self.via = via
+        self._regex = trie_regex(learned) if learned else None
+
+    def apply(self, text: str, mentions: tuple[Mention, ...]) -> tuple[Mention, ...]:
+        """`mentions` of `text` made consistent with the learned names, plus the uses of
+        learned surfaces that no mention covers yet; sorted by start."""
+        if self._regex is None or not text:
+            return mentions
+        out = []
+        changed = False
+        for m in mentions:
+            want = self.learned.get(" ".join(m.surface.translate(TYPOGRAPHIC).split())) if found_by_rule(m.via) else None
+            if want and want != (m.type, m.name):
+                m = replace(m, type=want[0], name=want[1])
+                changed = True
+            out.append(m)
+        work = text.translate(TYPOGRAPHIC)
+        taken = bytearray(len(work))
+        for m in out:
+            taken[m.start:m.end] = b"\x01" * (m.end - m.start)
+        for start, end in url_spans(work):
+            taken[start:end] = b"\x01" * (end - start)
+        for hit in self._regex.finditer(work):
+            start, end = hit.span()
+            if taken.find(1, start, end) != -1 or _inside_word(work, start, end):
+                continue
+            type_, name = self.learned[" ".join(hit.group().split())]
+            taken[start:end] = b"\x01" * (end - start)
+            out.append(Mention(type=type_, name=name, start=start, end=end, surface=text[start:end], via=self.via))
+            changed = True
+        if not changed:
+            return mentions
+        return tuple(sorted(out, key=lambda m: m.start))
+
+
+_WORDISH = re.compile(r"[\w-]")
+
+
+def _inside_word(text: str, start: int, end: int) -> bool:
+    """A learned surface glued to a hyphen ("Nightjar-based") is part of another word."""
+    return (start > 0 and _WORDISH.match(text[start - 1]) is not None) or \
+        (end < len(text) and _WORDISH.match(text[end]) is not None)

@@ -1,0 +1,354 @@
+"""Open-class entity rules: names that no configuration file lists, typed from evidence in
+the text itself (conventions §6 types).
+
+Each rule yields candidates ``(start, end, type, name, via)`` where ``via`` names the rule;
+`ingest.entities.EntityMatcher` settles them against the gazetteer and ID patterns
+(longest span first, then gazetteer before rules) and then spreads what the rules found to
+the other uses of the same name in the text (``rule:repeat``). The rules:
+
+- ``rule:acronym``: an acronym defined in the text, "Solar System Ephemeris Service (SSES)":
+  the expansion and the acronym are both mentions of the acronym, typed by the expansion's
+  head noun;
+- ``rule:head-noun``: a proper-noun phrase ending in a head noun that gives the type
+  ("Data Rights Board", "Crowded Fields workshop", "Twilight Flats Data Release"), or a
+  university-shaped name ("University of Edinburgh", "Universidad de Chile"). The head is
+  part of the name unless the word before it stands on its own (an acronym, a token with
+  digits or inner capitals: "COSMOS2020 catalog" -> COSMOS2020);
+- ``rule:context``: one capitalised word in a context that says it is software ("the
+  Skyviewer app", "a browser called Tabulator", "Hyrax, the tool that ...");
+- ``rule:shape``: tokens shaped like software (``DataLoader``, ``h5py``, ``pipe_graph``,
+  ``siav2-proxy``).
+
+Hard negatives stay out by construction: sentence-initial function words, months and week
+days cut a phrase; programming languages and the ubiquitous hosts ("DM", "LSST", "Rubin
+Observatory", "the Project") never form a name alone; plural heads ("Data Facilities" as a
+heading) are not names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from ingest.entity_shapes import VERSIONISH, contexts, shapes
+from ingest.entity_words import (CONNECTORS, GENERIC_UNITS, HOSTS, LANGUAGES, STOP,
+                                 standalone)
+
+Candidate = tuple[int, int, str, str, str]  # start, end, type, name, via
+
+# Head nouns and the type they give. Capitalised heads make a proper name with capitalised
+# words before them; lower-case heads follow a capitalised name ("the Middleware team").
+_ORG_CAP = ["Working Group", "Task Force", "Team", "Group", "Board", "Committee", "Council",
+            "Panel", "Society", "Collaboration", "Institution", "Institute", "University",
+            "College", "Laboratory", "Planetarium", "Museum", "Centre", "Center", "Facility",
+            "Foundation", "Agency", "Consortium", "Alliance"]
+_ORG_LOW = ["working group", "task force", "team", "group"]
+_MEETING_CAP = ["Hack Week", "Workshop", "Meeting", "Review", "Conference", "Bootcamp",
+                "Hackathon", "Symposium", "Retreat", "Colloquium"]
+_MEETING_LOW = ["face-to-face", "workshop", "meeting", "review", "conference", "bootcamp",
+                "hackathon", "symposium", "retreat"]
+# Part of the name whatever comes before ("DMLT F2F", "IVOA Interop").
+_MEETING_KEEP = ["vF2F", "F2F", "Interop"]
+_DATASET_CAP = ["Data Release", "Data Set", "Catalog", "Catalogue"]
+_DATASET_LOW = ["data release", "data set", "catalog", "catalogue", "reanalysis", "release"]
+_SYSTEM_CAP = ["Service", "System", "Database", "Protocol", "Camera", "Telescope", "Viewer",
+               "Explorer", "Queue", "Broker", "Dashboard", "Portal", "Pipeline", "Platform",
+               "Framework", "Toolkit", "Library", "Server", "Engine"]
+# Generic software nouns after one name: the name alone is the mention ("Skyviewer app").
+_SOFTWARE_LOW = ["app", "apps", "dashboard", "dashboards", "library", "package", "tool",
+                 "server", "client", "plugin", "plugins", "framework", "prototype", "operator",
+                 "scheduler", "class", "module", "service", "instance", "deployment"]
+
+_HEAD_TYPE: dict[str, str] = {}
+for _type, _words in (("organization", _ORG_CAP + _ORG_LOW), ("meeting", _MEETING_CAP + _MEETING_LOW + _MEETING_KEEP),
+                      ("dataset", _DATASET_CAP + _DATASET_LOW), ("system", _SYSTEM_CAP + _SOFTWARE_LOW)):
+    for _w in _words:
+        _HEAD_TYPE.setdefault(_w, _type)
+
+_LOW_HEADS = set(_ORG_LOW + _MEETING_LOW + _DATASET_LOW)
+
+
+def _alternation(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+
+
+_HEAD_RE = re.compile(
+    r"(?<=[ \t\n])(?P<head>" + _alternation(_ORG_CAP + _ORG_LOW + _MEETING_CAP + _MEETING_LOW
+                                             + _MEETING_KEEP + _DATASET_CAP + _DATASET_LOW
+                                             + _SYSTEM_CAP) + r")(?![\w-])")
+_SOFTWARE_RE = re.compile(r"(?<=[ \t\n])(?P<head>" + _alternation(_SOFTWARE_LOW) + r")(?![\w-])")
+# A token that can be part of a name: capitalised, or standing on its own (digits, inner
+# capitals, snake_case); hyphenated compounds allowed ("Pan-STARRS1", "DM-SST").
+_NAME_TOKEN = re.compile(r"(?:[A-Z0-9][\w.]*[\w]|[A-Z]|[a-z]+\d\w*|[a-z]+_\w+)(?:-\w+)*\Z")
+# Adjectives made from a name are not names ("a Phalanx-based deployment").
+_ADJECTIVE = re.compile(r".+-(?:based|like|style|driven|enabled|powered|aware|compatible|specific"
+                        r"|wide|only|related|ready|native|friendly)\Z")
+# Common phrases that end in a head noun but name nothing.
+_NOT_NAMES = frozenset(["Solar System", "Operating System", "Global Positioning System",
+                        "International System"])
+_TOKEN = re.compile(r"\S+")
+_UNIVERSITY = re.compile(
+    r"(?<![\w-])(?P<head>University|Universidad|Università|Universität|Université|Universidade"
+    r"|Institute|Observatory)\s+(?:of|de|di|do|da|del)\s+(?P<rest>[A-Z][\w]+(?:[ \t]+(?:[A-Z][\w]+))*)")
+_UNIVERSITY_WORDS = frozenset("University Universidad Università Universität Université "
+                              "Universidade".split())
+_TAIL = re.compile(r"\s+(?:of|for)\s+(?P<rest>[A-Z][a-z]\w*(?:[ \t]+[A-Z][a-z]\w*)*)")
+
+_ACRONYM_DEF = re.compile(r"\((?P<acr>[A-Z][A-Za-z0-9]{1,9})\)")
+
+
+def open_class(text: str, known: dict[tuple[int, int], str], rejected: frozenset[str]) -> list[Candidate]:
+    """Rule candidates in `text` (a typographically folded working copy).
+
+    `known` maps the spans the gazetteer and ID patterns matched to their types, so a rule
+    does not re-type a configured name ("the DMLT meeting" is no meeting); `rejected` holds
+    names and surfaces a curator said are not entities (lower-cased).
+    """
+    out: list[Candidate] = []
+    acronyms: set[str] = set()
+    for cand in _acronyms(text, known):
+        out.append(cand)
+        acronyms.add(cand[3])
+    out.extend(_head_nouns(text, known))
+    out.extend(_universities(text))
+    out.extend(contexts(text))
+    out.extend(shapes(text))
+    if rejected:
+        out = [c for c in out if c[3].lower() not in rejected and text[c[0]:c[1]].lower() not in rejected]
+    return out
+
+
+# ------------------------------------------------------------------ acronym definitions
+def _acronyms(text: str, known: dict[tuple[int, int], str]) -> Iterator[Candidate]:
+    for m in _ACRONYM_DEF.finditer(text):
+        acr = m.group("acr")
+        if sum(c.isupper() for c in acr) < 2 or (m.start("acr"), m.end("acr")) in known:
+            continue
+        tokens = _tokens_before(text, m.start(), allow_low_head=True)
+        found = _expansion(tokens, acr)
+        if found is None:
+            continue
+        start, end, words = found
+        type_ = _type_of_words(words)
+        if type_ is None:
+            continue
+        yield start, end, type_, acr, "rule:acronym"
+        yield m.start("acr"), m.end("acr"), type_, acr, "rule:acronym"
+
+
+def _expansion(tokens: list[tuple[int, int, str]], acr: str):
+    """The longest run of name words ending at the parenthesis whose initials spell `acr`."""
+    letters = acr.lower()
+    for i in range(len(tokens)):
+        words = [t[2] for t in tokens[i:]]
+        if words[0][0].lower() != letters[0] or words[0] in CONNECTORS:
+            continue
+        if _spells(letters, [w for w in words if w not in CONNECTORS and w not in _LOW_HEADS]):
+            return tokens[i][0], tokens[-1][1], words
+    return None
+
+
+def _spells(letters: str, words: list[str]) -> bool:
+    """Whether `letters` can be read off `words` in order, each word giving its first letter
+    and maybe more of its own letters (ConsDB from "Consolidated Database")."""
+    def walk(li: int, wi: int, skips: int = 0) -> bool:
+        if li == len(letters):
+            return len(words) - wi + skips <= 2
+        if wi == len(words):
+            return False
+        word = words[wi].lower()
+        if word[0] != letters[li]:
+            # a word that gives no letter ("Science" in "... Stars Science Collaboration (TVS)")
+            return wi > 0 and skips < 2 and walk(li, wi + 1, skips + 1)
+        # take 1..k letters from this word, as a subsequence of it starting at its head
+        pos, k = 1, li + 1
+        if walk(k, wi + 1, skips):
+            return True
+        while k < len(letters):
+            pos = word.find(letters[k], pos)
+            if pos < 0:
+                break
+            k, pos = k + 1, pos + 1
+            if walk(k, wi + 1, skips):
+                return True
+        return wi > 0 and skips < 2 and walk(li, wi + 1, skips + 1)
+    return len(words) <= len(letters) + 2 and walk(0, 0)
+
+
+def _type_of_words(words: list[str]) -> str | None:
+    """The type a name's head noun gives ("... Service" -> system), or None."""
+    for n in (2, 1):
+        if len(words) >= n:
+            head = " ".join(words[-n:])
+            if head in _HEAD_TYPE and head not in _SOFTWARE_LOW:
+                return _HEAD_TYPE[head]
+    return None
+
+
+# ------------------------------------------------------------------ head nouns
+def _tokens_before(text: str, end: int, allow_low_head: bool = False) -> list[tuple[int, int, str]]:
+    """The run of name tokens that ends just before `end` (a head noun or a parenthesis),
+    walking back over capitalised words and connectors; cut at a stop word, a punctuation
+    mark, a paragraph break or a lower-case word."""
+    window_start = max(0, end - 160)
+    window = text[window_start:end]
+    cut = window.rfind("\n\n")
+    if cut >= 0:
+        window_start, window = window_start + cut + 2, window[cut + 2:]
+    tokens = [(window_start + t.start(), window_start + t.end(), t.group()) for t in _TOKEN.finditer(window)]
+    run: list[tuple[int, int, str]] = []
+    for start, stop, word in reversed(tokens):
+        if word in STOP or word in LANGUAGES and not run:
+            break
+        if word in CONNECTORS:
+            if not run:
+                break
+            run.append((start, stop, word))
+            continue
+        if allow_low_head and not run and word in _LOW_HEADS:
+            run.append((start, stop, word))
+            continue
+        if not _NAME_TOKEN.match(word) or _ADJECTIVE.match(word):
+            break
+        if run and run[-1][2] in CONNECTORS and (standalone(word) or standalone(run[-2][2])):
+            run.pop()  # a connector between an acronym and a name joins two names
+            break
+        run.append((start, stop, word))
+        # a line break before this token: a heading line ends there unless it wraps a name
+        if start > 0 and text[start - 1] == "\n" and _line_is_heading(text, start):
+            break
+    while run and run[-1][2] in CONNECTORS:
+        run.pop()
+    run.reverse()
+    return run
+
+
+def _line_is_heading(text: str, start: int) -> bool:
+    """Whether the line ending just before `start` is a heading-like short line (no final
+    punctuation): a name does not run from a heading into the next line."""
+    prev_end = start - 1
+    prev_start = text.rfind("\n", 0, prev_end) + 1
+    line = text[prev_start:prev_end].strip()
+    return bool(line) and len(line.split()) <= 6 and line[-1] not in ",;:"
+
+
+def _head_nouns(text: str, known: dict[tuple[int, int], str]) -> Iterator[Candidate]:
+    for m in _HEAD_RE.finditer(text):
+        head = " ".join(m.group("head").split())
+        low = head[0].islower()
+        mods = _tokens_before(text, m.start())
+        if not mods:
+            continue
+        type_ = _HEAD_TYPE[head]
+        words = [w for _, _, w in mods]
+        if all(w in HOSTS for w in words) and type_ == "organization":
+            continue
+        if all(w in LANGUAGES for w in words):
+            continue
+        span = (mods[0][0], mods[-1][1])
+        end = m.end()
+        if type_ == "organization" and (all(w in HOSTS | GENERIC_UNITS for w in words)):
+            continue
+        if low and (_covered(mods, known) or _names_type(mods, known, type_)):
+            # "the DECam HiTS data set", "the SPIE Astronomical Telescopes + Instrumentation
+            # conference": configured names with a generic noun
+            continue
+        if head in _MEETING_KEEP:
+            if span in known:
+                continue
+        elif low and (standalone(words[-1]) or words[-1] in _ORG_CAP or words[0] in _UNIVERSITY_WORDS):
+            # "COSMOS2020 catalog", "Euclid Q1 release", "SQuaRE team", "the Universidad de
+            # Chile group": the head is generic, the name stands alone
+            if span in known or len(words) == 1 and VERSIONISH.match(words[0]) and head == "release":
+                continue
+            if words[-1] in _ORG_CAP or words[0] in _UNIVERSITY_WORDS:
+                type_ = "organization"
+            yield span[0], span[1], type_, " ".join(text[span[0]:span[1]].split()), "rule:head-noun"
+            continue
+        elif low and span in known:
+            continue  # "the DMLT meeting": a configured name with a generic noun
+        if low and head in ("release", "reanalysis", "meeting", "review"):
+            continue  # too generic after plain capitalised words ("Spring release")
+        if low and mods[0][0] == _sentence_start(text, mods[0][0]) and len(mods) == 1 and head in ("group", "meeting"):
+            continue  # "Planning group met": a sentence-initial common word
+        tail = _TAIL.match(text, end) if head in ("Board", "Council", "Committee", "Institution",
+                                                   "Institute", "Society", "Foundation") else None
+        if tail:
+            end = tail.end()
+        name = " ".join(text[span[0]:end].split())
+        if name in _NOT_NAMES:
+            continue
+        yield span[0], end, type_, name, "rule:head-noun"
+    for m in _SOFTWARE_RE.finditer(text):
+        mods = _tokens_before(text, m.start())
+        if not mods:
+            # one lower-case word between ("the Kueue batch scheduler")
+            gap = _GAP_WORD.search(text, max(0, m.start() - 30), m.start())
+            if gap:
+                mods = _tokens_before(text, gap.start())
+        if len(mods) != 1:
+            continue
+        start, stop, word = mods[0]
+        if (start, stop) in known or word in LANGUAGES or word in HOSTS or not word[0].isupper() and not standalone(word):
+            continue
+        if start == _sentence_start(text, start) and not standalone(word):
+            continue
+        yield start, stop, "system", word, "rule:context"
+
+
+_GAP_WORD = re.compile(r"(?<=[ \t])[a-z]{3,}[ \t]+\Z")
+
+
+def _covered(mods: list[tuple[int, int, str]], known: dict[tuple[int, int], str]) -> bool:
+    """Whether every token of `mods` lies inside a configured name."""
+    return all(any(a <= start and stop <= b for a, b in known) for start, stop, _ in mods)
+
+
+def _names_type(mods: list[tuple[int, int, str]], known: dict[tuple[int, int], str], type_: str) -> bool:
+    """Whether a configured name of the head's own type is among `mods`."""
+    first, last = mods[0][0], mods[-1][1]
+    return any(first <= a and b <= last and t == type_ for (a, b), t in known.items())
+
+
+def _sentence_start(text: str, pos: int) -> int:
+    """`pos` if the word at `pos` starts a sentence or a line, else -1."""
+    before = text[max(0, pos - 3):pos]
+    if pos == 0 or before.endswith("\n") or re.search(r"[.!?:;]\s+$|^\s*$", before):
+        return pos
+    return -1
+
+
+def _universities(text: str) -> Iterator[Candidate]:
+    for m in _UNIVERSITY.finditer(text):
+        rest = m.group("rest").split()
+        kept = []
+        for w in rest:
+            if w in STOP:
+                break
+            kept.append(w)
+        if not kept:
+            continue
+        end = m.start("rest") + len(" ".join(kept)) if "\n" not in m.group("rest") else _end_of(text, m.start("rest"), kept)
+        yield m.start(), end, "organization", " ".join(text[m.start():end].split()), "rule:head-noun"
+
+
+def _end_of(text: str, start: int, words: list[str]) -> int:
+    pos = start
+    for w in words:
+        pos = text.index(w, pos) + len(w)
+    return pos
+
+
+def repeats(text: str, found: list[tuple[str, str, str]], taken: bytearray) -> list[Candidate]:
+    """Other uses, in `text`, of the surfaces rules found (type, name, surface): a name
+    typed once in a text is the same entity wherever the same word recurs there."""
+    out: list[Candidate] = []
+    seen = set()
+    for type_, name, surface in found:
+        if surface in seen or " " in surface and len(surface) > 60:
+            continue
+        seen.add(surface)
+        for m in re.finditer(r"(?<![\w-])" + re.escape(surface).replace(r"\ ", r"\s+") + r"(?![\w-])", text):
+            if taken.find(1, m.start(), m.end()) == -1:
+                out.append((m.start(), m.end(), type_, name, "rule:repeat"))
+    return out

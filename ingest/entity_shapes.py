@@ -1,0 +1,90 @@
+"""Open-class rules that look at one token: software-shaped tokens (``rule:shape``) and
+single names in a context that says what they are (``rule:context``). See
+`ingest.entity_rules` for the phrase rules and how candidates are settled."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ingest.entity_words import GENERIC_UNITS, HOSTS, LANGUAGES, STOP
+
+Candidate = tuple[int, int, str, str, str]  # start, end, type, name, via
+
+# ------------------------------------------------------------------ shapes
+_SHAPE = re.compile(
+    r"(?<![\w.\-/@])(?:"
+    r"(?P<camel>[A-Z]*[a-z0-9]+[A-Z][A-Za-z0-9]*|[A-Z]{2,}[a-z][A-Za-z0-9]*)"  # DataLoader, SQLAlchemy
+    r"|(?P<digit>[A-Za-z][A-Za-z]*\d+[A-Za-z][\w]*|[a-z]{2,}\d+|[A-Za-z]{3,}\d+|\d[A-Z][a-z]\w*)"  # h5py, flake8, ERA5, 1Password
+    r"|(?P<snake>[a-z][a-z0-9]*(?:_[a-z0-9]+)+)"                   # pipe_graph
+    r"|(?P<py>py[a-z]{3,}|[a-z]{3,}py)"                             # pytest, pyarrow, numpy
+    r"|(?P<kebab>[a-z][a-z0-9]*(?:-[a-z0-9]+)+)"                   # siav2-proxy, butler-server
+    r")(?![\w\-]|\.\w)")
+_SURNAME_PREFIX = re.compile(r"(?:Mc|Mac|De|Di|Da|Du|Le|La|Van|Von|Del|Des|O)[A-Z][a-z]+\Z")
+_NOT_SHAPED = frozenset("PhD MSc BSc GeV TeV MeV keV kHz MHz GHz iOS vF2F F2F YouTube".split())
+_PLURAL_ACRONYM = re.compile(r"[A-Z]+s\Z")  # IDs, PRs, CPUs
+_PY_WORDS = frozenset("python pythonic pyramid pyre pyrex pyjamas pylon pylons pyrite pyres "
+                      "copy happy sloppy choppy floppy canopy nappy soppy poppy puppy entropy "
+                      "therapy spy".split())
+VERSIONISH = re.compile(r"(?:v|V|DR|Q|FY|S|F|Gen|gen|rc|RC|py|w)\d")
+
+# ------------------------------------------------------------------ contexts
+_CALLED = re.compile(r"\b(?:called|named|dubbed)\s+(?P<name>[A-Z][\w]*(?:-\w+)*)")
+_APPOSITIVE = re.compile(
+    r"(?P<name>[A-Z][a-z]\w+),\s+(?:the|our|a|an)\s+(?:new\s+|first\s+|open-source\s+)?(?:[\w-]+\s+)?"
+    r"(?:tool|dashboard|service|app|library|package|replacement|prototype|server|system|pipeline"
+    r"|framework|viewer|scheduler|portal|database|broker)\b")
+
+# ------------------------------------------------------------------ contexts and shapes
+_AT_ACRONYM = re.compile(r"\b(?:at|from)\s+(?:the\s+)?(?P<name>[A-Z]{3,6})(?![\w-]|\s+[A-Z])")
+
+
+def contexts(text: str) -> Iterator[Candidate]:
+    """Single names typed by their context: "at SURF" (a site), "called Tabulator", "Hyrax,
+    the tool that ..." (software)."""
+    for m in _AT_ACRONYM.finditer(text):
+        word = m.group("name")
+        if word not in HOSTS and word not in GENERIC_UNITS and word not in LANGUAGES:
+            yield m.start("name"), m.end("name"), "organization", word, "rule:context"
+    for m in _CALLED.finditer(text):
+        word = m.group("name")
+        if word not in STOP and word not in LANGUAGES and word not in HOSTS:
+            yield m.start("name"), m.end("name"), "system", word, "rule:context"
+    for m in _APPOSITIVE.finditer(text):
+        word = m.group("name")
+        if word not in STOP and word not in LANGUAGES and word not in HOSTS:
+            yield m.start("name"), m.end("name"), "system", word, "rule:context"
+
+
+def shapes(text: str) -> Iterator[Candidate]:
+    """Tokens shaped like software: inner capitals, letters with digits, snake_case,
+    py-names, hyphenated package names."""
+    for m in _SHAPE.finditer(text):
+        token = m.group()
+        kind = m.lastgroup
+        if token in _NOT_SHAPED or token in LANGUAGES:
+            continue
+        if kind == "camel":
+            if len(token) < 4 or _SURNAME_PREFIX.match(token) or _PLURAL_ACRONYM.match(token):
+                continue
+        elif kind == "py":
+            if token in _PY_WORDS:
+                continue
+        elif kind == "digit":
+            if VERSIONISH.match(token) and sum(c.isalpha() for c in token) < 4 or sum(c.isalpha() for c in token) < 3:
+                continue
+        elif kind == "snake":
+            if any(part.isdigit() for part in token.split("_")):
+                continue
+        elif kind == "kebab":
+            parts = token.split("-")
+            if not any(any(c.isdigit() for c in p) and any(c.isalpha() for c in p) for p in parts):
+                if not any(p in _KEBAB_SOFTWARE for p in parts):
+                    continue
+        yield m.start(), m.end(), "system", token, "rule:shape"
+
+
+# Words that make a lower-case hyphenated token a package name ("butler-server").
+_KEBAB_SOFTWARE = frozenset("server client operator proxy cli api daemon plugin exporter sdk".split())
+
+

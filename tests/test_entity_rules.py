@@ -1,0 +1,149 @@
+"""Open-class rules: names in no configuration file, typed from the text, each mention saying
+how it was found; and mentions in headings and titles, through extraction and the index."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest import extract_report
+from ingest.entities import load_matcher
+from ingest.model import found_by_rule
+from search import SearchRequest
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    return load_matcher()
+
+
+def found(matcher, text):
+    return [(m.type, m.name, m.surface, m.via) for m in matcher.find(text)]
+
+
+RULE_CASES = [
+    ("The Data Rights Board approved the policy.",
+     [("organization", "Data Rights Board", "Data Rights Board", "rule:head-noun")]),
+    ("A Crowded Fields workshop is planned.",
+     [("meeting", "Crowded Fields workshop", "Crowded Fields workshop", "rule:head-noun")]),
+    ("The COSMOS2020 catalog was loaded into Qserv.",
+     [("dataset", "COSMOS2020", "COSMOS2020", "rule:head-noun"),
+      ("system", "Qserv", "Qserv", "gazetteer")]),
+    ("The Solar System Ephemeris Service (SSES) is up; AP uses SSES now.",
+     [("system", "SSES", "Solar System Ephemeris Service", "rule:acronym"),
+      ("system", "SSES", "SSES", "rule:acronym"), ("system", "AP", "AP", "gazetteer"),
+      ("system", "SSES", "SSES", "rule:repeat")]),
+    ("The loader uses h5py, the new DataLoader class and pipe_graph.",
+     [("system", "h5py", "h5py", "rule:shape"), ("system", "DataLoader", "DataLoader", "rule:context"),
+      ("system", "pipe_graph", "pipe_graph", "rule:shape")]),
+    ("We released the Skyviewer app and a browser called Tabulator.",
+     [("system", "Skyviewer", "Skyviewer", "rule:context"),
+      ("system", "Tabulator", "Tabulator", "rule:context")]),
+    ("Staff from the University of Edinburgh and Universidad de La Serena came.",
+     [("organization", "University of Edinburgh", "University of Edinburgh", "rule:head-noun"),
+      ("organization", "Universidad de La Serena", "Universidad de La Serena", "rule:head-noun")]),
+    # nesting (§6): the whole proper name, not the configured names inside it
+    ("The AURA Board of Directors met before the Prompt Processing Readiness Review.",
+     [("organization", "AURA Board of Directors", "AURA Board of Directors", "rule:head-noun"),
+      ("meeting", "Prompt Processing Readiness Review", "Prompt Processing Readiness Review",
+       "rule:head-noun")]),
+    # a configured name with a generic noun stays the configured name
+    ("The DMLT meeting and the SQuaRE team; the DECam HiTS data set.",
+     [("organization", "DMLT", "DMLT", "gazetteer"), ("organization", "SQuaRE", "SQuaRE", "gazetteer"),
+      ("system", "DECam", "DECam", "gazetteer"), ("dataset", "HiTS", "HiTS", "gazetteer")]),
+    # a variant of a configured name is that name
+    ("Two DIAObjects tables were merged.",
+     [("dataset", "DiaObject", "DIAObjects", "rule:variant")]),
+    ("See DMTN-208.", [("document", "DMTN-208", "DMTN-208", "pattern")]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), RULE_CASES, ids=[c[0][:40] for c in RULE_CASES])
+def test_rules_find_and_say_how(matcher, text, expected):
+    assert found(matcher, text) == expected
+
+
+NEGATIVE_CASES = [
+    "Maria Gonzalez joined the middleware group; Tom Becker left in February.",
+    "Following the review, Operations planning was rebased. However, the Budget is unclear.",
+    "The style guide covers Rust, TypeScript, Python and C++.",
+    "Rubin Observatory and LSST and the Project; DM met its goals for March.",
+    "Data Facilities\nThe plan for the next Monday meeting is ready.",
+    "Weekly w.2024.12 and v27.0 shipped; Gaia-DR3 and SDSS-V; COVID-19 and UTF-8.",
+    "The IT team and the DM team met; a Phalanx-based deployment; the Solar System.",
+    "The end-to-end test of the read-only light-curve service; PhD students; 3 IDs.",
+]
+
+
+@pytest.mark.parametrize("text", NEGATIVE_CASES)
+def test_hard_negatives_stay_negative(matcher, text):
+    assert [m for m in matcher.find(text) if found_by_rule(m.via)] == []
+
+
+def test_rules_can_be_turned_off():
+    plain = load_matcher(rules=False)
+    assert [m.name for m in plain.find("The Data Rights Board uses h5py and Qserv.")] == ["Qserv"]
+
+
+def test_matcher_with_rules_survives_pickling(matcher):
+    import pickle
+
+    again = pickle.loads(pickle.dumps(matcher))
+    assert found(again, "the Skyviewer app") == found(matcher, "the Skyviewer app")
+
+
+REPORT = """\
+DM Status Report for Nightjar and Qserv, March 2024
+
+Summary
+A quiet month for the archive, with steady progress everywhere.
+
+Nightjar and the DMTN-301 design
+Nightjar, the new camera-diagnostics dashboard, was installed. It reads from the EFD.
+
+Qserv
+The COSMOS2020 catalog was loaded.
+"""
+
+
+def test_heading_and_title_mentions_have_their_own_offsets(tmp_path):
+    path = tmp_path / "2024-03-report.txt"
+    path.write_text(REPORT, encoding="utf-8")
+    report = extract_report(path)
+    # the title alone does not say what Nightjar is; a section does, and the report agrees
+    assert [(m.name, m.start, m.end, m.via) for m in report.title_mentions] == [
+        ("Nightjar", 21, 29, "rule:repeat"), ("Qserv", 34, 39, "gazetteer")]
+    by_heading = {s.heading: s for s in report.sections}
+    design = by_heading["Nightjar and the DMTN-301 design"]
+    assert [(m.type, m.name, design.heading[m.start:m.end]) for m in design.heading_mentions] == [
+        ("system", "Nightjar", "Nightjar"), ("document", "DMTN-301", "DMTN-301")]
+    assert [m.name for m in by_heading["Qserv"].heading_mentions] == ["Qserv"]
+    # counted with the section and the report; in the JSON shape with their provenance
+    assert ("document", "DMTN-301", 1) in [(e.type, e.name, e.count) for e in design.entity_counts()]
+    assert design.to_dict()["heading_mentions"][1] == {
+        "type": "document", "name": "DMTN-301", "start": 17, "end": 25, "via": "pattern"}
+    assert report.to_dict()["title_mentions"][1]["name"] == "Qserv"
+
+
+def test_heading_and_title_mentions_reach_the_index(tmp_path, make_index):
+    path = tmp_path / "reports" / "2024-03-report.txt"
+    path.parent.mkdir()
+    path.write_text(REPORT, encoding="utf-8")
+    index = make_index(tmp_path, files=[path.parent])
+    # the index gives back the same report, heading and title mentions included
+    stored = index.report("2024-03-report-txt")
+    assert stored == extract_report(path)
+    # a heading-only mention is an occurrence on the entity page, with its snippet
+    detail = index.entity("document", "DMTN-301")
+    assert detail is not None and detail.mentions == 1
+    assert [o.section for o in detail.occurrences] == ["Nightjar and the DMTN-301 design"]
+    assert "<mark>DMTN-301</mark>" in detail.occurrences[0].snippet_html
+    assert detail.via == ("pattern",) and not detail.curatable
+    # title + heading + body: three mentions of the rule-found Nightjar, curatable
+    nightjar = index.entity("system", "Nightjar")
+    assert nightjar.mentions == 3 and nightjar.curatable
+    assert set(nightjar.via) <= {"rule:context", "rule:repeat"}
+    # the entity filter and facets see heading mentions
+    hits = index.search(SearchRequest.from_params({"entity": "DMTN-301"}))
+    assert [h.section for h in hits.hits] == ["Nightjar and the DMTN-301 design"]
+    stats = {(e.type, e.name): e for e in index.entities()}
+    assert stats[("document", "DMTN-301")].mentions == 1
