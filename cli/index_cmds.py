@@ -15,9 +15,10 @@ import sys
 import click
 
 from cli.extract_cmd import load_read_options, read_options_option
+from cli.index_access import index_errors, open_index
 from ingest import ENTITY_TYPES, EntityConfigError
-from search import (EXPORT_MAX, Index, IndexBusyError, QueryError, SearchRequest, ingest_paths,
-                    resolve_index_dir)
+from search import (EXPORT_MAX, Index, IndexBusyError, IndexDamagedError, QueryError,
+                    SearchRequest, has_index, ingest_paths, resolve_index_dir)
 
 #: The command's name as a user types it (in the commands we print for them to paste).
 PROG = "report-archive"
@@ -79,7 +80,7 @@ def ingest(paths, index_dir, entities_file, jobs, prune, config_file, pdf_reader
         summary = ingest_paths(paths, resolve_index_dir(index_dir), entities_file=entities_file,
                                jobs=jobs, prune=prune, progress=progress,
                                read_options=options)
-    except (IndexBusyError, EntityConfigError) as error:
+    except (IndexBusyError, IndexDamagedError, EntityConfigError) as error:
         raise click.ClickException(str(error)) from None
     finally:
         if bar is not None:
@@ -118,6 +119,7 @@ def ingest(paths, index_dir, entities_file, jobs, prune, config_file, pdf_reader
               help="Show the results for the query as typed, even if a word looks misspelt.")
 @index_option
 @click.pass_context
+@index_errors
 def search(ctx, query, fmt, as_json, limit, page, sort, etype, entity, period_from, period_to,
            literal, collapse, max_rows, base_url, no_correct, index_dir):
     """Search the index: words, "phrases", AND/OR/NOT, prefix*, fuzzy~, entity:DMTN-208, ..."""
@@ -126,9 +128,11 @@ def search(ctx, query, fmt, as_json, limit, page, sort, etype, entity, period_fr
               "entity": entity, "from": period_from, "to": period_to,
               "literal": "1" if literal else "", "collapse": "1" if collapse else "",
               "correct": "0" if no_correct else ""}
-    index = Index(resolve_index_dir(index_dir))
     try:
         request = SearchRequest.from_params({k: v for k, v in params.items() if v})
+        if not has_index(resolve_index_dir(index_dir)):
+            Index(resolve_index_dir(index_dir)).search(request)  # a bad query is told first
+        index = open_index(index_dir)
         if fmt in ("csv", "jsonl"):
             _export(index, request, fmt, max_rows, base_url)
             return
@@ -200,9 +204,10 @@ def _mode_line(response) -> str:
 @click.option("--type", "etype", type=click.Choice(ENTITY_TYPES), help="Only this type.")
 @json_option
 @index_option
+@index_errors
 def entities(etype, as_json, index_dir):
     """List entities with report and mention counts."""
-    stats = Index(resolve_index_dir(index_dir)).entities(etype)
+    stats = open_index(index_dir).entities(etype)
     if as_json:
         _dump({"type": etype, "total": len(stats), "entities": [e.to_dict() for e in stats]})
         return
@@ -217,9 +222,10 @@ def entities(etype, as_json, index_dir):
               help="The entity's type (default: the first type that knows the name).")
 @json_option
 @index_option
+@index_errors
 def entity(name, etype, as_json, index_dir):
     """Show one entity: mentions per month, where it occurs, what it is mentioned with."""
-    idx = Index(resolve_index_dir(index_dir))
+    idx = open_index(index_dir)
     detail = None
     for t in ([etype] if etype else ENTITY_TYPES):
         detail = idx.entity(t, name)
@@ -246,9 +252,10 @@ def entity(name, etype, as_json, index_dir):
 @click.command()
 @json_option
 @index_option
+@index_errors
 def stats(as_json, index_dir):
     """Show what the index holds."""
-    data = Index(resolve_index_dir(index_dir)).stats().to_dict()
+    data = open_index(index_dir).stats().to_dict()
     if as_json:
         _dump(data)
         return

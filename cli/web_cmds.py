@@ -73,11 +73,11 @@ def serve(index_dir, entities_file, archive_roots, host, port, threads, access_l
     """Serve the archive browser and JSON API (read-only) until Ctrl-C."""
     import waitress.server
 
-    from search import resolve_index_dir
     from web import create_app
 
+    path = _index_to_serve(index_dir)
     app = create_app({
-        "INDEX_PATH": str(resolve_index_dir(index_dir)),
+        "INDEX_PATH": str(path),
         "ENTITIES_FILE": entities_file,
         "ARCHIVE_ROOTS": list(archive_roots) or None,
         **throttle_config(threads),
@@ -106,6 +106,26 @@ def serve(index_dir, entities_file, archive_roots, host, port, threads, access_l
         pass
     finally:
         server.close()
+
+
+def _index_to_serve(index_dir: str | None):
+    """The index directory: a damaged index is refused (one line), and so is a directory
+    given by --index or $REPORT_ARCHIVE_INDEX that holds none (exit 2); the default
+    location without an index prints the hint and serves the empty archive."""
+    from cli.index_access import NoIndexUsageError, shows_index_option
+    from search import IndexDamagedError, has_index, index_damage, no_index_message
+    from search import resolve_index_dir
+
+    path = resolve_index_dir(index_dir)
+    if not has_index(path):
+        if shows_index_option(path):
+            raise NoIndexUsageError(no_index_message(path))
+        click.echo(f"Note: {no_index_message(path, False)}; serving an empty archive.", err=True)
+        return path
+    problem = index_damage(path)
+    if problem is not None:
+        raise click.ClickException(str(IndexDamagedError(path, problem)))
+    return path
 
 
 def _listen_problem(host: str, port: int, error: OSError) -> str:

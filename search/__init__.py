@@ -12,17 +12,25 @@ syntax: words (stemmed), "phrases", AND/OR/NOT, prefix* and fuzzy~ terms, fields
 """
 
 from search._export import EXPORT_MAX, Export, QueryOverview
+from search._health import (CheckResult, IndexDamagedError, NoIndexError, has_index,
+                            no_index_message)
+from search._health import check as check_index
+from search._health import damage as index_damage
 from search._index import Index
 from search._ingest import ingest_paths
 from search._paths import DEFAULT_INDEX_DIR, resolve_index_dir
 from search._pool import searcher_slot
+from search._rebuild import RebuildError
+from search._rebuild import rebuild as rebuild_index
 from search._types import (CoMention, EntityDetail, EntityRef, EntityStat, Hit, IndexBusyError,
                            IndexStats, IngestSummary, MonthCount, Occurrence, QueryError,
                            ReportSummary, SearchRequest, SearchResponse)
 
 __all__ = [
-    "DEFAULT_INDEX_DIR", "EXPORT_MAX", "CoMention", "EntityDetail", "EntityRef", "EntityStat",
-    "Export", "Hit", "Index", "IndexBusyError", "IndexStats", "IngestSummary", "MonthCount",
-    "Occurrence", "QueryError", "QueryOverview", "ReportSummary", "SearchRequest",
-    "SearchResponse", "ingest_paths", "resolve_index_dir", "searcher_slot",
+    "DEFAULT_INDEX_DIR", "EXPORT_MAX", "CheckResult", "CoMention", "EntityDetail", "EntityRef",
+    "EntityStat", "Export", "Hit", "Index", "IndexBusyError", "IndexDamagedError", "IndexStats",
+    "IngestSummary", "MonthCount", "NoIndexError", "Occurrence", "QueryError", "QueryOverview",
+    "RebuildError", "ReportSummary", "SearchRequest", "SearchResponse", "check_index",
+    "has_index", "index_damage", "ingest_paths", "no_index_message", "rebuild_index",
+    "resolve_index_dir", "searcher_slot",
 ]

@@ -21,6 +21,7 @@ from pathlib import Path
 from search import _aggregate
 from search._entity import record_entities_file
 from search._lock import write_lock
+from search._rebuild import record_sources
 from search._types import IngestSummary
 from search._workers import InlineWorkers, ProcessWorkers, IN_FLIGHT, clear_stage, load_matcher
 from search._writer import commit_segments, existing, open_or_create, refresh_summary
@@ -72,6 +73,7 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
     from ingest import iter_report_files
 
     started = time.monotonic()
+    paths = list(paths)  # walked twice: recorded for `rebuild`, then walked
     index_dir = Path(index_dir)
     jobs = jobs or os.cpu_count() or 1
     entities = str(entities_file) if entities_file else None
@@ -83,6 +85,7 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
         for stale in index_dir.glob(STAGE_PREFIX + "*"):  # left by a killed run
             clear_stage(stale)
         record_entities_file(index_dir, entities)
+        record_sources(index_dir, [p for p in paths if os.path.exists(p)])  # for `rebuild`
         known = existing(ix)
         known_shas = {v["sha256"] for v in known.values()}
         todo, unchanged = [], 0

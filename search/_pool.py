@@ -26,6 +26,7 @@ from pathlib import Path
 
 from whoosh import index as windex
 
+from search._health import IndexDamagedError, damage, has_index
 from search._writer import INDEX_NAME
 
 #: How many generations' derived values to keep: during a refresh threads may briefly
@@ -65,9 +66,26 @@ class SearcherPool:
         self._derived: dict[tuple, dict] = {}
 
     def _index(self):
-        if self._ix is None and windex.exists_in(str(self.path), indexname=INDEX_NAME):
-            self._ix = windex.open_dir(str(self.path), indexname=INDEX_NAME)
+        if self._ix is None and has_index(self.path):
+            self._check()
+            try:
+                self._ix = windex.open_dir(str(self.path), indexname=INDEX_NAME)
+            except Exception as error:
+                raise self._damaged(error) from None
         return self._ix
+
+    def _check(self) -> None:
+        problem = damage(self.path)
+        if problem is not None:
+            raise IndexDamagedError(self.path, problem)
+
+    def _damaged(self, error: BaseException) -> IndexDamagedError:
+        """The error to raise when Whoosh failed to open what the cheap check passed."""
+        problem = damage(self.path)
+        if problem is None:
+            text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            problem = f"opening it failed ({type(error).__name__}{': ' + text if text else ''})"
+        return IndexDamagedError(self.path, problem)
 
     def _key(self, generation: int) -> tuple:
         # The TOC's mtime guards against an index deleted and rebuilt to the same number.
@@ -84,14 +102,16 @@ class SearcherPool:
         if ix is None:
             return None
         generation = ix.latest_generation()
-        if generation < 0:  # the index was removed since we opened it
+        if generation < 0:  # the index was removed since we opened it (or its TOC was)
+            if has_index(self.path):
+                self._check()
             return None
         key = self._key(generation)
         me = _owner()
         entry = self._open.get(me)
         if entry is not None and entry[0] == key:
             return entry
-        searcher = ix.searcher()
+        searcher = self._open_searcher(ix)
         # A commit may land between the listing and the open: name what was opened.
         opened = searcher.reader().generation()
         entry = (key if opened == generation else self._key(opened), searcher)
@@ -106,6 +126,20 @@ class SearcherPool:
         for s in stale:
             s.close()
         return entry
+
+    def _open_searcher(self, ix):
+        """A searcher on the latest generation, after the cheap health check of it."""
+        self._check()
+        for attempt in (1, 2):
+            try:
+                return ix.searcher()
+            except FileNotFoundError as error:
+                # A commit removed the generation we listed just before we opened it: the
+                # next listing finds the new one. Twice in a row is a missing file.
+                if attempt == 2:
+                    raise self._damaged(error) from None
+            except Exception as error:
+                raise self._damaged(error) from None
 
     def cached(self, key: tuple, name: str, build):
         """The value `name` of generation `key`, built by `build()` the first time."""

@@ -24,6 +24,7 @@ from whoosh.writing import SegmentWriter
 
 from ingest.model import Report
 from search import _aggregate
+from search._health import ensure_healthy, record_manifest
 from search._schema import build_schema, report_documents
 
 INDEX_NAME = "MAIN"
@@ -47,8 +48,14 @@ MERGE_MAX_DOCS = 60_000
 
 
 def open_or_create(index_dir: Path):
-    """The index in `index_dir`, created empty if there is none (call with the lock held)."""
+    """The index in `index_dir`, created empty if there is none (call with the lock held).
+
+    Raises search._health.IndexDamagedError for a damaged index: writing into it would
+    bury the damage under new commits (or, with its TOC gone, start an empty index over
+    the old segments), so the caller is told to rebuild instead.
+    """
     index_dir.mkdir(parents=True, exist_ok=True)
+    ensure_healthy(index_dir)
     if windex.exists_in(str(index_dir), indexname=INDEX_NAME):
         return windex.open_dir(str(index_dir), indexname=INDEX_NAME)
     return windex.create_in(str(index_dir), build_schema(), indexname=INDEX_NAME)
@@ -86,6 +93,7 @@ def batch(ix, optimize: bool = False):
         writer.cancel()
         raise
     writer.commit(optimize=optimize)
+    record_manifest(ix.storage.folder)
 
 
 class _Lengths:
@@ -209,6 +217,7 @@ def commit_segments(ix, index_dir: Path, segments: list[tuple], delete: set[str]
         writer.cancel()
         raise
     writer.commit(mergetype=lambda w, committed: tiered_merge(w, committed + new))
+    record_manifest(index_dir)
 
 
 def segment_count(ix) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException, NotFound
 
-from search import IndexBusyError, QueryError
+from search import IndexBusyError, IndexDamagedError, QueryError, has_index, index_damage
 from web.render import wants_json
 
 
@@ -55,7 +55,19 @@ def _busy(error: IndexBusyError) -> Response:
     return response
 
 
+def _damaged(error: IndexDamagedError) -> Response:
+    # Not a bug and not the visitor's doing: the operator must rebuild the index.
+    current_app.logger.error("%s", error)
+    return error_response(503, str(error))
+
+
 def _unexpected(error: Exception) -> Response:
+    # A query may trip over a broken index file that the check on opening could not see:
+    # then say the index is damaged rather than "a bug".
+    path = current_app.config.get("INDEX_PATH")
+    problem = index_damage(path) if path and has_index(path) else None
+    if problem is not None:
+        return _damaged(IndexDamagedError(path, problem))
     # A bug, not user input: log it with the traceback, answer in the usual shape.
     current_app.logger.exception("unhandled error")
     return error_response(500, "Internal error: the server hit a bug; the log has details.")
@@ -66,4 +78,5 @@ def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http)
     app.register_error_handler(QueryError, _query)
     app.register_error_handler(IndexBusyError, _busy)
+    app.register_error_handler(IndexDamagedError, _damaged)
     app.register_error_handler(Exception, _unexpected)

@@ -1,0 +1,128 @@
+"""`rebuild`: a fresh index from the recorded source paths, swapped in atomically.
+
+Every ingest records the paths it was given (absolute) in ``sources.json`` in the index
+directory. A rebuild ingests those paths into a new index in a hidden directory inside the
+index directory (same file system, so moving files is a rename; Whoosh ignores it), then
+swaps it in by writing a table of contents of a newer generation that lists only the new
+segments. Writing that TOC is one rename, so a search running meanwhile sees either the
+old index or the complete new one, never a half-built one; the old generation's files
+are deleted afterwards (searchers that still read them keep their open files). The index
+directory's write lock is held throughout, so no ingest runs in between.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+from whoosh import index as windex
+from whoosh.filedb.filestore import FileStorage
+
+from search import _aggregate
+from search._entity import ENTITIES_COPY
+from search._health import INDEX_NAME, MANIFEST_NAME, NoIndexError, has_index, \
+    record_manifest, toc_generations
+from search._lock import INFO_NAME, LOCK_NAME, write_lock
+from search._types import IngestSummary
+
+SOURCES_NAME = "sources.json"
+REBUILD_PREFIX = ".rebuild-"
+#: Files of the index directory that are not the index's own generations: kept on a swap.
+_KEEP = {LOCK_NAME, INFO_NAME, SOURCES_NAME, ENTITIES_COPY, MANIFEST_NAME,
+         _aggregate.SUMMARY_NAME}
+
+
+def record_sources(index_dir: str | Path, paths) -> None:
+    """Add `paths` (made absolute) to the index's recorded sources (call with the lock held)."""
+    index_dir = Path(index_dir)
+    known = recorded_sources(index_dir)
+    for p in paths:
+        absolute = os.path.abspath(p)
+        if absolute not in known:
+            known.append(absolute)
+    target = index_dir / SOURCES_NAME
+    tmp = target.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps({"paths": known}, indent=1), encoding="utf-8")
+    os.replace(tmp, target)
+
+
+def recorded_sources(index_dir: str | Path) -> list[str]:
+    """The paths ingests into this index were given, oldest first ([] if none recorded)."""
+    try:
+        data = json.loads((Path(index_dir) / SOURCES_NAME).read_text(encoding="utf-8"))
+        return [str(p) for p in data.get("paths", [])]
+    except (OSError, ValueError, AttributeError):
+        return []
+
+
+def _fallback_sources(index_dir: Path) -> list[str]:
+    """For an index older than sources.json: the folders summary.json lists as roots."""
+    try:
+        data = json.loads((index_dir / _aggregate.SUMMARY_NAME).read_text(encoding="utf-8"))
+        return [str(r) for r in data["stats"]["roots"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+
+
+class RebuildError(Exception):
+    """A rebuild that cannot start; the message says what to do instead."""
+
+
+def rebuild(index_dir: str | Path, jobs: int | None = None, progress=None) -> IngestSummary:
+    """Rebuild the index in `index_dir` from its recorded sources; see the module docs.
+
+    Returns the summary of the fresh ingest (its `failed` files are not in the new index).
+    Raises NoIndexError when there is nothing to rebuild, RebuildError when no sources are
+    recorded, IndexBusyError when another process writes the index.
+    """
+    from search._ingest import ingest_paths
+
+    index_dir = Path(index_dir)
+    if not has_index(index_dir) and not recorded_sources(index_dir):
+        raise NoIndexError(index_dir)
+    sources = recorded_sources(index_dir) or _fallback_sources(index_dir)
+    if not sources:
+        raise RebuildError(
+            f"cannot rebuild {index_dir}: it records no source paths; ingest them again "
+            f"into a new directory: report-archive ingest PATH... --index NEW_DIR")
+    with write_lock(index_dir):
+        fresh = index_dir / f"{REBUILD_PREFIX}{os.getpid()}"
+        for stale in index_dir.glob(REBUILD_PREFIX + "*"):  # left by a killed rebuild
+            shutil.rmtree(stale, ignore_errors=True)
+        entities = index_dir / ENTITIES_COPY
+        try:
+            summary = ingest_paths(sources, fresh, entities_file=entities if entities.exists()
+                                   else None, jobs=jobs, progress=progress)
+            swap_in(fresh, index_dir)
+        finally:
+            shutil.rmtree(fresh, ignore_errors=True)
+    return summary
+
+
+def swap_in(fresh: Path, index_dir: Path) -> None:
+    """Make the index in `fresh` the latest generation of `index_dir` (one TOC rename),
+    then delete what the old generations left (call with `index_dir`'s lock held)."""
+    source = FileStorage(str(fresh))
+    toc = windex.TOC.read(source, INDEX_NAME)
+    generation = max(toc_generations(index_dir), default=0) + 1
+    names = [n for seg in toc.segments for n in seg.list_files(source)]
+    for name in names:  # unreferenced in index_dir until the TOC below names them
+        os.replace(fresh / name, index_dir / name)
+    summary = _aggregate.read(fresh, toc.generation)
+    toc.generation = generation
+    toc.write(FileStorage(str(index_dir)), INDEX_NAME)  # the swap: an atomic rename
+    if summary is not None:
+        summary["generation"] = generation
+        _aggregate.write(index_dir, summary)
+    toc_name = windex.TOC._filename(INDEX_NAME, generation)
+    live = set(names) | {toc_name} | _KEEP
+    for name in os.listdir(index_dir):
+        path = index_dir / name
+        if name not in live and not name.startswith(".") and path.is_file():
+            path.unlink(missing_ok=True)
+    for name in (SOURCES_NAME, ENTITIES_COPY):
+        if (fresh / name).exists() and not (index_dir / name).exists():
+            os.replace(fresh / name, index_dir / name)
+    record_manifest(index_dir)
