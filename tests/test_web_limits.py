@@ -95,9 +95,11 @@ def test_expensive_queries_keep_to_their_lane_and_ordinary_ones_still_run(index_
         assert client.get("/api/search?q=" + "a" * 300).status_code == 503
         assert client.get("/api/search?q=rucio~2").status_code == 503
         assert client.get("/api/search?q=qserv").status_code == 200
+        assert client.get("/api/batch?terms=qserv").status_code == 503  # a batch is heavy
     finally:
         slots.release(held, True)
     assert client.get("/api/search?q=rucio~2").status_code == 200
+    assert client.get("/api/batch?terms=qserv").status_code == 200
 
 
 def test_what_counts_as_expensive():

@@ -10,7 +10,7 @@ slots plus queue (see cli.web_cmds), so a thread is always free to answer that 5
 static file, instead of the request sitting unseen in the server's own backlog.
 
 Requests that look expensive (a long query, many operators, fuzzy or wildcard terms, see
-`looks_expensive`) may hold at most ``HEAVY_CONCURRENCY`` of the slots and queue at most
+`looks_expensive`, and every batch search) may hold at most ``HEAVY_CONCURRENCY`` of the slots and queue at most
 ``HEAVY_QUEUE`` deep, so a few abusive queries can never take every slot from ordinary
 visitors. Each slot has its own open index searcher (`search.searcher_slot`), so memory
 follows the slots, not the threads.
@@ -141,7 +141,8 @@ def _has_terms() -> bool:
 def _acquire() -> None:
     if request.endpoint in (None, "static"):
         return
-    heavy = looks_expensive(request.args.get("q", "")) or (
+    # A batch runs up to a hundred searches in one request: always the heavy lane.
+    heavy = request.endpoint.startswith("batch.") or looks_expensive(request.args.get("q", "")) or (
         request.endpoint in WHOLE_RESULT_ENDPOINTS and _has_terms())
     slots = slots_of(current_app)
     started = time.monotonic()
