@@ -78,7 +78,8 @@ def build_report(path: Path, data: bytes, parsed: ParsedDocument, matcher: "Enti
             text=text, page=raw.page, mentions=tuple(matcher.find(text)),
             heading_mentions=tuple(matcher.find(raw.heading)) if raw.heading else (),
         ))
-    lead = "\n".join(s.text for s in sections[:2])
+    # headings too: a mail's first line ("April 2024 report") is often read as one
+    lead = "\n".join(f"{s.heading}\n{s.text}" if s.heading else s.text for s in sections[:2])
     title_mentions = tuple(matcher.find(title))
     if getattr(matcher, "rules", False):
         title_mentions, sections = _consistent(title, title_mentions, sections)

@@ -3,7 +3,11 @@
 Real archives say it in many ways: "for September 2021", "Sept. 2021", "2021-09", "202005"
 in a file name, or a title that names only the month ("DM Status Report for March") with
 the year in the file name, the body or the post date. The title wins over the body, since
-copy-paste errors leave the wrong month in the opener.
+copy-paste errors leave the wrong month in the opener. The report's own month stated in its
+first lines ("the monthly report for April 2024", "April 2024 report") comes next, before a
+file name or a posting date: a list archive or a mail says when the report was *sent*,
+usually the month after the one it covers. Date lines of an archive or mail header
+("Sent: 2024-05-02", "Date: Thu, 2 May 2024") in the opening text are not read as periods.
 """
 
 from __future__ import annotations
@@ -32,17 +36,35 @@ _MONTH_ONLY = re.compile(rf"\b{_MONTH_WORD}(?![\w])", re.I)
 _YEAR_ONLY = re.compile(r"(?<![\d.-])(?P<year>(?:19|20)\d\d)(?![\d])")
 # How far into the text we look: the opener, not a history paragraph further down.
 LEAD_CHARS = 600
+# The "first lines" in which a report states its own month.
+OPENER_CHARS = 300
+_REPORT_WORD = r"(?:report|update|status|summary|newsletter|notes|digest|review|news)"
+# "report for April 2024", "update covering April 2024", "covers April 2024", "for the month of".
+_OWN_BEFORE = re.compile(
+    rf"(?:\b{_REPORT_WORD}\w*\W+(?:\w+\W+){{0,2}}?(?:for|of|covering|on|from)|\bcover(?:s|ing)"
+    rf"|\bfor\s+the\s+month\s+of)\s+(?:the\s+month\s+of\s+)?$",
+    re.I,
+)
+# "April 2024 report", "April 2024 monthly update"
+_OWN_AFTER = re.compile(rf"[\s,:-]*(?:\w+\s+)?{_REPORT_WORD}\b", re.I)
+# Header lines that state when a mail was sent or a post made, not what it covers.
+_DATE_LINE = re.compile(
+    r"^\s*(?:date|sent|posted|received|published)(?:\s+on)?\s*:.*$"
+    r"|^\s*(?:mon|tue|wed|thu|fri|sat|sun)\w*,?\s+\w+\s+\d{1,2},?\s+\d{1,2}:\d\d.*$",
+    re.I | re.M,
+)
 
 
 def find_period(title: str | None, file_name: str, text: str, date_hint: str | None) -> str | None:
     """The report's period as ``YYYY-MM``, or None when nothing says it.
 
     Order: a full date in the title; a month-only title completed by a year from the file
-    name, the text or the date hint; then the file name; then the opening text; then the
-    date hint (a forum post date).
+    name, the text or the date hint; the report's own month in its first lines ("report for
+    April 2024", "April 2024 report"); then the file name; then any month in the opening
+    text; then the date hint (a forum post date, a mail's Date:, an archive's posting date).
     """
     title = title or ""
-    lead = text[:LEAD_CHARS]
+    lead = _DATE_LINE.sub("", text[:LEAD_CHARS])
     stem = re.sub(r"\.[A-Za-z0-9]+$", "", file_name)
     if (found := _full_period(title)) is not None:
         return found
@@ -51,6 +73,8 @@ def find_period(title: str | None, file_name: str, text: str, date_hint: str | N
         year = _year_in(stem) or _year_in(lead) or _year_for(title_month, date_hint)
         if year is not None:
             return f"{year}-{title_month:02d}"
+    if (found := _own_period(lead[:OPENER_CHARS])) is not None:
+        return found
     for source in (stem, lead):
         if (found := _full_period(source, packed=source is stem)) is not None:
             return found
@@ -65,6 +89,16 @@ def _full_period(text: str, packed: bool = False) -> str | None:
         if m is not None and (best is None or m.start() < best[0]):
             best = (m.start(), f"{m.group('year')}-{_month_number(m.group('month')):02d}")
     return best[1] if best else None
+
+
+def _own_period(opener: str) -> str | None:
+    """A month and year that the opener says the report covers, or None."""
+    for pattern in (_MONTH_YEAR, _ISO):
+        for m in pattern.finditer(opener):
+            before = opener[max(0, m.start() - 60):m.start()]
+            if _OWN_BEFORE.search(before) or _OWN_AFTER.match(opener, m.end()):
+                return f"{m.group('year')}-{_month_number(m.group('month')):02d}"
+    return None
 
 
 def _month_number(token: str) -> int:

@@ -22,3 +22,11 @@ def test_markdown_note():
     assert "See DMTN-234 for details." in progress
     assert "](" not in progress and "**" not in progress
     assert "Qserv | green" in progress
+
+
+def test_bold_lines_are_headings_and_issue_links_keep_their_target():
+    path = Path(__file__).parent / "fixtures" / "markdown" / "bold-headings.md"
+    doc = read_markdown(path, path.read_bytes())
+    assert [(s.heading, s.level) for s in doc.sections] == [("", 0), ("Done", 2), ("Next", 2)]
+    assert doc.sections[1].text == (
+        "- The parser handles nested blocks (#41 (https://github.com/widgets/core/issues/41)).")

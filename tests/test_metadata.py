@@ -32,3 +32,28 @@ from ingest.metadata import find_period
 )
 def test_find_period(title, file_name, text, hint, expected):
     assert find_period(title, file_name, text, hint) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "file_name", "text", "hint", "expected"),
+    [
+        # The report's own month in its first lines beats the posting date of a mail or an
+        # archive page, and a file name that records when it was sent.
+        ("Monthly report", "000231.html", "Hi all, here is the monthly report for September 2023.",
+         "2023-10", "2023-09"),
+        ("Pebblestack update", "update-2024-05-02.eml", "April 2024 report\nHi all,", "2024-05",
+         "2024-04"),
+        ("Status", "notes.txt", "This update covers March 2024 and part of April.", "2024-04",
+         "2024-03"),
+        # Sent and Date lines in the opening text are not the period.
+        ("Monthly report", "x.html", "Sent: 2024-03-05 09:41\nThe February 2024 report follows.",
+         None, "2024-02"),
+        ("Monthly report", "x.html", "Date: Tue, 5 Mar 2024\nNothing else.", "2024-03", "2024-03"),
+        # With no month named anywhere, the posting date decides.
+        ("Widget progress", "mail.txt", "Hello, the parser is done.", "2024-07", "2024-07"),
+        # A month that is not the report's own ("the review in May 2024") leaves the file name first.
+        ("Status", "dm-status-202403.txt", "We prepared the review in May 2024.", None, "2024-03"),
+    ],
+)
+def test_the_reports_own_month_comes_before_posting_dates(title, file_name, text, hint, expected):
+    assert find_period(title, file_name, text, hint) == expected

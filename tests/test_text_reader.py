@@ -117,3 +117,74 @@ def test_whitespace_only_file_is_empty(tmp_path):
     path.write_bytes(b"\xef\xbb\xbf \n\n  \n")
     with pytest.raises(IngestError, match="the file is empty; there is nothing to ingest"):
         read_text(path, path.read_bytes())
+
+
+def test_a_run_of_short_handle_lines_is_a_list_not_headings():
+    doc = read("handle-lists.txt")
+    assert outline(doc) == [("Summary", 1), ("Reviews", 1), ("Teams and their leads", 1),
+                            ("Next steps", 1)]
+    assert doc.sections[0].text.endswith(
+        "New technotes this month:\n\n"
+        "- DMTN-214 Registry schema migration plan\n"
+        "- DMTN-215 Alert packet versioning\n"
+        "- SQR-062 Notebook image retention")
+    # one per line with blank lines between: still a list, still body text
+    assert "- RFC-812 Retire the old ingest script" in doc.sections[1].text
+    assert "- LCR-2401 Update the network baseline" in doc.sections[1].text
+    # names and a dash, right under their heading
+    assert doc.sections[2].text.splitlines() == [
+        "- Middleware - Registry and data access",
+        "- Pipelines - Calibration products",
+        "- Data Access - Portal and notebooks",
+    ]
+    # a hard-wrapped paragraph whose lines start with handles stays one paragraph
+    assert doc.sections[3].text == (
+        "DMTN-214 goes to the project office for sign-off in March, and the "
+        "DMTN-215 draft opens for comments once the schema freezes.")
+
+
+def test_handles_in_list_lines_are_found_by_the_matcher():
+    from ingest.extract import extract_report
+
+    report = extract_report(FIXTURES / "handle-lists.txt")
+    names = {m.name for s in report.sections for m in s.mentions}
+    assert {"DMTN-214", "DMTN-215", "SQR-062", "RFC-812", "RFC-815", "LCR-2401"} <= names
+
+
+def test_emphasis_wrapped_headings_and_list_archive_chrome():
+    doc = read("list-archive.txt")
+    assert doc.title == "Progress notes"  # the list's [tag] taken off
+    assert doc.date_hint == "2024-04"  # the archive's posting date, kept as a hint
+    assert outline(doc) == [("", 0), ("Done", 2), ("In progress", 2), ("Not started", 2)]
+    assert doc.sections[0].text == "Hello,\n\nthis is the status summary for March 2024."
+    # "*Note*" alone is emphasis, not a heading; the list footer is gone
+    assert doc.sections[3].text == (
+        "Localisation of the error messages.\n\n*Note* that the next notes will come a week late.")
+    everything = " ".join(s.heading + " " + s.text for s in doc.sections)
+    for chrome in ("Pat Example", "Mon Apr", "Previous message", "Next message",
+                   "Messages sorted by", "mailing list", "listinfo", "_____"):
+        assert chrome not in everything
+
+
+def test_the_reports_own_month_beats_the_posting_date_and_a_mail_without_one_takes_it():
+    from ingest.extract import extract_report
+
+    assert extract_report(FIXTURES / "list-archive.txt").period == "2024-03"
+    undated = extract_report(FIXTURES / "undated-mail.txt")
+    assert (undated.title, undated.period) == ("Widget progress", "2024-07")
+
+
+@pytest.mark.parametrize(("line", "heading"), [
+    ("*## Summary*", ("Summary", 2)),
+    ("**## Summary**", ("Summary", 2)),
+    ("*### Data Access*", ("Data Access", 3)),
+    ("**Technical Progress**", ("Technical Progress", 2)),
+    ("__Technical Progress:__", ("Technical Progress", 2)),
+    ("*Summary*", None),
+    ("**The service is down.**", None),
+    ("**bold** and more", None),
+])
+def test_emphasis_heading_forms(line, heading):
+    from ingest.readers.mail import emphasis_heading
+
+    assert emphasis_heading(line) == heading

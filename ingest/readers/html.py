@@ -4,7 +4,18 @@ Only the report's own text is kept: scripts, styles, navigation and forum chrome
 lines, tag lists, "Back to top" links, reply buttons) are dropped before anything is read,
 so their words never become sections or entities. Headings are ``h1``-``h6`` plus two forum
 habits: a paragraph that is only bold text (``<p><strong>Technical Progress</strong></p>``)
-and a ``##Heading`` line typed into a paragraph.
+and a ``##Heading`` (or ``**Heading**``, ``*## Heading*``) line typed into a paragraph.
+
+Mailing-list archive pages (Mailman's pipermail, HyperKitty) hold a plain-text mail: its
+body is read by the plain-text reader's rules, the archive's chrome (author and date lines,
+"Previous message", "Messages sorted by", the list footer) dropped, and the posting date
+kept as a date hint. A link whose target is an issue, pull or merge request keeps that
+target in the text ("#212 (https://github.com/o/r/pull/212)"), since its text alone
+("#212", "the typing issue") does not say which repository it means.
+
+Parsed with lxml (libxml2's HTML parser), which closes elements as browsers do: a
+``<p>`` before a ``<ul>``, a ``<head>`` never closed. The tree is walked with explicit
+stacks, so no depth of nesting costs Python recursion.
 """
 
 from __future__ import annotations
@@ -16,6 +27,14 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from ingest.readers.base import ParsedDocument, RawSection
 from ingest.readers.decoding import ensure_text_bytes
+from ingest.readers.mail import (
+    emphasis_heading,
+    is_archive_nav,
+    posting_date,
+    strip_archive_chrome,
+    strip_list_tag,
+)
+from ingest.readers.text import parse_text_sections
 
 _DROP_TAGS = frozenset((
     "script", "style", "noscript", "template", "svg", "canvas", "iframe", "object",
@@ -41,32 +60,49 @@ _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u2009\u202f]+")
 _BOLD_TAGS = {"strong", "b"}
 BOLD_HEADING_LEVEL = 2
 MAX_BOLD_HEADING_WORDS = 12
+# An issue, pull request or merge request page on a forge (GitHub, GitLab on any host).
+_TRACKER_URL = re.compile(r"^https?://[^/\s]+/\S+?/(?:-/)?(?:issues|pulls?|merge_requests)/\d+", re.I)
+_SHORT_REFERENCE = re.compile(r"[\w.-]/[\w./-]*\w[#!]\d")
+# Where archives mark the mail itself: pipermail's comments around the <pre>.
+_ARTICLE_START, _ARTICLE_END = "beginarticle", "endarticle"
+# Text nodes before the article in which pipermail's date line is looked for.
+_HEADER_STRINGS = 40
 
 
 def read_html(path: Path, data: bytes) -> ParsedDocument:
     """Read an HTML report into title and sections, forum chrome removed."""
     ensure_text_bytes(path, data, "an HTML file")
-    soup = BeautifulSoup(data, "html.parser")
+    soup = BeautifulSoup(data, "lxml")
     tags = _metadata_tags(soup)
-    title, date_hint = _document_title(tags), _post_date(tags)
+    title, date_hint = strip_list_tag(_document_title(tags)), _post_date(tags)
+    article = _pipermail_article(soup)
     root = _prune_and_find_content(soup)
-    return ParsedDocument(format="html", title=title, sections=sections_from_html(root),
-                          date_hint=date_hint)
+    mail = article if article is not None else (root if _has_class(root.attrs, "email-body") else None)
+    if mail is None:
+        return ParsedDocument(format="html", title=title, sections=sections_from_html(root),
+                              date_hint=date_hint)
+    _keep_tracker_targets(mail)
+    lines, posted = strip_archive_chrome(_mail_lines(mail))
+    return ParsedDocument(format="html", title=title, sections=parse_text_sections(lines),
+                          date_hint=date_hint or posted or _header_date(soup, article))
 
 
 def sections_from_html(root: Tag) -> list[RawSection]:
     """Group the blocks under `root` into sections at each heading."""
+    _keep_tracker_targets(root)
     sections: list[RawSection] = []
     heading, level, blocks = "", 0, []
+    last_is_list = False  # kept, not re-checked: a list of n items must not cost n^2
     for kind, text, block_level in _blocks(root):
         if kind == "heading":
             if heading or blocks:
                 sections.append(RawSection(heading, level, "\n\n".join(blocks)))
-            heading, level, blocks = text, block_level, []
-        elif blocks and kind == "item" and blocks[-1].startswith(("- ", "1")) and _is_list(blocks[-1]):
+            heading, level, blocks, last_is_list = text, block_level, [], False
+        elif blocks and kind == "item" and last_is_list:
             blocks[-1] += "\n" + text
         else:
             blocks.append(text)
+            last_is_list = kind == "item" or _is_list(text)
     if heading or blocks:
         sections.append(RawSection(heading, level, "\n\n".join(blocks)))
     return sections
@@ -77,7 +113,11 @@ def _is_list(block: str) -> bool:
 
 
 def _blocks(element: Tag):
-    """Yield ("heading"|"para"|"item", text, level) in document order."""
+    """Yield ("heading"|"para"|"item", text, level) in document order.
+
+    Walked with an explicit stack of child iterators, not recursion: a page nested a
+    thousand ``<div>`` deep is read like any other (Python's recursion limit is 1,000).
+    """
     inline: list[str] = []
 
     def flush():
@@ -86,7 +126,13 @@ def _blocks(element: Tag):
         if text:
             yield from _paragraph_blocks(text)
 
-    for child in element.children:
+    stack = [iter(element.children)]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+            yield from flush()  # the end of a block ends its paragraph
+            continue
         if isinstance(child, Comment):
             continue
         if isinstance(child, NavigableString):
@@ -108,9 +154,7 @@ def _blocks(element: Tag):
             yield from _list_items(child, ordered=name == "ol")
         elif name == "pre":
             yield from flush()
-            text = child.get_text().strip("\n")
-            if text.strip():
-                yield "para", text, 0
+            yield from _pre_blocks(child)
         elif name == "tr":
             yield from flush()
             cells = [_clean(c.get_text(" ")) for c in child.find_all(["td", "th"], recursive=False)]
@@ -125,10 +169,77 @@ def _blocks(element: Tag):
                 yield "para", text, 0
         elif name in _BLOCK_TAGS or name == "hr":
             yield from flush()
-            yield from _blocks(child)
+            stack.append(iter(child.children))
         else:
             inline.append(child.get_text())
-    yield from flush()
+
+
+def _pre_blocks(pre: Tag):
+    """Preformatted text is one block, kept as written."""
+    text = pre.get_text().strip("\n")
+    if text.strip():
+        yield "para", text, 0
+
+
+def _keep_tracker_targets(root: Tag) -> None:
+    """Write the target of each issue/pull/merge-request link after its text, unless the
+    text already names it (the URL itself, or an ``owner/repo#123`` short form)."""
+    for a in root.find_all("a", href=True):
+        href = a["href"].strip()
+        if not _TRACKER_URL.match(href):
+            continue
+        text = a.get_text(" ")
+        if href.rstrip("/") in text or _SHORT_REFERENCE.search(text):
+            continue
+        a.append(f" ({href})")
+
+
+def _pipermail_article(soup: BeautifulSoup) -> Tag | None:
+    """The mail of a pipermail page: what sits between its beginarticle and endarticle
+    comments, gathered into one <pre>; None for any other page."""
+    start = soup.find(string=lambda s: isinstance(s, Comment) and s.strip() == _ARTICLE_START)
+    if start is None:
+        return None
+    body = soup.new_tag("pre")
+    node = start.next_sibling
+    while node is not None and not (isinstance(node, Comment) and node.strip() == _ARTICLE_END):
+        following = node.next_sibling
+        body.append(node.extract())
+        node = following
+    start.insert_after(body)
+    return body
+
+
+def _mail_lines(mail: Tag) -> list[str]:
+    """The lines of a mail rendered in HTML: a <pre> as written; a HyperKitty body with its
+    <br> as line breaks and paragraphs as blank lines, other white space as in HTML."""
+    if mail.name == "pre":
+        text = mail.get_text()
+    else:
+        parts = []
+        for node in mail.descendants:
+            if isinstance(node, Comment):
+                continue
+            if isinstance(node, NavigableString):
+                parts.append(_SPACES.sub(" ", str(node).replace("\n", " ")))
+            elif node.name == "br":
+                parts.append("\n")
+            elif node.name in ("p", "div", "blockquote", "pre"):
+                parts.append("\n\n")
+        text = "".join(parts)
+    return [line.strip().replace("\u00a0", " ") if mail.name != "pre" else line.rstrip()
+            for line in text.replace("\r", "").split("\n")]
+
+
+def _header_date(soup: BeautifulSoup, article: Tag | None) -> str | None:
+    """The posting date of an archive page, from the date line before the mail
+    (pipermail's ``<I>Tue Oct  3 08:14:52 UTC 2023</I>``)."""
+    if article is None:
+        return None
+    for string in article.find_all_previous(string=True, limit=_HEADER_STRINGS):
+        if (found := posting_date(str(string).strip())) is not None:
+            return found
+    return None
 
 
 def _p_blocks(p: Tag):
@@ -147,27 +258,60 @@ def _paragraph_blocks(text: str):
     pending: list[str] = []
     for line in text.split("\n"):
         m = _HASH_LINE.match(line.strip())
-        if m is not None:
+        found = (m.group(2), len(m.group(1))) if m is not None else emphasis_heading(line)
+        if found is not None:
             if pending:
                 yield "para", " ".join(pending), 0
                 pending = []
-            yield "heading", m.group(2), len(m.group(1))
-        elif line.strip():
+            yield "heading", found[0], found[1]
+        elif line.strip() and not is_archive_nav(line):
             pending.append(line.strip())
     if pending:
         yield "para", " ".join(pending), 0
 
 
 def _list_items(lst: Tag, ordered: bool):
-    number = 0
-    for li in lst.find_all("li", recursive=False):
+    """The items of a list, nested lists' items after their parent item (depth-first,
+    with a stack rather than recursion, so deep nesting costs no Python frames)."""
+    stack = [(iter(lst.find_all("li", recursive=False)), ordered, 0)]
+    while stack:
+        items, is_ordered, number = stack.pop()
+        li = next(items, None)
+        if li is None:
+            continue
         number += 1
-        nested = [sub.extract() for sub in li.find_all(["ul", "ol"], recursive=False)]
-        text = _clean(li.get_text(" ")).replace("\n", " ")
+        stack.append((items, is_ordered, number))
+        # nested lists are read after the item, not as part of its text (not extracted:
+        # bs4's extract() walks the whole subtree, quadratic in the nesting depth)
+        nested = li.find_all(["ul", "ol"], recursive=False)
+        text = _clean(_inline_text(li, skip=_LIST_TAGS)).replace("\n", " ")
         if text:
-            yield "item", (f"{number}. " if ordered else "- ") + text, 0
-        for sub in nested:
-            yield from _list_items(sub, ordered=sub.name == "ol")
+            yield "item", (f"{number}. " if is_ordered else "- ") + text, 0
+        for sub in reversed(nested):
+            stack.append((iter(sub.find_all("li", recursive=False)), sub.name == "ol", 0))
+
+
+_SPACED_TAGS = frozenset(("p", "div", "br", "li", "td", "th", "dd", "dt", "blockquote", "table", "tr"))
+
+
+_LIST_TAGS = frozenset(("ul", "ol"))
+
+
+def _inline_text(tag: Tag, skip: frozenset[str] = frozenset()) -> str:
+    """The text of `tag` as a reader sees it: inline elements run on ("(#212)", "SLAC,"),
+    block elements and line breaks are separated by a space; `skip` subtrees left out."""
+    parts = []
+    stack = list(reversed(tag.contents))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, NavigableString):
+            if not isinstance(node, Comment):
+                parts.append(str(node))
+        elif isinstance(node, Tag) and node.name not in skip:
+            if node.name in _SPACED_TAGS:
+                parts.append(" ")
+            stack.extend(reversed(node.contents))
+    return "".join(parts)
 
 
 def _is_bold_only(p: Tag) -> bool:
@@ -241,9 +385,10 @@ def _has_class(attrs: dict, name: str) -> bool:
     return name in (attrs.get("class") or ())
 
 
-# Where forum and blog templates keep the post itself, best first (Discourse's "cooked"
-# post body, schema.org articleBody, WordPress entry-content, then generic landmarks).
+# Where forum, blog and list-archive templates keep the post itself, best first (a list
+# archive's mail body, Discourse's "cooked" post body, schema.org articleBody, WordPress entry-content, then generic landmarks).
 _CONTENT_RULES = (
+    lambda name, attrs: _has_class(attrs, "email-body"),  # a HyperKitty archive's mail
     lambda name, attrs: attrs.get("itemprop") == "articleBody",
     lambda name, attrs: _has_class(attrs, "cooked"),
     lambda name, attrs: _has_class(attrs, "post-body"),

@@ -4,9 +4,13 @@ A plain-text report has no markup, so headings are recognised by how people writ
 - ``# Heading`` / ``## Heading`` (Markdown habit, also without the space: ``##Heading``);
 - a line underlined with ``===`` (level 1) or ``---`` (level 2);
 - a numbered line on its own: ``1. Project Status``, ``2.3 Middleware`` (level = depth);
-- a short line on its own, without closing punctuation, followed by a paragraph.
+- a short line on its own, without closing punctuation, followed by a paragraph;
+- an emphasis-wrapped line, as mail clients write headings: ``*## Heading*``, ``**Heading**``.
+A run of short list lines (a handle or name, then a description, one per line, such as
+``DMTN-210 Registry schema`` or ``owner/repo#12 Fix the cache``) is a list, not headings.
 Hard-wrapped paragraphs are rejoined; bullet and numbered list items stay one per line.
-A leading e-mail header block (``Subject:``, ``Date:``...) gives the title and date.
+A leading e-mail header block (``Subject:``, ``Date:``...) gives the title and date;
+mailing-list archive chrome and the list footer are dropped (`ingest.readers.mail`).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from pathlib import Path
 
 from ingest.readers.base import ParsedDocument, RawSection
 from ingest.readers.decoding import decode_text, ensure_text_bytes
+from ingest.readers.mail import emphasis_heading, strip_archive_chrome, strip_list_tag
 
 _HASH_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s*(\S.*?)\s*#*\s*$")
 _UNDERLINE = re.compile(r"^\s*(={3,}|-{3,})\s*$")
@@ -34,9 +39,17 @@ _SALUTATIONS = {
 _SMALL_WORDS = {"a", "an", "and", "the", "of", "for", "in", "on", "to", "at", "by", "with", "or", "&"}
 MAX_HEADING_WORDS = 10
 MAX_HEADING_CHARS = 80
+# A list line is shorter than the lines of a hard-wrapped paragraph (mail wraps at 72-78).
+MAX_LIST_LINE_CHARS = 64
 # A line this long with text right under it is the first line of a wrapped paragraph.
 WRAPPED_LINE_CHARS = 50
 _INNER_SENTENCE = re.compile(r"[a-z0-9)][.!?]\s+[A-Z]")
+# A list line: a handle (letters and digits: DMTN-210, PTS-014, owner/repo#12, #12, @name)
+# or a name and a dash, then a description.
+_HANDLE_LINE = re.compile(
+    r"^\s*(?:(?=\S*\d)(?=\S*[A-Za-z#])[\w#@][\w./#!@-]*\w|@\w[\w.-]*)\s+\S"
+    r"|^\s*\S+(?:\s+\S+){0,3}\s+[-\u2013\u2014]\s+\S"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +65,9 @@ def read_text(path: Path, data: bytes) -> ParsedDocument:
     title, date_hint, lines = _strip_mail_header(lines)
     if title is None:
         title, lines = _take_title_line(lines)
-    return ParsedDocument(format="text", title=title, sections=parse_text_sections(lines),
-                          date_hint=date_hint)
+    lines, posted = strip_archive_chrome(lines)
+    return ParsedDocument(format="text", title=strip_list_tag(title),
+                          sections=parse_text_sections(lines), date_hint=date_hint or posted)
 
 
 def parse_text_sections(lines: list[str]) -> list[RawSection]:
@@ -96,6 +110,11 @@ def parse_text_sections(lines: list[str]) -> list[RawSection]:
             items.append(prefix + bullet.group(3).strip())
         elif items and line.startswith((" ", "\t")):
             items[-1] += " " + line.strip()  # an indented continuation of the last item
+        elif in_list_run(lines, i):
+            if paragraph:
+                blocks.append(join_wrapped(paragraph))
+                paragraph.clear()
+            items.append("- " + line.strip())
         else:
             if items:
                 blocks.append("\n".join(items))
@@ -125,6 +144,8 @@ def _heading_at(lines: list[str], i: int) -> tuple[_Heading, int] | None:
         return None
     nxt = lines[i + 1] if i + 1 < len(lines) else ""
     prev = lines[i - 1].strip() if i > 0 else ""
+    if (emphasis := emphasis_heading(line)) is not None:
+        return _Heading(*emphasis), i + 1
     if (m := _HASH_HEADING.match(lines[i])) is not None and not m.group(2).startswith("#"):
         return _Heading(m.group(2).strip(), len(m.group(1))), i + 1
     if (u := _UNDERLINE.match(nxt)) is not None and _looks_like_heading(line, strict=False):
@@ -140,7 +161,7 @@ def _heading_at(lines: list[str], i: int) -> tuple[_Heading, int] | None:
                 and _looks_like_heading(n.group(2), strict=False):
             return _Heading(n.group(2).strip(), n.group(1).count(".") + 1), i + 1
         return None
-    if following is None or _BULLET.match(lines[i]):
+    if following is None or _BULLET.match(lines[i]) or in_list_run(lines, i):
         return None
     if not prev:
         # On its own after a blank line: short and unpunctuated is enough, unless the next
@@ -154,6 +175,37 @@ def _heading_at(lines: list[str], i: int) -> tuple[_Heading, int] | None:
     if prev.endswith(_SENTENCE_END) and nxt.strip() and _looks_like_heading(line, strict=True):
         return _Heading(line, 1), i + 1
     return None
+
+
+def in_list_run(lines: list[str], i: int) -> bool:
+    """Whether line i is one of a run of short list lines: it and a neighbour (the line
+    before or after it, one blank line between allowed) both read as a handle or name and a
+    description, and the run starts after a blank line or a line ending in ":" (not inside a
+    hard-wrapped paragraph whose lines happen to start with IDs)."""
+    if not _is_list_line(lines[i]):
+        return False
+    if _list_neighbour(lines, i, 1) is None and _list_neighbour(lines, i, -1) is None:
+        return False
+    start = i
+    while (before := _list_neighbour(lines, start, -1)) is not None:
+        start = before
+    if start == 0 or not lines[start - 1].strip() or lines[start - 1].rstrip().endswith(":"):
+        return True
+    return _heading_at(lines, start - 1) is not None  # a list right under its heading
+
+
+def _list_neighbour(lines: list[str], i: int, step: int) -> int | None:
+    j = i + step
+    if 0 <= j < len(lines) and not lines[j].strip():
+        j += step
+    return j if 0 <= j < len(lines) and _is_list_line(lines[j]) else None
+
+
+def _is_list_line(line: str) -> bool:
+    text = line.strip()
+    return (bool(text) and len(text) <= MAX_LIST_LINE_CHARS and not text.endswith(_NOT_HEADING_END)
+            and _HANDLE_LINE.match(text) is not None and not _BULLET.match(line)
+            and not _NUMBERED_HEADING.match(line))
 
 
 def _looks_like_heading(line: str, strict: bool) -> bool:
