@@ -60,11 +60,23 @@ def _plain(snippet_html: str, tty: bool) -> str:
               help="Worker processes that extract and index files (default: all cores; "
                    "a run of fewer than 32 files uses one).")
 @click.option("--prune", is_flag=True, help="Remove reports whose files are gone.")
+@click.option("--watch", is_flag=True,
+              help="Keep running: ingest files as they appear or change in the directories "
+                   "(with --prune, remove the reports of deleted ones) until Ctrl-C.")
+@click.option("--settle", type=click.FloatRange(0.1, 60), default=2.0, show_default=True,
+              metavar="SECONDS", help="--watch: a file is read once it has not changed for "
+                                      "this long.")
 @read_options_option
 @json_option
-def ingest(paths, index_dir, entities_file, jobs, prune, config_file, pdf_reader, ocr, as_json):
+def ingest(paths, index_dir, entities_file, jobs, prune, watch, settle, config_file, pdf_reader,
+           ocr, as_json):
     """Index report files (directories are walked); unchanged files are skipped."""
     options = load_read_options(config_file, pdf_reader, ocr)
+    if watch:
+        from cli.watch_cmd import watch_dirs
+
+        return watch_dirs(paths, resolve_index_dir(index_dir), jobs, prune, settle,
+                          entities_file=entities_file, read_options=options)
     bar = None
     show_bar = sys.stderr.isatty() and not as_json
 

@@ -25,6 +25,7 @@ from search._rebuild import rebuild as rebuild_index
 from search._types import (CoMention, EntityDetail, EntityRef, EntityStat, Hit, IndexBusyError,
                            IndexStats, IngestSummary, MonthCount, Occurrence, QueryError,
                            ReportSummary, SearchRequest, SearchResponse)
+from search._watch import watch_paths
 
 __all__ = [
     "DEFAULT_INDEX_DIR", "EXPORT_MAX", "CheckResult", "CoMention", "EntityDetail", "EntityRef",
@@ -32,5 +33,5 @@ __all__ = [
     "IngestSummary", "MonthCount", "NoIndexError", "Occurrence", "QueryError", "QueryOverview",
     "RebuildError", "ReportSummary", "SearchRequest", "SearchResponse", "check_index",
     "has_index", "index_damage", "ingest_paths", "no_index_message", "rebuild_index",
-    "resolve_index_dir", "searcher_slot",
+    "resolve_index_dir", "searcher_slot", "watch_paths",
 ]
