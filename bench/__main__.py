@@ -14,12 +14,13 @@ import sys
 import time
 from pathlib import Path
 
-from bench import corpus, phase_extract, phase_ingest, phase_memory, phase_search, phase_web, stats
+from bench import (corpus, phase_extract, phase_ingest, phase_memory, phase_relevance,
+                   phase_search, phase_web, stats)
 from bench.pdfs import ensure_pdfs
 from bench.tables import checks, markdown
 
 HERE = Path(__file__).resolve().parent
-PHASES = ("extract", "ingest", "memory", "search", "web")
+PHASES = ("extract", "ingest", "memory", "search", "relevance", "web")
 
 #: Per mode: corpus sizes, PDFs, repetitions, query-mix loops per rep, web seconds per
 #: side, reports per format for extraction, and the largest size for jobs=1/2 ingest A/B.
@@ -91,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
             corpus.corpus_paths(smallest), work, reps, log)
 
     index_dirs = {}
-    if phases & {"memory", "search", "web"}:
+    if phases & {"memory", "search", "relevance", "web"}:
         for size in cfg["sizes"]:
             manifest = manifests[size]
             per = result["sizes"][str(size)] = {
@@ -107,6 +108,12 @@ def main(argv: list[str] | None = None) -> int:
             per["index_mb_per_1k_sections"] = size_mb / (manifest["sections"] / 1000.0)
             if "search" in phases:
                 per["search"] = phase_search.run(index_dir, args.seed, reps, cfg["loops"], log)
+            if "relevance" in phases:
+                per["relevance"] = phase_relevance.run(index_dir, reps, cfg["loops"], log)
+
+    if "relevance" in phases:
+        log("relevance quality (sample archive)")
+        result["relevance_quality"] = phase_relevance.quality(work, log)
 
     if "web" in phases and index_dirs:
         size = max(index_dirs)

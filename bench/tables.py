@@ -42,6 +42,19 @@ def checks(result: dict) -> list[dict]:
     if "10000" in sizes and "100000" in sizes and sizes["100000"].get("search"):
         growth = sizes["100000"]["search"]["ours"]["p95_ms"] / sizes["10000"]["search"]["ours"]["p95_ms"]
         add("search p95 100k vs 10k", "<= 10x", round(growth, 2), growth <= 10)
+    for size, per in sizes.items():
+        r = per.get("relevance")
+        if r and int(size) >= 10000:
+            add(f"most-words vs all-words p95 at {int(size):,} sections", "<= 2x",
+                round(r["ratio_p95_most_vs_all"], 2), r["ratio_p95_most_vs_all"] <= 2)
+        if r and int(size) >= 100000:
+            add(f"one-word typo correction p95 at {int(size):,} sections", "< 20 ms",
+                round(r["correction"]["p95_ms"], 2), r["correction"]["p95_ms"] < 20)
+    quality = result.get("relevance_quality")
+    if quality:
+        add("relevance MRR@10 ours vs substring baseline", ">= baseline",
+            round(quality["ours"]["mrr10"], 3),
+            quality["ours"]["mrr10"] >= quality["baseline"]["mrr10"])
     web = result.get("web")
     if web:
         add("web errors under load", "0", web["server"]["errors"], web["server"]["errors"] == 0)
@@ -139,4 +152,34 @@ def markdown(result: dict) -> str:
         lines += _table(["check", "target", "measured", "met"],
                         [[c["check"], c["target"], _f(c["value"], 2),
                           "yes" if c["ok"] else ("NO" if c["ok"] is False else "n/a")] for c in cs])
+    lines += relevance_markdown(result)
     return "\n".join(lines)
+
+
+def relevance_markdown(result: dict) -> list[str]:
+    """The relevance tables: mode costs, correction cost, per-kind latency, quality."""
+    lines = []
+    rows = []
+    for size, per in result.get("sizes", {}).items():
+        r = per.get("relevance")
+        if not r:
+            continue
+        rows.append([f"{int(size):,}", r["modes"]["all_words"]["p50_ms"],
+                     r["modes"]["all_words"]["p95_ms"], r["modes"]["most_words"]["p50_ms"],
+                     r["modes"]["most_words"]["p95_ms"], f"{r['ratio_p95_most_vs_all']:.2f}x",
+                     r["correction"]["p50_ms"], r["correction"]["p95_ms"]]
+                    + [r["kinds"][k]["p95_ms"] for k in sorted(r["kinds"])])
+        kinds = sorted(r["kinds"])
+    if rows:
+        lines += ["### Relevance: mode and correction costs (ms)", ""]
+        lines += _table(["sections", "all words p50", "all words p95", "most words p50",
+                         "most words p95", "most/all p95", "typo fix p50", "typo fix p95"]
+                        + [f"{k} p95" for k in kinds], rows)
+    q = result.get("relevance_quality")
+    if q:
+        lines += [f"### Relevance quality ({q['queries']} judged queries over sample_reports)", ""]
+        kinds = sorted(q["ours"]["per_kind"])
+        lines += _table(["", "MRR@10", "recall@3"] + [f"{k} MRR" for k in kinds], [
+            [side, q[side]["mrr10"], q[side]["recall3"]]
+            + [q[side]["per_kind"][k]["mrr10"] for k in kinds] for side in ("ours", "baseline")])
+    return lines

@@ -49,6 +49,14 @@ def test_smoke_run_writes_every_section_with_numbers(tmp_path):
     for side in ("ours", "raw", "raw_facets"):
         assert per["search"][side]["p95_ms"] >= per["search"][side]["p50_ms"] > 0
     assert per["search"]["queries"]["word"]["total_ours"] > 0
+    rel = per["relevance"]
+    for mode in ("all_words", "most_words"):
+        assert rel["modes"][mode]["p95_ms"] >= rel["modes"][mode]["p50_ms"] > 0
+    assert _number(rel["ratio_p95_most_vs_all"]) and rel["correction"]["p95_ms"] > 0
+    assert rel["correction"]["fixes"]["calibratoin"] == {"calibratoin": "calibration"}
+    quality = result["relevance_quality"]
+    assert quality["queries"] >= 40 and 0 < quality["baseline"]["mrr10"] <= 1
+    assert 0 < quality["ours"]["mrr10"] <= 1
 
     web = result["web"]
     assert web["server"]["rps"] > 0 and web["server"]["requests"] > 0
@@ -57,3 +65,4 @@ def test_smoke_run_writes_every_section_with_numbers(tmp_path):
     assert {c["check"] for c in result["checks"]} >= {"web errors under load"}
     # The Markdown tables went to stdout.
     assert "### Targets" in done.stdout and "| pdf |" in done.stdout
+    assert "### Relevance quality" in done.stdout
