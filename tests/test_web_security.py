@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from web import create_app
 from web.security import CSP
 from web_fixtures import (XSS_IMG, XSS_SCRIPT, app, client, get_json, soup,  # noqa: F401
@@ -94,3 +96,26 @@ def test_without_configured_roots_the_index_records_the_archive(web_archive):
         assert response.status_code == 200
         assert response.mimetype == "text/plain"  # never rendered as HTML in our origin
         assert b"<script>alert(1)</script>" in response.get_data()
+
+
+@pytest.mark.parametrize("q, says", [
+    ("x" * 100_000, "Query too long: 100,000 characters"),
+    # long enough to hit the length bound first; the depth and operator bounds hold on
+    # short queries too (tests/test_search_relevance.py)
+    ("(" * 1000 + "qserv" + ")" * 1000, "Query too long: 2,005 characters"),
+    ("NOT " * 1000 + "qserv", "Query too long: 4,005 characters"),
+    (" OR ".join(["qserv"] * 10_000), "Query too long: 89,996 characters"),
+    ("(" * 40 + "qserv" + ")" * 40, "Query too complex: 40 levels of parentheses"),
+    ("NOT " * 100 + "qserv", "Query too complex: 100 operators"),
+    ("rucio~9", "Fuzzy distance 9"),
+    ("qserv " * 20_000, "Query too long"),
+])
+def test_the_costly_query_reproducers_get_a_400_that_says_the_limit(client, q, says):
+    # each was a 500, a multi-second search or an out-of-memory kill before the query
+    # tree bounded what a query may cost; now it is refused before any index work
+    response = client.get("/api/search", query_string={"q": q})
+    assert response.status_code == 400
+    body = response.get_json()
+    assert body["ok"] is False and says in body["error"]
+    page = client.get("/", query_string={"q": q})
+    assert page.status_code == 400 and says in soup(page).find("div", class_="alert").get_text()
