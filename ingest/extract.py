@@ -72,7 +72,7 @@ def build_report(path: Path, data: bytes, parsed: ParsedDocument, matcher: "Enti
         text = raw.text.strip()
         if not text and not raw.heading:
             continue
-        anchor = _unique_anchor(raw.heading, anchors)
+        anchor = _unique_anchor(raw.anchor_text or raw.heading, anchors)
         sections.append(Section(
             heading=raw.heading, level=raw.level if raw.heading else 0, anchor=anchor,
             text=text, page=raw.page, mentions=tuple(matcher.find(text)),

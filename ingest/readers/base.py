@@ -27,6 +27,9 @@ class RawSection:
     level: int
     text: str
     page: int | None = None
+    #: What the anchor is made from when it is not the heading: a numbered PDF heading
+    #: ("3.11 Storage Migration") keeps its number in the text, not in the anchor.
+    anchor_text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -123,7 +123,6 @@ def _read_opened(path: Path, doc: OpenedPdf, options: ReadOptions, notes: Notes)
     check_page_count(path, declared, limits)
     deadline = Deadline(path, limits)
     meta_title = doc.meta_title()
-    outline = doc.outline(limits, notes)
     lines: list[Line] = []
     heights: dict[int, float] = {}
     pages = 0
@@ -139,4 +138,5 @@ def _read_opened(path: Path, doc: OpenedPdf, options: ReadOptions, notes: Notes)
         deadline.check(pages, declared)
     if not pages:
         raise _unreadable(path, "it has no pages")
+    outline = doc.outline(limits, notes)  # after the pages: engines know their boxes then
     return meta_title, outline, lines, heights, pages, textless_images > 0

@@ -18,15 +18,23 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ingest.readers.base import RawSection
+from ingest.readers.pdf_contents import drop_contents
 from ingest.readers.pdf_engine import OutlineEntry
+from ingest.readers.pdf_outline import (
+    Start,
+    clean_heading,
+    key as _key,
+    match_heading as _match_heading,
+    merge_starts,
+    outline_starts,
+    printed,
+)
 from ingest.readers.pdf_text import Line, Vocabulary, assemble, bullet_marker
 
 _PAGE_NUMBER = re.compile(
     r"^(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$|^[-–—]\s*\d{1,4}\s*[-–—]$|^[ivxlc]{1,6}$",
     re.IGNORECASE,
 )
-#: Section numbers in front of a heading: "2", "2.1", "2.1.", "IV.", "A)".
-_NUM_PREFIX = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,5}\.|[A-Z][.)])\s+(?=\S)")
 _MEANINGLESS_TITLE = re.compile(
     r"^(?:untitled.*|title|document\d*|slide \d+|microsoft (?:word|powerpoint|excel)\b.*)$"
     r"|\.(?:docx?|odt|rtf|pdf|tex|dvi|ps|txt|html?|pptx?|indd)$",
@@ -35,17 +43,6 @@ _MEANINGLESS_TITLE = re.compile(
 #: Share of the page height at the top and bottom where running lines live.
 _BAND = 0.12
 _MAX_HEADING_WORDS = 12
-
-
-@dataclass
-class _Start:
-    """Where a section starts in the line list, and where its body starts."""
-
-    start: int
-    body: int
-    heading: str
-    level: int
-    page: int
 
 
 def is_meaningful_title(title: str | None) -> bool:
@@ -58,16 +55,6 @@ def is_meaningful_title(title: str | None) -> bool:
     if _MEANINGLESS_TITLE.search(title):
         return False
     return " " in title or not re.search(r"[_/\\]", title)
-
-
-def clean_heading(text: str) -> str:
-    """Drop a leading section number ("2.1 Middleware" -> "Middleware")."""
-    return _NUM_PREFIX.sub("", text.strip(), count=1)
-
-
-def _key(text: str) -> str:
-    """Comparison key: the heading without its number, letters and digits only."""
-    return re.sub(r"[\W_]+", "", clean_heading(text).casefold())
 
 
 def drop_running_lines(lines: list[Line], heights: dict[int, float]) -> list[Line]:
@@ -128,7 +115,7 @@ class _Block:
     text: str
 
 
-def _heading_blocks(lines: list[Line], body: float) -> list[_Block]:
+def _heading_blocks(lines: list[Line], body: float, vocab: Vocabulary) -> list[_Block]:
     """Runs of heading-like lines; a heading wrapped over up to 3 lines is one block."""
     bold_chars = sum(line.chars for line in lines if line.bold)
     body_bold = bold_chars > 0.5 * sum(line.chars for line in lines)
@@ -148,7 +135,7 @@ def _heading_blocks(lines: list[Line], body: float) -> list[_Block]:
             and prev.last - prev.first < 2
         ):
             prev.last = i
-            prev.text = f"{prev.text} {line.text}"
+            prev.text = printed(lines, prev.first, i + 1, vocab)
         elif _looks_like_heading(line, body, body_bold):
             blocks.append(_Block(i, i, _style(line), line.text))
     return blocks
@@ -180,7 +167,7 @@ def _is_front_matter(style, blocks: list[_Block], lines: list[Line], first_body:
     return not style[1] or all(b.last < first_body for b in own)
 
 
-def _layout_starts(blocks: list[_Block], lines: list[Line], title: _Block | None) -> list[_Start]:
+def _layout_starts(blocks: list[_Block], lines: list[Line], title: _Block | None) -> list[Start]:
     """Section starts from heading blocks; levels from distinct heading styles."""
     count = Counter(b.style for b in blocks)
     if title is not None and count[title.style] == 1:
@@ -192,57 +179,8 @@ def _layout_starts(blocks: list[_Block], lines: list[Line], title: _Block | None
     front = {s for s in {b.style for b in blocks} if _is_front_matter(s, blocks, lines, first_body)}
     blocks = [b for b in blocks if b.style not in front]
     levels = {s: n for n, s in enumerate(sorted({b.style for b in blocks}, key=lambda s: (-s[0], not s[1])), 1)}
-    return [
-        _Start(b.first, b.last + 1, clean_heading(b.text), levels[b.style], lines[b.first].page)
-        for b in blocks
-    ]
-
-
-def _match_heading(lines: list[Line], i: int, title_key: str) -> int:
-    """Number of lines from `i` (1-3, same page) whose text is the heading, or 0."""
-    text = ""
-    for n in range(3):
-        if i + n >= len(lines) or lines[i + n].page != lines[i].page:
-            break
-        text = f"{text} {lines[i + n].text}"
-        key = _key(text)
-        if key == title_key:
-            return n + 1
-        if not title_key.startswith(key):
-            break
-    return 0
-
-
-def _outline_starts(lines: list[Line], outline: list[OutlineEntry]) -> list[_Start]:
-    """Section starts from bookmarks: the destination point, refined by the heading text."""
-    starts: list[_Start] = []
-    floor = 0  # bookmarks follow document order; never look before the previous one
-    for entry in outline:
-        key = _key(entry.title)
-        on_page = [i for i in range(floor, len(lines)) if lines[i].page == entry.page]
-        found: tuple[int, int] | None = None
-        if entry.top is not None and on_page:
-            below = [i for i in on_page if lines[i].y1 <= entry.top + 0.5 * lines[i].size]
-            at = below[0] if below else on_page[-1] + 1
-            for i in range(at, min(at + 4, len(lines))):
-                n = _match_heading(lines, i, key) if key else 0
-                if n:
-                    found = (i, n)
-                    break
-            if found is None:
-                found = (at, 0)
-        if found is None:  # no position: look for the heading text on its page, or anywhere
-            pool = on_page if entry.page is not None else range(floor, len(lines))
-            found = next(((i, n) for i in pool if key and (n := _match_heading(lines, i, key))), None)
-            if found is None and on_page:
-                found = (on_page[0], 0)
-        if found is None:
-            continue  # a bookmark we cannot place anywhere: skip rather than guess
-        start, n = found
-        page = lines[start].page if start < len(lines) else (entry.page or lines[-1].page)
-        starts.append(_Start(start, start + n, entry.title, entry.level, page))
-        floor = start
-    return starts
+    return [Start(b.first, b.last + 1, b.text, levels[b.style], lines[b.first].page, b.style)
+            for b in blocks]
 
 
 def _drop_title_lines(lines: list[Line], title: str | None) -> list[Line]:
@@ -266,23 +204,26 @@ def build_sections(
     meta_title: str | None,
 ) -> tuple[str | None, list[RawSection]]:
     """Title and sections of a document from its lines (reading order) and outline."""
-    lines = drop_running_lines(lines, heights)
+    lines = drop_contents(drop_running_lines(lines, heights))
     if not lines:
         return (meta_title if is_meaningful_title(meta_title) else None), []
     body = body_size(lines)
     vocab = Vocabulary([line.text for line in lines])
-    blocks = _heading_blocks(lines, body)
+    blocks = _heading_blocks(lines, body, vocab)
     title_block = _title_block(blocks, lines, body)
     placed = [e for e in outline if e.title.strip()]
-    starts = _outline_starts(lines, placed) if placed else []
+    starts = outline_starts(lines, placed, vocab) if placed else []
+    layout = _layout_starts(blocks, lines, title_block)
     if len(starts) < 2:  # no outline, or a lone bookmark ("Title"): use the fonts
-        starts = _layout_starts(blocks, lines, title_block)
+        starts = layout
+    else:  # headings the outline lacks come from the layout
+        starts = merge_starts(starts, layout)
     if is_meaningful_title(meta_title):
         title: str | None = " ".join(meta_title.split())  # type: ignore[union-attr]
     elif title_block is not None:
         title = clean_heading(title_block.text)
     else:
-        title = starts[0].heading if starts else None
+        title = clean_heading(starts[0].heading) if starts else None
 
     sections: list[RawSection] = []
     first = starts[0].start if starts else len(lines)
@@ -293,5 +234,7 @@ def build_sections(
     for n, start in enumerate(starts):
         end = starts[n + 1].start if n + 1 < len(starts) else len(lines)
         text = assemble(lines[start.body : max(end, start.body)], vocab)
-        sections.append(RawSection(start.heading, start.level, text, start.page))
+        plain = clean_heading(start.heading)
+        sections.append(RawSection(start.heading, start.level, text, start.page,
+                                   plain if plain != start.heading else None))
     return title, sections

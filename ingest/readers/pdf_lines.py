@@ -44,8 +44,11 @@ def page_lines(page: PageRuns) -> list[Line]:
 
 def _band(runs: list[Run], gutter: tuple[float, float], page: int) -> list[Line]:
     left = [r for r in runs if r.x1 <= gutter[0] + 0.5]
-    right = [r for r in runs if r not in left]
-    return _merge(left, page) + _merge(right, page)
+    right = [r for r in runs if r.x1 > gutter[0] + 0.5]
+    right_lines = _merge(right, page)
+    for line in right_lines:
+        line.column = 1
+    return _merge(left, page) + right_lines
 
 
 def _gutter(runs: list[Run]) -> tuple[float, float] | None:

@@ -11,6 +11,7 @@ size, one text object), fonts looked up once per text object.
 from __future__ import annotations
 
 import ctypes
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,7 +30,6 @@ _LOCK = threading.Lock()
 #: A gap wider than this many font sizes between two characters on a line ends a run
 #: (pdfminer's char_margin of 2 character widths is about one font size).
 _GAP = 1.0
-_BREAKS = {"\r", "\n", "\x02"}
 #: PDFium writes a hyphen that ends a line as U+FFFE; it is a hyphen like any other here.
 _LINE_END_HYPHEN = "\ufffe"
 
@@ -149,6 +149,8 @@ class _Opened:
         for index in range(self.page_count):
             page = self.doc[index]
             try:
+                left, bottom, _right, _top = page.get_mediabox()
+                self._origins[index] = (left, bottom)
                 yield _page(page, index + 1)
             finally:
                 page.close()
@@ -160,7 +162,7 @@ class _Opened:
             _LOCK.release()
 
 
-def _object_face(obj, key: int, cache: dict[int, tuple[bool, float]]) -> tuple[bool, float]:
+def _object_face(obj: int, key: int, cache: dict[int, tuple[bool, float]]) -> tuple[bool, float]:
     """(bold?, descent per point of size) of a text object's font, cached per object.
 
     Bold is decided from the font name with the pdfminer engine's rule; the descent (from
@@ -168,7 +170,7 @@ def _object_face(obj, key: int, cache: dict[int, tuple[bool, float]]) -> tuple[b
     """
     found = cache.get(key)
     if found is None:
-        font = R.FPDFTextObj_GetFont(obj)
+        font = R.FPDFTextObj_GetFont(ctypes.cast(obj, R.FPDF_PAGEOBJECT))
         name, descent = "", 0.0
         if font:
             size = R.FPDFFont_GetBaseFontName(font, None, 0)
@@ -201,71 +203,86 @@ def _page(page: pdfium.PdfPage, number: int) -> PageRuns:
     return PageRuns(number, top - bottom, runs, images)
 
 
+def _fast(function, restype, *argtypes):
+    """The same C function with plain integer/pointer arguments (no per-call conversions)."""
+    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(function, ctypes.c_void_p).value)
+
+
+_VOID, _INT, _DOUBLE = ctypes.c_void_p, ctypes.c_int, ctypes.c_double
+_BOX = _fast(R.FPDFText_GetLooseCharBox, _INT, _VOID, _INT, _VOID)
+_ORIGIN = _fast(R.FPDFText_GetCharOrigin, _INT, _VOID, _INT, _VOID, _VOID)
+_SIZE = _fast(R.FPDFText_GetFontSize, _DOUBLE, _VOID, _INT)
+_OBJECT = _fast(R.FPDFText_GetTextObject, _VOID, _VOID, _INT)
+#: A word, or the part of one up to and including a hyphen: PDFium runs a word hyphenated
+#: at a line end into one ("infra\ufffestructure", "LSP-FDR"), so each part is placed alone.
+_PIECE = re.compile(r"[^\s\-\ufffe]*[\-\ufffe]|[^\s\-\ufffe]+")
+
+
 def _runs(tp, text: str, count: int, left: float, bottom: float) -> list[Run]:
+    """The page's runs, asking PDFium about each word rather than each character.
+
+    A word's characters share a font and a baseline, so the first character gives the
+    font, size and baseline and the last one the right edge: five calls per word instead
+    of four per character (the page's text itself comes in one call).
+    """
+    handle = ctypes.cast(tp, _VOID).value
     rect = R.FS_RECTF()
-    rect_ref = ctypes.byref(rect)
     ox, oy = ctypes.c_double(), ctypes.c_double()
-    ox_ref, oy_ref = ctypes.byref(ox), ctypes.byref(oy)
-    get_origin = R.FPDFText_GetCharOrigin
-    get_box = R.FPDFText_GetLooseCharBox
-    get_size = R.FPDFText_GetFontSize
-    get_obj = R.FPDFText_GetTextObject
-    cast, c_void_p = ctypes.cast, ctypes.c_void_p
+    rect_at, ox_at, oy_at = ctypes.addressof(rect), ctypes.addressof(ox), ctypes.addressof(oy)
     faces_cache: dict[int, tuple[bool, float]] = {}
     runs: list[Run] = []
-    chars: list[str] = []
+    words: list[str] = []
     faces: dict[tuple[float, bool], int] = {}
     x0 = x1 = y0 = y1 = 0.0
     last_obj = None
-    last_bold, last_descent = False, 0.0
+    bold, descent = False, 0.0
+    previous_end = 0
 
     def close() -> None:
-        if chars:
-            runs.append(Run(x0 - left, x1 - left, y0 - bottom, y1 - bottom, "".join(chars),
+        if words:
+            runs.append(Run(x0 - left, x1 - left, y0 - bottom, y1 - bottom, "".join(words),
                             dict(faces)))
-        chars.clear()
+        words.clear()
         faces.clear()
 
-    pending_space = False
-    for i in range(count):
-        ch = text[i]
-        if ch in _BREAKS:
-            close()
-            pending_space = False
-            continue
-        if ch.isspace():  # spaces (often generated, with empty boxes) only separate words
-            pending_space = bool(chars)
-            continue
-        get_box(tp, i, rect_ref)
-        get_origin(tp, i, ox_ref, oy_ref)
-        size = get_size(tp, i)
-        obj = get_obj(tp, i)
-        address = cast(obj, c_void_p).value
-        if address != last_obj:
-            last_obj = address
-            last_bold, last_descent = (_object_face(obj, address, faces_cache) if address
-                                       else (False, 0.0))
+    for match in _PIECE.finditer(text.replace("\x02", "\n")):
+        i, j = match.span()
+        _BOX(handle, i, rect_at)
+        l = rect.left
+        _ORIGIN(handle, i, ox_at, oy_at)
+        size = _SIZE(handle, i)
+        obj = _OBJECT(handle, i)
+        if obj != last_obj:
+            last_obj = obj
+            bold, descent = _object_face(obj, obj, faces_cache) if obj else (False, 0.0)
+        if j - 1 > i:
+            _BOX(handle, j - 1, rect_at)
+        r = rect.right
         # The box pdfminer draws: from the font's descent under the baseline, one size high
         # (glyph boxes would put "p" and "o" of one line on different lines).
-        l, r = rect.left, rect.right
-        b = oy.value + last_descent * size
+        b = oy.value + descent * size
         t = b + size
-        if chars:
+        between = text[previous_end:i]
+        if words:
             height = max(min(y1 - y0, t - b), 1.0)
-            if abs(b - y0) > 0.3 * height or l - x1 > _GAP * max(size, 1.0) or l < x0 - 1.0:
+            if ("\n" in between or "\r" in between or abs(b - y0) > 0.3 * height
+                    or l - x1 > _GAP * max(size, 1.0) or l < x0 - 1.0):
                 close()
-                pending_space = False
-        key = (round(size, 1), last_bold)
-        faces[key] = faces.get(key, 0) + 1
-        if not chars:
+        previous_end = j
+        word = match.group()
+        if _LINE_END_HYPHEN in word:
+            word = word.replace(_LINE_END_HYPHEN, "-")
+        key = (round(size, 1), bold)
+        faces[key] = faces.get(key, 0) + (j - i)
+        if not words:
             x0, x1, y0, y1 = l, r, b, t
+            words.append(word)
         else:
-            if pending_space:
-                chars.append(" ")
             x1 = max(x1, r)
             y0 = min(y0, b)
             y1 = max(y1, t)
-        pending_space = False
-        chars.append("-" if ch == _LINE_END_HYPHEN else ch)
+            if between:
+                words.append(" ")
+            words.append(word)
     close()
     return runs

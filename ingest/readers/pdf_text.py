@@ -57,6 +57,7 @@ class Line:
     bold: bool  # (nearly) all of its characters are in a bold face
     text: str
     chars: int  # non-space characters, for weighting
+    column: int = 0  # 1 for the right column of a two-column page
 
     @property
     def words(self) -> int:
@@ -165,19 +166,20 @@ class _Block:
     last: Line
 
 
-def _left_margin(lines: list[Line]) -> dict[int, float]:
-    """Per page, the most common left edge of body lines (their left margin)."""
-    by_page: dict[int, list[float]] = {}
+def _left_margin(lines: list[Line]) -> dict[tuple[int, int], float]:
+    """Per page and column, the most common left edge of body lines (their left margin)."""
+    by_page: dict[tuple[int, int], list[float]] = {}
     for line in lines:
-        by_page.setdefault(line.page, []).append(round(line.x0))
-    return {page: statistics.mode(xs) for page, xs in by_page.items()}
+        by_page.setdefault((line.page, line.column), []).append(round(line.x0))
+    return {key: statistics.mode(xs) for key, xs in by_page.items()}
 
 
-def _right_edge(lines: list[Line]) -> dict[int, float]:
-    """Per page, the right edge of full lines (the largest right edge seen)."""
-    edges: dict[int, float] = {}
+def _right_edge(lines: list[Line]) -> dict[tuple[int, int], float]:
+    """Per page and column, the right edge of full lines (the largest right edge seen)."""
+    edges: dict[tuple[int, int], float] = {}
     for line in lines:
-        edges[line.page] = max(edges.get(line.page, 0.0), line.x1)
+        key = (line.page, line.column)
+        edges[key] = max(edges.get(key, 0.0), line.x1)
     return edges
 
 
@@ -205,7 +207,7 @@ def assemble(lines: list[Line], vocab: Vocabulary) -> str:
         text = line.text
         marker = bullet_marker(text) or _numbered_marker(text)
         prev = blocks[-1] if blocks else None
-        indent = line.x0 - left.get(line.page, line.x0)
+        indent = line.x0 - left.get((line.page, line.column), line.x0)
         if marker and prev is not None and marker[0] not in _BULLET_GLYPHS:
             # A dash or a number opens an item only when indented or after a finished
             # sentence or item: a wrapped line may start with one mid-sentence.
@@ -235,7 +237,8 @@ def assemble(lines: list[Line], vocab: Vocabulary) -> str:
 def _continues(prev: _Block, line: Line, indent: float, pitch: float, right: dict) -> bool:
     """Does `line` continue the paragraph or item `prev` rather than start a new one?"""
     last = prev.last
-    if last.page == line.page:
+    # A new page or the top of the next column: the paragraph may go on there.
+    if last.page == line.page and last.column == line.column:
         gap = last.y0 - line.y0
         if gap <= 0 or (pitch and gap > 1.3 * pitch) or (not pitch and gap > 1.6 * last.size):
             return False
@@ -244,10 +247,18 @@ def _continues(prev: _Block, line: Line, indent: float, pitch: float, right: dic
         return line.x0 > prev.marker_x + 0.3 * line.size
     if indent > 0.7 * line.size and last.x0 <= line.x0 - 0.7 * line.size:
         return False  # first-line indent of a new paragraph
-    full = right.get(last.page, last.x1)
+    full = right.get((last.page, last.column), last.x1)
     if _SENTENCE_END.search(last.text) and last.x1 < full - 4 * last.size:
         return False  # a short last line that ends a sentence closes the paragraph
     return True
+
+
+def join_lines(texts: list[str], vocab: Vocabulary) -> str:
+    """Lines of one heading or paragraph as one text (line-end hyphens decided by `vocab`)."""
+    out = ""
+    for text in texts:
+        out = _join(out, text, vocab) if out else text
+    return out
 
 
 def _join(left: str, right: str, vocab: Vocabulary) -> str:
