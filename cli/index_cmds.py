@@ -17,7 +17,8 @@ import click
 from cli.extract_cmd import load_read_options, read_options_option
 from cli.index_access import index_errors, open_index
 from ingest import ENTITY_TYPES, EntityConfigError
-from search import (EXPORT_MAX, Index, IndexBusyError, IndexDamagedError, QueryError,
+from search import (EXPORT_MAX, Index, IndexBusyError, IndexDamagedError, IndexUnavailableError,
+                    QueryError,
                     SearchRequest, has_index, ingest_paths, resolve_index_dir)
 
 #: The command's name as a user types it (in the commands we print for them to paste).

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command from the README (and what CI runs): installs everything the tests need on
-# a fresh Debian machine — Chromium for the browser test, the package with its test extra in
+# a fresh Debian machine — Chromium for the browser test, PostgreSQL 15 for the
+# PostgreSQL engine's tests, the package with its test extra in
 # a virtualenv — then runs pytest. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,15 @@ if ! command -v chromium >/dev/null 2>&1; then
     SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
     $SUDO apt-get update -q >/dev/null
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium >/dev/null
+fi
+
+# The PostgreSQL engine's tests start throwaway servers of Debian's PostgreSQL 15
+# (tests/pg_server.py); pg_trgm ships with it.
+if [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then
+    echo "Installing Debian's postgresql-15 for the PostgreSQL engine's tests..." >&2
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+    $SUDO apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q postgresql-15 >/dev/null
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv

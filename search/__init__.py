@@ -18,6 +18,7 @@ from search._health import check as check_index
 from search._health import damage as index_damage
 from search._index import Index
 from search._ingest import ingest_paths
+from search._pg_conn import IndexUnavailableError
 from search._paths import DEFAULT_INDEX_DIR, resolve_index_dir
 from search._pool import searcher_slot
 from search._rebuild import RebuildError
@@ -30,6 +31,7 @@ from search._watch import watch_paths
 __all__ = [
     "DEFAULT_INDEX_DIR", "EXPORT_MAX", "CheckResult", "CoMention", "EntityDetail", "EntityRef",
     "EntityStat", "Export", "Hit", "Index", "IndexBusyError", "IndexDamagedError", "IndexStats",
+    "IndexUnavailableError",
     "IngestSummary", "MonthCount", "NoIndexError", "Occurrence", "QueryError", "QueryOverview",
     "RebuildError", "ReportSummary", "SearchRequest", "SearchResponse", "check_index",
     "has_index", "index_damage", "ingest_paths", "no_index_message", "rebuild_index",

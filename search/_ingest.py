@@ -71,6 +71,12 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
     ingest.EntityConfigError for an unusable entities file.
     """
     from ingest import iter_report_files
+    from search._pg_conn import is_url
+
+    if is_url(index_dir):  # a PostgreSQL database: many writers at once (see _pg_ingest)
+        from search._pg_ingest import ingest_paths_pg
+        return ingest_paths_pg(paths, index_dir, entities_file, jobs, prune, progress,
+                               read_options)
 
     started = time.monotonic()
     paths = list(paths)  # walked twice: recorded for `rebuild`, then walked

@@ -1,0 +1,156 @@
+"""`ingest_paths` for a PostgreSQL index: many runs at once, from many machines.
+
+A run lists the indexed reports once, skips files whose sha256 is already there, and
+extracts the rest in `jobs` processes (or in this one); each extracted report is written
+at once by the process that extracted it, in its own transaction (see `_pg_write.put`). No
+lock is held for the run: another run on another machine writes its reports meanwhile, and
+only two writers of the same report id ever wait for each other (for one report's write).
+
+A killed run loses only the reports it had not committed; a re-run writes them.
+
+``--prune`` removes reports whose file is gone, among those under the paths this run was
+given (another machine's files are not ours to judge) and listed when the run started; a
+report is removed only if it is still the version that was listed, so a report another
+worker has just added or replaced is never pruned.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from multiprocessing import get_context
+from pathlib import Path
+
+from search import _pg_write
+from search._pg_conn import connect, shown
+from search._pg_schema import SCHEMA, ensure
+from search._types import IngestSummary
+
+#: Below this many files one process does the work (starting workers costs more).
+PARALLEL_MIN_FILES = 8
+#: Files queued per worker process (memory stays flat however long the run).
+IN_FLIGHT = 4
+
+_worker: dict = {}
+
+
+def ingest_paths_pg(paths, url: str, entities_file=None, jobs: int | None = None,
+                    prune: bool = False, progress=None, read_options=None) -> IngestSummary:
+    """Index the files under `paths` into the PostgreSQL database at `url` (see the module
+    docs); the same contract as `search.ingest_paths`."""
+    from ingest import iter_report_files
+    from search._ingest import sha256_of
+    from search._workers import load_matcher
+
+    started_clock = time.monotonic()
+    paths = list(paths)  # walked twice: for files, then for --prune
+    jobs = jobs or os.cpu_count() or 1
+    entities = str(entities_file) if entities_file else None
+    load_matcher(entities)  # a bad entities file is one error for the run
+    conn = connect(url)
+    try:
+        ensure(conn, shown(url))
+        if entities:
+            conn.execute(f"INSERT INTO {SCHEMA}.settings VALUES ('entities', %s) "
+                         "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                         (Path(entities).read_text(encoding="utf-8"),))
+        # The server's clock, not ours: other machines' writes are compared with it.
+        started = conn.execute("SELECT clock_timestamp()").fetchone()[0]
+        listed = _pg_write.known(conn)
+        shas = {v["sha256"] for v in listed.values()}
+        todo, unchanged = [], 0
+        for path in iter_report_files([Path(p) for p in paths]):
+            try:
+                digest = sha256_of(path)
+            except OSError:
+                digest = None  # unreadable: extraction says why
+            if digest in shas:
+                unchanged += 1
+            else:
+                todo.append(str(path))
+        counts = {"added": 0, "updated": 0, "unchanged": 0}
+        failed: list[tuple[str, str]] = []
+
+        def record(path: str, status: str, reason: str | None) -> None:
+            if status == "failed":
+                failed.append((path, reason))
+            else:
+                counts[status] += 1
+
+        if progress:
+            progress(0, len(todo))
+        if jobs > 1 and len(todo) >= PARALLEL_MIN_FILES:
+            _parallel(todo, url, entities, read_options, jobs, started, record, progress)
+        else:
+            for done, path in enumerate(todo, 1):
+                record(path, *_write_one(conn, path, entities, read_options, started))
+                if progress:
+                    progress(done, len(todo))
+        removed = 0
+        if prune:
+            for rid, sha in _gone(listed, paths):
+                removed += _pg_write.delete_unchanged(conn, rid, sha, started)
+    finally:
+        conn.close()
+    return IngestSummary(added=counts["added"], updated=counts["updated"],
+                         unchanged=unchanged + counts["unchanged"], removed=removed,
+                         failed=tuple(failed), seconds=time.monotonic() - started_clock)
+
+
+def _gone(listed: dict, paths) -> list[tuple[str, str]]:
+    """(id, sha256) of listed reports under `paths` whose file no longer exists."""
+    roots = [os.path.abspath(p) for p in paths]
+    out = []
+    for rid, v in listed.items():
+        src = v["source_abs"]
+        mine = any(src == r or src.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+        if mine and not os.path.exists(src):
+            out.append((rid, v["sha256"]))
+    return out
+
+
+def _write_one(conn, path: str, entities, read_options, started) -> tuple[str, str | None]:
+    import psycopg
+
+    from search._workers import extract
+
+    report, reason = extract(path, entities, read_options)
+    if report is None:
+        return "failed", reason
+    try:
+        return _pg_write.put(conn, report, os.path.abspath(path), started)
+    except psycopg.DataError as error:  # text the server refuses: this file fails, not the run
+        return "failed", f"{path}: the database refused the report: {error}"
+
+
+def _init(url: str) -> None:
+    _worker["conn"] = connect(url)
+
+
+def _work(path: str, entities, read_options, started):
+    return path, *_write_one(_worker["conn"], path, entities, read_options, started)
+
+
+def _parallel(todo, url, entities, read_options, jobs, started, record, progress) -> None:
+    """Extract and write `todo` in `jobs` forked processes, each with its own connection."""
+    ctx = get_context("fork")  # inherits the loaded entity matcher
+    done = 0
+    files = iter(todo)
+    with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init,
+                             initargs=(url,)) as pool:
+        pending = set()
+        while True:
+            while len(pending) < jobs * IN_FLIGHT:
+                path = next(files, None)
+                if path is None:
+                    break
+                pending.add(pool.submit(_work, path, entities, read_options, started))
+            if not pending:
+                return
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                record(*future.result())
+                done += 1
+                if progress:
+                    progress(done, len(todo))

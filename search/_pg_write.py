@@ -1,0 +1,194 @@
+"""Writing reports into the PostgreSQL index: each report replaced in one transaction.
+
+Many writers (processes, machines) may write at once; none takes a lock for its whole run.
+`put` serialises only the writers of *one report id*, with a transaction-scoped advisory
+lock on that id, then inside the same transaction deletes the old rows (sections and
+mentions follow by ``ON DELETE CASCADE``) and inserts the new ones. So:
+
+- a reader sees the old report or the new one, never a mix;
+- the same file written by two workers at once ends as one report: the second finds the
+  first one's sha256 once the lock is free and does nothing;
+- a killed writer's transaction is rolled back by the server: no half-written report.
+
+Vocabulary words go in after the report commits, in their own statement, in sorted order
+(two writers adding the same new words cannot deadlock); a word left by a killed writer or
+a removed report is harmless, since frequencies are counted from the sections.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from ingest.model import Mention, Report, Section
+from search._pg_schema import CONFIG, MAX_SECTIONS, SCHEMA
+
+S = SCHEMA
+_SERIES = re.compile(r"^([A-Za-z]+)-[0-9]")
+#: Words the vocabulary keeps: letters only (IDs and numbers are never corrected).
+_WORD = re.compile(r"[^\W\d_]{2,30}")
+#: The weighted document of a section: entity names A, heading B, title C, body D.
+TSV = (f"setweight(to_tsvector('{CONFIG}', %(names)s), 'A') || "
+       f"setweight(to_tsvector('{CONFIG}', %(heading)s), 'B') || "
+       f"setweight(to_tsvector('{CONFIG}', %(title)s), 'C') || "
+       f"setweight(to_tsvector('{CONFIG}', %(body)s), 'D')")
+_INSERT_SECTION = f"""
+INSERT INTO {S}.sections (id, report_id, ord, anchor, heading, level, page, body, title,
+    period, year, format, entity_names, series, etypes, tsv)
+VALUES (%(id)s, %(report_id)s, %(ord)s, %(anchor)s, %(heading)s, %(level)s, %(page)s,
+    %(body)s, %(title)s, %(period)s, %(year)s, %(format)s, %(entity_names)s, %(series)s,
+    %(etypes)s, {TSV})
+"""
+_INSERT_MENTION = f"""
+INSERT INTO {S}.mentions (section_id, ord, in_heading, type, name, start_at, end_at,
+    surface, via) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)
+"""
+
+
+def clean(text: str) -> str:
+    """PostgreSQL text cannot hold NUL: a space keeps every offset where it was."""
+    return text.replace("\x00", " ")
+
+
+def series_of(name: str) -> str | None:
+    """The ID series of an entity name (``DMTN`` for ``DMTN-208``), or None."""
+    m = _SERIES.match(name)
+    return m.group(1) if m else None
+
+
+def _unique(values) -> list:
+    return list(dict.fromkeys(v for v in values if v))
+
+
+def words_of(report: Report) -> list[str]:
+    """The report's vocabulary: lower-cased words of its text, headings and title, and its
+    one-word entity names, sorted."""
+    words = set(_WORD.findall(report.title.lower()))
+    for s in report.sections:
+        words.update(_WORD.findall(s.text.lower()))
+        words.update(_WORD.findall(s.heading.lower()))
+    words.update(m.name.lower() for m in report.mentions if m.name.isalpha())
+    return sorted(w for w in words if len(w) <= 30)
+
+
+def _stored(m: Mention, text: str) -> list:
+    return [m.type, m.name, m.start, m.end, m.via] + \
+        ([m.surface] if m.surface != text[m.start:m.end] else [])
+
+
+def put(conn, report: Report, source_abs: str, started) -> tuple[str, str | None]:
+    """Write `report` in one transaction: ("added" | "updated" | "unchanged", None), or
+    ("failed", reason) when a different file of this run (written since `started`, the
+    run's start on the server's clock) already gave a report this id."""
+    if len(report.sections) > MAX_SECTIONS:
+        return "failed", (f"{source_abs}: {len(report.sections):,} sections, more than the "
+                          f"{MAX_SECTIONS:,} one report may have")
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                     ("report:" + report.id,))
+        row = conn.execute(f"SELECT sha256, source_abs, ingested_at >= %s FROM {S}.reports "
+                           "WHERE id = %s", (started, report.id)).fetchone()
+        if row is not None and row[0] == report.sha256:
+            return "unchanged", None
+        if row is not None and row[2] and row[1] != source_abs:
+            return "failed", (f"{source_abs}: report id {report.id!r} is also produced by "
+                              f"{row[1]}; rename one of the files")
+        if row is not None:
+            conn.execute(f"DELETE FROM {S}.reports WHERE id = %s", (report.id,))
+        _insert(conn, report, source_abs)
+    conn.execute(f"INSERT INTO {S}.vocabulary SELECT w FROM unnest(%s::text[]) AS w "
+                 "ORDER BY w ON CONFLICT DO NOTHING", (words_of(report),))
+    return ("updated" if row is not None else "added"), None
+
+
+def _insert(conn, report: Report, source_abs: str) -> None:
+    block = conn.execute(f"SELECT nextval('{S}.report_blocks')").fetchone()[0]
+    period = report.period
+    title = clean(report.title)
+    entities = [[e.type, e.name, e.count] for e in report.entity_counts()]
+    conn.execute(
+        f"INSERT INTO {S}.reports (id, block, title, period, format, source, source_abs, "
+        "sha256, pages, section_count, entities, title_mentions, ingested_at) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, clock_timestamp())",
+        (report.id, block, title, period, report.format, report.source, source_abs,
+         report.sha256, report.pages, len(report.sections), json.dumps(entities),
+         json.dumps([_stored(m, report.title) for m in report.title_mentions])))
+    rows, mentions = [], []
+    for order, s in enumerate(report.sections):
+        sid = block << 16 | order
+        # The title's mentions count with the first section, as in the embedded engines.
+        every = (report.title_mentions if order == 0 else ()) + s.all_mentions
+        names = _unique(m.name for m in every)
+        rows.append({
+            "id": sid, "report_id": report.id, "ord": order, "anchor": s.anchor,
+            "heading": clean(s.heading), "level": s.level, "page": s.page,
+            "body": clean(s.text), "title": title, "period": period,
+            "year": period[:4] if period else None, "format": report.format,
+            "entity_names": [n.lower() for n in names],
+            "series": _unique((series_of(n) or "").lower() for n in names),
+            "etypes": _unique(m.type for m in every), "names": " ".join(names),
+        })
+        for i, m in enumerate(s.heading_mentions):
+            mentions.append((sid, i, True, m.type, m.name, m.start, m.end,
+                             _surface(m, s.heading), m.via))
+        base = len(s.heading_mentions)
+        for i, m in enumerate(s.mentions):
+            mentions.append((sid, base + i, False, m.type, m.name, m.start, m.end,
+                             _surface(m, s.text), m.via))
+    with conn.cursor() as cur:
+        if rows:
+            cur.executemany(_INSERT_SECTION, rows)
+        if mentions:
+            cur.executemany(_INSERT_MENTION, mentions)
+
+
+def _surface(m: Mention, text: str) -> str | None:
+    return None if m.surface == text[m.start:m.end] else m.surface
+
+
+def delete_unchanged(conn, report_id: str, sha256: str, before) -> bool:
+    """Remove a report only if it is still the version we looked at (same sha256, written
+    before `before`): a report another worker has just (re)added survives a prune."""
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                     ("report:" + report_id,))
+        done = conn.execute(f"DELETE FROM {S}.reports WHERE id = %s AND sha256 = %s "
+                            "AND ingested_at < %s", (report_id, sha256, before))
+        return done.rowcount > 0
+
+
+def known(conn) -> dict[str, dict]:
+    """Indexed reports by id: sha256, absolute source path and when each was written."""
+    rows = conn.execute(f"SELECT id, sha256, source_abs, ingested_at FROM {S}.reports")
+    return {r[0]: {"sha256": r[1], "source_abs": r[2], "ingested_at": r[3]} for r in rows}
+
+
+def rebuild(report_row: dict, section_rows: list[dict], mention_rows: list[tuple]) -> Report:
+    """The `Report` from its rows: the report row, its sections (ordered) and mentions
+    as (section_id, in_heading, type, name, start, end, surface, via) ordered by ord."""
+    by_section: dict[int, tuple[list, list]] = {}
+    for sid, in_heading, etype, name, start, end, surface, via in mention_rows:
+        by_section.setdefault(sid, ([], []))[0 if in_heading else 1].append(
+            (etype, name, start, end, surface, via))
+    sections = []
+    for row in section_rows:
+        heads, body = by_section.get(row["id"], ([], []))
+        sections.append(Section(
+            heading=row["heading"], level=row["level"], anchor=row["anchor"], text=row["body"],
+            page=row["page"], mentions=_mentions(body, row["body"]),
+            heading_mentions=_mentions(heads, row["heading"])))
+    title = report_row["title"]
+    title_mentions = tuple(
+        Mention(type=m[0], name=m[1], start=m[2], end=m[3],
+                surface=m[5] if len(m) > 5 else title[m[2]:m[3]], via=m[4])
+        for m in report_row["title_mentions"])
+    return Report(id=report_row["id"], title=title, period=report_row["period"],
+                  source=report_row["source"], format=report_row["format"],
+                  sha256=report_row["sha256"], pages=report_row["pages"],
+                  sections=tuple(sections), title_mentions=title_mentions)
+
+
+def _mentions(rows, text: str) -> tuple[Mention, ...]:
+    return tuple(Mention(type=t, name=n, start=a, end=b,
+                         surface=s if s is not None else text[a:b], via=v)
+                 for t, n, a, b, s, v in rows)
