@@ -103,11 +103,11 @@ class Accumulator:
         }
 
 
-def build(searcher, generation: int) -> dict:
-    """Aggregate reports and entities from the report documents the searcher sees
-    (streamed one stored document at a time)."""
+def build(report_fields, generation: int) -> dict:
+    """Aggregate reports and entities from the stored report documents' fields (an
+    iterable, streamed one document at a time: an engine view's `report_fields()`)."""
     acc = Accumulator()
-    for fields in searcher.documents(kind="report"):
+    for fields in report_fields:
         acc.add(*entry_of(fields))
     return acc.finish(generation)
 

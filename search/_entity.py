@@ -7,11 +7,8 @@ from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
-from whoosh import query as wq
-
 from search import _snippet
 from ingest.model import VIA_GAZETTEER
-from search._schema import section_data
 from search._types import CoMention, EntityDetail, MonthCount, Occurrence
 
 CO_MENTIONS_TOP = 15
@@ -81,17 +78,13 @@ def months_between(first: str, last: str) -> list[str]:
     return out
 
 
-def detail(index, searcher, etype: str, name: str) -> EntityDetail | None:
+def detail(index, view, etype: str, name: str) -> EntityDetail | None:
     """The `EntityDetail` of (etype, name), or None when the index has no such entity.
 
-    `searcher` belongs to the calling thread (see _pool); it stays open afterwards."""
+    `view` is the calling thread's engine view (see _engine)."""
     canonical = resolve_name(index, name, etype)
-    results = searcher.search(wq.Term("entity", canonical.lower()),
-                              filter=wq.Term("kind", "section"), limit=None)
     rows = []
-    for hit in results:
-        fields = hit.fields()
-        data = section_data(fields)
+    for fields, data in view.entity_sections(canonical):
         # where each mention is: the body text, the heading, the report title
         places = (("m", data["t"]), ("hm", fields.get("heading", "")), ("tm", fields["title"]))
         own = [(m, text) for key, text in places for m in data.get(key, ())

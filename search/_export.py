@@ -3,7 +3,7 @@
 `Index.search` answers one page; an export wants all of it. Paging through `search` would
 re-run the query once per page (each run scores every match), so a 10,000-row export at
 100 per page would run it 100 times and could straddle an ingest. Here the query runs once
-on one searcher (one generation of the index), the (score, docnum) list is ranked once, and
+on one engine view (one generation of the index), the (score, docnum) list is ranked once, and
 hits are built `CHUNK` at a time, so the memory for stored fields, snippets and `Hit`
 objects is that of one chunk whatever the number of rows; only the ranked docnum list
 grows with the number of matches (two numbers per match, as in every search).
@@ -17,10 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from whoosh import query as wq
-from whoosh.searching import Results
-
-from search import _index, _qtree, _snippet
+from search import _index, _qtree
 from search._types import Hit, SearchRequest
 
 #: Hits built at a time while streaming: bounds the memory of one export step.
@@ -61,23 +58,17 @@ class QueryOverview:
 
 
 def _run(index, request: SearchRequest):
-    """(searcher, highlight query, table, ranked items) for the request, or None for no
+    """(view, highlight query, ranked items, order) for the request, or None for no
     index: the same run as `Index.search` (all words, else most words; typos corrected)."""
-    current = index._searcher()
-    if current is None:
+    view = index._view()
+    if view is None:
         if not request.literal:
             _qtree.parse(request.q)
         return None
-    searcher, table, outcome, _, _ = index._run(current, request)
+    outcome, _, _ = index._run(view, request)
     order = _index.ordered(outcome.items, outcome.ranked, _index._sort(request, outcome),
-                           table.period)
-    return searcher, outcome.highlight, table, outcome.items, order
-
-
-def _hits(searcher, q, ranked) -> list[Hit]:
-    results = Results(searcher, q if q is not None else wq.NullQuery, ranked)
-    _snippet.configure(results)
-    return [_index._hit(h, q) for h in results]
+                           view.period)
+    return view, outcome.highlight, outcome.items, order
 
 
 def iter_hits(index, request: SearchRequest, limit: int = EXPORT_MAX) -> Export:
@@ -85,16 +76,16 @@ def iter_hits(index, request: SearchRequest, limit: int = EXPORT_MAX) -> Export:
 
     The query runs now (a bad query raises `QueryError` here, before anything is
     streamed); the hits are built lazily, `CHUNK` at a time, on the calling thread's
-    searcher, which must be the thread that iterates.
+    view, which must be the thread that iterates.
     """
     limit = max(0, min(int(limit), EXPORT_MAX))
     found = _run(index, request)
     if found is None:
         return Export(total=0, limit=limit, hits=iter(()))
-    searcher, q, table, items, order = found
+    view, q, items, order = found
     if request.collapse:
-        total = table.reports(d for _, d in items)
-        ranked = _index._collapsed(table, order(None), limit)
+        total = view.count_reports([d for _, d in items])
+        ranked = _index._collapsed(view, order(None), limit)
     else:
         total = len(items)
         ranked = order(limit)
@@ -102,7 +93,7 @@ def iter_hits(index, request: SearchRequest, limit: int = EXPORT_MAX) -> Export:
 
     def generate() -> Iterator[Hit]:
         for start in range(0, len(ranked), CHUNK):
-            yield from _hits(searcher, q, ranked[start:start + CHUNK])
+            yield from view.hits(ranked[start:start + CHUNK], q)
 
     return Export(total=total, limit=limit, hits=generate())
 
@@ -112,11 +103,11 @@ def overview(index, request: SearchRequest, top: int = 3) -> QueryOverview:
     found = _run(index, request)
     if found is None:
         return QueryOverview(request.q, 0, 0, None, None, ())
-    searcher, q, table, items, order = found
+    view, q, items, order = found
     docs = [d for _, d in items]
-    periods = [p for p in map(table.period, docs) if p]
+    periods = [p for p in map(view.period, docs) if p]
     ranked = order(top)
-    return QueryOverview(query=request.q, total=len(docs), reports=table.reports(docs),
+    return QueryOverview(query=request.q, total=len(docs), reports=view.count_reports(docs),
                          first_period=min(periods) if periods else None,
                          last_period=max(periods) if periods else None,
-                         hits=tuple(_hits(searcher, q, ranked)))
+                         hits=tuple(view.hits(ranked, q)))

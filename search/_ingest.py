@@ -4,7 +4,7 @@ Files whose sha256 is already indexed are skipped. The rest go to workers (searc
 that extract each file and write its documents into their own new segment, with a bounded
 number of files in flight (memory stays flat however large the archive). Every
 `COMMIT_EVERY` files per worker or `COMMIT_SECONDS` the parent asks each worker for its segment and
-commits them all at once (search._writer.commit_segments), so a killed run loses at most
+commits them all at once (the engine's `commit`, see search._engine), so a killed run loses at most
 one batch and a re-run picks up where it stopped (committed files now count as unchanged).
 The write lock is held for the whole run. summary.json is updated from the rows the workers
 send back, or rebuilt by streaming the report documents when reports were replaced or removed.
@@ -23,8 +23,9 @@ from search._entity import record_entities_file
 from search._lock import write_lock
 from search._rebuild import record_sources
 from search._types import IngestSummary
+from search._engine import open_engine, record_engine, requested_engine
 from search._workers import InlineWorkers, ProcessWorkers, IN_FLIGHT, clear_stage, load_matcher
-from search._writer import commit_segments, existing, open_or_create, refresh_summary
+from search._writer import refresh_summary
 
 #: Files per worker per commit (each worker's share becomes one segment): small enough that
 #: a kill loses little, large enough to keep segment count (and merge work) down.
@@ -61,12 +62,15 @@ class _Batch:
 def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
                  entities_file: str | Path | None = None, jobs: int | None = None,
                  prune: bool = False, progress: Progress | None = None,
-                 read_options=None) -> IngestSummary:
+                 read_options=None, engine: str | None = None) -> IngestSummary:
     """Index the report files under `paths` into `index_dir`; see the module docs.
 
     `jobs` worker processes (default: the number of cores; one for a tiny run).
     `progress(done, total)` is called before and after each file that needs extracting.
     `read_options` (ingest.ReadOptions: PDF engine, OCR, limits) go to every extraction.
+    `engine` ("whoosh", "tantivy") builds a new index (None: $REPORT_ARCHIVE_ENGINE, else
+    the default); an existing index keeps the engine it records, and asking for another
+    raises `search._engine.EngineMismatchError` saying how to rebuild.
     Raises IndexBusyError when another process holds the write lock, and
     ingest.EntityConfigError for an unusable entities file.
     """
@@ -87,12 +91,14 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
     # (EntityConfigError propagates), not a failure per report. Forked workers inherit it.
     load_matcher(entities)
     with write_lock(index_dir):
-        ix = open_or_create(index_dir)
+        eng = open_engine(index_dir, engine or requested_engine())
+        ix = eng.open_writer()
+        record_engine(index_dir, eng.NAME)
         for stale in index_dir.glob(STAGE_PREFIX + "*"):  # left by a killed run
             clear_stage(stale)
         record_entities_file(index_dir, entities)
         record_sources(index_dir, [p for p in paths if os.path.exists(p)])  # for `rebuild`
-        known = existing(ix)
+        known = eng.existing(ix)
         known_shas = {v["sha256"] for v in known.values()}
         todo, unchanged = [], 0
         for path in iter_report_files([Path(p) for p in paths]):
@@ -111,14 +117,15 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
                                  failed=(), seconds=time.monotonic() - started)
         # Added reports can be folded into the stored summary; a replaced or removed one
         # would need its old entity counts, so then the summary is rebuilt from the index.
-        previous = None if gone else (_aggregate.read(index_dir, ix.latest_generation())
+        previous = None if gone else (_aggregate.read(index_dir, eng.generation(ix))
                                       or (None if known else _aggregate.empty()))
         summary = _aggregate.Accumulator.from_summary(previous) if previous else None
         stage = index_dir / f"{STAGE_PREFIX}{os.getpid()}"
         parallel = jobs > 1 and len(todo) >= PARALLEL_MIN_FILES
-        workers = (ProcessWorkers(jobs, stage, ix.schema, entities, read_options) if parallel
-                   else InlineWorkers(stage, ix.schema, entities, read_options))
-        run = _Run(ix, index_dir, workers, known, progress, summary)
+        builder = _Builders(eng, ix)
+        workers = (ProcessWorkers(jobs, stage, builder, entities, read_options) if parallel
+                   else InlineWorkers(stage, builder, entities, read_options))
+        run = _Run(eng, ix, workers, known, progress, summary)
         run.batches[0].delete.update(gone)
         try:
             run.feed_all(todo)
@@ -130,20 +137,31 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
         finally:
             clear_stage(stage)
         if run.summary is not None:
-            _aggregate.write(index_dir, run.summary.finish(ix.latest_generation()))
+            _aggregate.write(index_dir, run.summary.finish(eng.generation(ix)))
         else:
-            refresh_summary(ix, index_dir)
+            refresh_summary(eng, ix)
+        eng.close()
     return IngestSummary(added=run.added, updated=len(run.updated), unchanged=unchanged,
                          removed=len(gone), failed=tuple(run.failed),
                          seconds=time.monotonic() - started)
 
 
+class _Builders:
+    """`stage_dir -> Builder` of the engine (called in forked workers: they inherit it)."""
+
+    def __init__(self, engine, handle) -> None:
+        self.engine, self.handle = engine, handle
+
+    def __call__(self, stage_dir: Path):
+        return self.engine.builder(self.handle, stage_dir)
+
+
 class _Run:
     """The parent's side of one ingest: hand out files, collect answers, commit batches."""
 
-    def __init__(self, ix, index_dir: Path, workers, known: dict, progress,
+    def __init__(self, engine, ix, workers, known: dict, progress,
                  summary: _aggregate.Accumulator | None) -> None:
-        self.ix, self.index_dir, self.workers = ix, index_dir, workers
+        self.engine, self.ix, self.workers = engine, ix, workers
         self.known, self.progress = known, progress
         self.batches: dict[int, _Batch] = {0: _Batch()}
         self.seen: dict[str, str] = {}  # report id -> file, to catch two files claiming one id
@@ -226,4 +244,4 @@ class _Run:
         if not segments and not batch.delete:
             return
         dead = {i: batch.dead.get(w, []) for i, w in enumerate(order)}
-        commit_segments(self.ix, self.index_dir, segments, batch.delete, dead)
+        self.engine.commit(self.ix, segments, batch.delete, dead)

@@ -1,10 +1,9 @@
-"""One search on the Whoosh index: the query tree run as all words, else most words, with
+"""One search on one engine view: the query tree run as all words, else most words, with
 typos corrected when the query as typed finds (almost) nothing.
 
 The decisions live in engine-neutral modules (`_qtree` parses, `_relevance` plans and ranks,
-`_correct` picks corrections); this module runs them on one Whoosh searcher: it compiles the
-tree (`_whoosh_query`), collects matches in one pass (`_collect`), and builds the page of
-hits with highlighted snippets.
+`_correct` picks corrections); this module runs them on one `View` of an engine (see
+`_engine`): the view compiles the tree, collects matches in one pass and counts clauses.
 """
 
 from __future__ import annotations
@@ -12,10 +11,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from whoosh import query as wq
-
-from search import _collect, _correct, _qtree, _relevance
-from search import _whoosh_query as wqc
+from search import _correct, _order, _qtree, _relevance
+from search._engine import Filters
 
 #: Below this many sections with every word, a corrected query is tried.
 SUGGEST_BELOW = 3
@@ -27,98 +24,92 @@ TIME_BUDGET = 3.0
 class Outcome:
     """What one run of a query found, before the page is cut."""
 
-    items: list            # (score, docnum) in rank order (relevance) or document order
+    items: list            # (score, doc) in rank order (relevance) or document order
     ranked: bool           # True when `items` is already in relevance order
     mode: str              # "all", "most", "literal" or "filter"
     all_words: int         # sections with every word
-    highlight: object      # the Whoosh query whose terms the snippets mark
+    highlight: object      # the engine query whose terms the snippets mark (or None)
+    #: The engine query whose whole match set (with the filters) `items` is: None in
+    #: "filter" mode (the filters alone) and in "most" mode (a subset of the loose query).
+    query: object = None
 
 
 class Runner:
-    """Runs requests on one searcher of one index generation (one thread's)."""
+    """Runs requests on one view of one index generation (one thread's)."""
 
-    def __init__(self, searcher, table, restrict, resolve, vocabulary) -> None:
-        self.searcher = searcher
-        self.schema = searcher.schema
-        self.table = table
-        self.restrict = restrict        # (request, query) -> (query with filters, keep)
+    def __init__(self, view, resolve) -> None:
+        self.view = view
         self.resolve = resolve          # entity alias -> canonical name
-        self.vocabulary = vocabulary    # () -> the generation's _suggest.Vocabulary
         self.deadline = time.monotonic() + TIME_BUDGET
 
     def compile(self, node):
-        expand = wqc.check_expansion(self.searcher.reader())
-        return wqc.compile_tree(node, self.schema, self.resolve, expand)
+        return self.view.compile(node, self.resolve)
 
-    def collect(self, request, q) -> list:
-        if q is wq.NullQuery:  # only stop words: nothing to look for, so nothing found
+    def filters(self, request) -> Filters:
+        lo = _month(request.period_from, first=True) if request.period_from else None
+        hi = _month(request.period_to, first=False) if request.period_to else None
+        entity = self.resolve(request.entity).lower() if request.entity else None
+        return Filters(type=request.type, entity=entity, year=request.year,
+                       section=request.section, format=request.format,
+                       period_lo=lo, period_hi=hi)
+
+    def collect(self, request, q, every: bool = False) -> list:
+        """(score, doc) of the sections matching `q` and the filters; `every`: no query
+        words, the filters alone. A `q` of None (only stop words) finds nothing."""
+        if q is None and not every:
             return []
-        run, keep = self.restrict(request, q)
-        return _collect.matches(self.searcher, run, self.table.sections, keep,
-                                deadline=self.deadline)
+        return self.view.matches(q, self.filters(request), self.deadline)
 
     # -- one query ---------------------------------------------------------------------------
     def run(self, request, text: str) -> Outcome:
         """Run `text` with the request's filters (literal, or all words then most words)."""
         if request.literal:
-            q = wqc.literal_query(text, self.schema)
+            q = self.view.literal(text)
             if q is None:
                 raise _nothing_literal(text)
             items = self.collect(request, q)
-            return Outcome(items, False, "literal", len(items), q)
+            return Outcome(items, False, "literal", len(items), q, q)
         tree = _qtree.parse(text)
         if tree is None:
-            items = self.collect(request, None)
+            items = self.collect(request, None, every=True)
             return Outcome(items, False, "filter", len(items), None)
         plan = _relevance.plan(tree)
         strict = self.compile(plan.strict)
         items = self.collect(request, strict)
         if len(items) >= _relevance.FEW_ALL_WORDS or not plan.can_rank_by_most:
-            return Outcome(self._with_proximity(items, plan), True, "all", len(items), strict)
+            return Outcome(self._with_proximity(items, plan), True, "all", len(items), strict,
+                           strict)
         return self._most(request, plan, strict, items)
 
     def _most(self, request, plan, strict, strict_items) -> Outcome:
         loose = self.compile(plan.loose())
         items = self.collect(request, loose)
         clause_queries = [self.compile(n) for n in plan.should]
-        clause_docs = [self._docs(q) for q in clause_queries]
-        total = self.table.section_count
+        clause_docs = [self.view.docs(q) for q in clause_queries]
+        total = self.view.section_count
         clause_weights = _relevance.weights([len(d) for d in clause_docs], total)
-        near = [self._docs(q) for q in self._near_queries(plan)]
-        ranked = _relevance.rank_most(items, clause_docs, clause_weights, self.table.report_of,
+        near = [self.view.docs(q) for q in self._near_queries(plan)]
+        ranked = _relevance.rank_most(items, clause_docs, clause_weights, self.view.report_of,
                                       near, [d for _, d in strict_items])
         return Outcome(ranked, True, "most", len(strict_items), loose)
-
-    def _docs(self, q) -> set[int]:
-        """Every section docnum matching `q` (no scoring, no filters)."""
-        if q is wq.NullQuery:
-            return set()
-        found = set()
-        sections = self.table.sections
-        for sub, offset in self.searcher.leaf_searchers():
-            for doc in q.matcher(sub, self.searcher.context()).all_ids():
-                if sections[offset + doc]:
-                    found.add(offset + doc)
-        return found
 
     def _near_queries(self, plan) -> list:
         out = []
         for a, b in plan.near_pairs():
-            words = [t for w in (a, b)
-                     for t in self.schema["text"].process_text(w, mode="query")]
-            if len(words) == 2:
-                out.append(wq.Phrase("text", words, slop=_NEAR_SLOP))
+            q = self.view.near(a, b, _NEAR_SLOP)
+            if q is not None:
+                out.append(q)
         return out
 
     def _with_proximity(self, items, plan) -> list:
         """All-words ranking: the engine's score, plus a bonus where words stand close."""
-        near = [self._docs(q) for q in self._near_queries(plan)] if len(items) > 1 else []
+        near = [self.view.docs(q) for q in self._near_queries(plan)] if len(items) > 1 else []
         if not near:
-            return _collect.ranked(items, "relevance", None)
+            return _order.ranked(items, "relevance", None)
         top = max((s for s, _ in items), default=0.0) or 1.0
         bonus = _relevance.WEIGHTS["near"] * top / len(near)
         scored = [(s + bonus * sum(1 for n in near if d in n), d) for s, d in items]
-        return _collect.ranked(scored, "relevance", None)
+        return _order.ranked(scored, "relevance", None)
 
     # -- the request -------------------------------------------------------------------------
     def search(self, request):
@@ -130,8 +121,8 @@ class Runner:
         if request.literal or outcome.mode == "filter" or outcome.all_words >= SUGGEST_BELOW:
             return outcome, None, False
         tree = _qtree.parse(request.q)
-        vocabulary = self.vocabulary().bind(self.searcher.reader())
-        fixes = _correct.corrections(tree, vocabulary, self._is_stop_word)
+        vocabulary = self.view.vocabulary()
+        fixes = _correct.corrections(tree, vocabulary, self.view.is_stop_word)
         if not fixes:
             return outcome, None, False
         candidate = _correct.apply(request.q, fixes)
@@ -147,8 +138,12 @@ class Runner:
             return outcome, candidate, False
         return outcome, None, False
 
-    def _is_stop_word(self, word: str) -> bool:
-        return not list(self.schema["text"].process_text(word, mode="query"))
+
+
+def _month(value: str, first: bool) -> str:
+    if len(value) == 4:
+        return f"{value}-01" if first else f"{value}-12"
+    return value
 
 
 #: Words within this many positions of each other count as "close" (a sloppy phrase).

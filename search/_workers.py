@@ -6,6 +6,7 @@ out file paths and commits: a worker answers each ``("file", batch, path)`` with
 ``("done", ...)`` message carrying the report's summary row (never the report itself), and
 each ``("flush", batch)`` with ``("segment", worker, batch, finished segment)``.
 
+`builder(stage_dir)` makes the engine's Builder (see search._engine) in the worker.
 `InlineWorkers` runs the same handler in the calling process (one job, or a run too small
 to pay for starting processes); `ProcessWorkers` runs it in forked processes.
 """
@@ -23,7 +24,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from search._aggregate import entry_of
-from search._writer import SegmentBuilder
 
 #: Files queued per worker: enough to keep it busy while the parent commits or merges.
 IN_FLIGHT = 4
@@ -49,7 +49,7 @@ def extract(path: str, entities_file: str | None, options=None):
         return None, f"{path}: unexpected {type(e).__name__}: {e}"
 
 
-def handle(builder: SegmentBuilder, worker: int, message: tuple, entities_file: str | None,
+def handle(builder, worker: int, message: tuple, entities_file: str | None,
            options=None):
     """One message to a worker -> its answer (see the module docs)."""
     kind, batch, path = message
@@ -67,9 +67,9 @@ class InlineWorkers:
 
     size = 1
 
-    def __init__(self, stage_root: Path, schema, entities_file: str | None,
+    def __init__(self, stage_root: Path, builder, entities_file: str | None,
                  options=None) -> None:
-        self._builder = SegmentBuilder(stage_root / "w0", schema)
+        self._builder = builder(stage_root / "w0")
         self._entities = entities_file
         self._options = options
         self._answers: deque = deque()
@@ -84,13 +84,13 @@ class InlineWorkers:
         self._builder.cancel()
 
 
-def _work(worker: int, inbox, outbox, stage_dir: Path, schema, entities_file, parent: int,
+def _work(worker: int, inbox, outbox, stage_dir: Path, make_builder, entities_file, parent: int,
           options=None):
     # Ctrl-C is the parent's to handle: it stops us and keeps the last commit (otherwise
     # every worker prints its own KeyboardInterrupt traceback).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        builder = SegmentBuilder(stage_dir, schema)
+        builder = make_builder(stage_dir)
         while True:
             try:
                 message = inbox.get(timeout=1.0)
@@ -109,7 +109,7 @@ def _work(worker: int, inbox, outbox, stage_dir: Path, schema, entities_file, pa
 class ProcessWorkers:
     """`jobs` forked worker processes, each with its own inbox and staging directory."""
 
-    def __init__(self, jobs: int, stage_root: Path, schema, entities_file: str | None,
+    def __init__(self, jobs: int, stage_root: Path, builder, entities_file: str | None,
                  options=None) -> None:
         ctx = multiprocessing.get_context("fork")  # inherits the loaded entity matcher
         self.size = jobs
@@ -117,7 +117,7 @@ class ProcessWorkers:
         self._inboxes = [ctx.Queue() for _ in range(jobs)]
         self._procs = [
             ctx.Process(target=_work, daemon=True,
-                        args=(w, self._inboxes[w], self._outbox, stage_root / f"w{w}", schema,
+                        args=(w, self._inboxes[w], self._outbox, stage_root / f"w{w}", builder,
                               entities_file, os.getpid(), options))
             for w in range(jobs)
         ]

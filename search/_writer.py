@@ -226,27 +226,36 @@ def segment_count(ix) -> int:
         return len(reader.leaf_readers())
 
 
-def refresh_summary(ix, index_dir: Path) -> dict:
-    """Rebuild summary.json from the committed index (call with the lock held)."""
-    with ix.searcher() as searcher:
-        summary = _aggregate.build(searcher, ix.latest_generation())
-    _aggregate.write(index_dir, summary)
+def refresh_summary(engine, handle) -> dict:
+    """Rebuild summary.json from the committed index of any engine (call with the lock held).
+
+    (Engine-neutral, like `write_reports`: both stay here, where callers import them.)"""
+    summary = _aggregate.build(engine.report_fields(handle), engine.generation(handle))
+    _aggregate.write(engine.path, summary)
     return summary
 
 
-def write_reports(index_dir: Path, reports, delete: tuple[str, ...] = ()) -> None:
-    """Index `reports` (and drop `delete` ids) in one commit, taking the lock; for tests/tools."""
+def write_reports(index_dir: Path, reports, delete: tuple[str, ...] = (),
+                  engine: str | None = None) -> None:
+    """Index `reports` (and drop `delete` ids) in one commit, taking the lock; for tests/tools.
+
+    `engine`: the engine of a new index (None: $REPORT_ARCHIVE_ENGINE, else the default);
+    an existing index keeps its own (another one is an error, see `_engine.choose`)."""
+    from search._engine import open_engine, record_engine, requested_engine
     from search._lock import write_lock
 
     index_dir = Path(index_dir)
     with write_lock(index_dir):
-        ix = open_or_create(index_dir)
-        with batch(ix) as b:
+        eng = open_engine(index_dir, engine or requested_engine())
+        handle = eng.open_writer()
+        record_engine(index_dir, eng.NAME)
+        with eng.batch(handle) as b:
             for rid in delete:
                 b.delete(rid)
             for report in reports:
                 b.put(report)
-        refresh_summary(ix, index_dir)
+        refresh_summary(eng, handle)
+        eng.close()
 
 
 def existing(ix) -> dict[str, dict]:

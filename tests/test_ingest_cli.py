@@ -305,7 +305,7 @@ def test_unchanged_ingest_does_not_commit(tmp_path):
 
 def test_summary_updated_in_place_equals_a_rebuilt_one(tmp_path):
     from search import _aggregate, ingest_paths
-    from search._writer import open_or_create
+    from search._engine import open_engine
 
     reports, index = tmp_path / "reports", tmp_path / "index"
     for i in range(3):
@@ -314,10 +314,10 @@ def test_summary_updated_in_place_equals_a_rebuilt_one(tmp_path):
     for i in range(3, 6):
         write_report(reports, i, extra="Rucio moved the DP0.2 data.")
     ingest_paths([reports], index, jobs=1)  # only additions: summary.json is updated
-    ix = open_or_create(index)
+    engine = open_engine(index)
+    handle = engine.open_writer()
     stored = json.loads((index / _aggregate.SUMMARY_NAME).read_text(encoding="utf-8"))
-    with ix.searcher() as searcher:
-        rebuilt = _aggregate.build(searcher, ix.latest_generation())
+    rebuilt = _aggregate.build(engine.report_fields(handle), engine.generation(handle))
     assert stored == rebuilt and stored["stats"]["reports"] == 6
 
 
