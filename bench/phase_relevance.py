@@ -42,7 +42,7 @@ def _timer(fn):
 
 def run(index_dir, reps: int, loops: int, log=print) -> dict:
     """Mode costs, correction cost and per-kind latency on the index in `index_dir`."""
-    from search import Index, SearchRequest, _correct, _qtree, _relevance, _suggest
+    from search import Index, SearchRequest, _correct, _qtree, _relevance
 
     idx = Index(index_dir)
     for q in MULTI + [q for qs in KINDS.values() for q in qs]:
@@ -68,13 +68,9 @@ def run(index_dir, reps: int, loops: int, log=print) -> dict:
     out["ratio_p95_most_vs_all"] = out["modes"]["most_words"]["p95_ms"] / \
         out["modes"]["all_words"]["p95_ms"]
 
-    key, searcher = idx._searcher()
-    vocabulary = idx._pool.cached(key, "vocabulary", lambda: _suggest.Vocabulary(searcher))
-    bound = vocabulary.bind(searcher.reader())
-    analyzer = searcher.schema["text"]
-
-    def is_stop(word):
-        return not list(analyzer.process_text(word, mode="query"))
+    view = idx._view()
+    bound = view.vocabulary()
+    is_stop = view.is_stop_word
 
     trees = [_qtree.parse(t) for t in TYPOS]
     samples = []
