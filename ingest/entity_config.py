@@ -8,7 +8,8 @@ to five top-level keys:
 ```toml
 replace = false            # true: this file replaces both shipped files instead of extending them
 defaults = "generic"       # keep only the generic shipped patterns, drop the project's
-                           # ("all", the default, keeps both; "none" is replace = true)
+                           # ("all", the default, keeps both; "project" drops the generic
+                           # ones; "none" is replace = true)
 
 [links]                    # URL template per entity type ({name}, {lower}, {upper})
 ticket = "https://rubinobs.atlassian.net/browse/{name}"
@@ -55,7 +56,7 @@ DEFAULT_CONFIG_PATH: Path = Path(__file__).with_name("entities.toml")
 GENERIC_CONFIG_PATH: Path = Path(__file__).with_name("entities_generic.toml")
 
 _TOP_KEYS = ("replace", "defaults", "links", "pattern", "name")
-_DEFAULTS = ("all", "generic", "none")
+_DEFAULTS = ("all", "generic", "project", "none")
 _CONTEXT_KEYS = ("require_before", "reject_before", "require_after", "reject_after")
 _PATTERN_KEYS = ("type", "regex", "canonical", "case", "ignore_case", "link", "url", *_CONTEXT_KEYS)
 _NAME_KEYS = ("type", "name", "aliases", "case_sensitive", "link", *_CONTEXT_KEYS)
@@ -139,11 +140,11 @@ def load_config(extra: Path | None = None) -> EntityConfig:
     The default is the project's file over the generic one (project entries come first, so
     they win ties); the user's ``defaults`` says which of the two it keeps.
     """
-    generic = parse_file(GENERIC_CONFIG_PATH).config
     user = parse_file(Path(extra)) if extra is not None else None
     defaults = user.defaults if user is not None else "all"
     if defaults == "none":
         return user.config
+    generic = parse_file(GENERIC_CONFIG_PATH).config if defaults != "project" else EntityConfig()
     base = generic if defaults == "generic" else merge(generic, parse_file(DEFAULT_CONFIG_PATH).config)
     return base if user is None else merge(base, user.config)
 

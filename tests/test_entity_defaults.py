@@ -86,13 +86,19 @@ def test_defaults_generic_drops_the_project_entries_and_keeps_forge_references(t
     assert found(load_matcher(), "DM-12345")[0][:2] == ("ticket", "DM-12345")
 
 
+def test_defaults_project_drops_the_forge_references_and_keeps_the_project(tmp_path):
+    m = load_matcher(write(tmp_path, 'defaults = "project"\n'))
+    assert [(t, n) for t, n, _ in found(m, "DM-12345 and octo-org/widgets#7")] == [
+        ("ticket", "DM-12345")]
+
+
 def test_replace_drops_both_shipped_files(tmp_path):
     m = load_matcher(write(tmp_path, 'replace = true\n[[name]]\ntype = "system"\nname = "Widgetron"\n'))
     assert found(m, "octo-org/widgets#7 Widgetron DM-1") == [("system", "Widgetron", "Widgetron")]
 
 
 @pytest.mark.parametrize(("body", "message"), [
-    ('defaults = "project"\n', "defaults = 'project' is not one of 'all', 'generic' or 'none'"),
+    ('defaults = "mine"\n', "defaults = 'mine' is not one of 'all', 'generic', 'project' or 'none'"),
     ('replace = true\ndefaults = "generic"\n', "keep one of the two lines"),
     ('[[pattern]]\ntype = "ticket"\nregex = "X-\\\\d+"\nurl = "yes"\n', "'url' must be true or false"),
 ])

@@ -30,3 +30,12 @@ def test_bold_lines_are_headings_and_issue_links_keep_their_target():
     assert [(s.heading, s.level) for s in doc.sections] == [("", 0), ("Done", 2), ("Next", 2)]
     assert doc.sections[1].text == (
         "- The parser handles nested blocks (#41 (https://github.com/widgets/core/issues/41)).")
+
+
+def test_emphasis_wrapped_heading_forms_in_markdown(tmp_path):
+    path = tmp_path / "forms.md"
+    path.write_text("Notes\n\n*## Summary*\n\nAll done.\n\n__Plans__\n\nMore.\n\n**Risks**\n\nNone.\n",
+                    encoding="utf-8")
+    doc = read_markdown(path, path.read_bytes())
+    assert [(s.heading, s.level, s.text) for s in doc.sections] == [
+        ("", 0, "Notes"), ("Summary", 2, "All done."), ("Plans", 2, "More."), ("Risks", 2, "None.")]
