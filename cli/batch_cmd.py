@@ -12,6 +12,7 @@ import json
 import click
 
 from cli.index_cmds import DEFAULT_BASE_URL, QueryUsageError, index_option
+from cli.text import plural
 from ingest import ENTITY_TYPES
 from search import Index, QueryError, SearchRequest, resolve_index_dir
 
@@ -64,7 +65,7 @@ def batch(terms_file, fmt, top, etype, entity, period_from, period_to, base_url,
             for row in rows:
                 click.echo(_text(row))
     if failed:
-        click.echo(f"{len(failed)} line{'s' if len(failed) != 1 else ''} could not be run "
+        click.echo(f"{plural(len(failed), 'line')} could not be run "
                    f"(line {', '.join(map(str, failed))}); the other terms ran.", err=True)
         raise SystemExit(1)
 
@@ -74,8 +75,7 @@ def _text(row: dict) -> str:
         return f"{row['line']:>4}  {row['term']}: {row['error']}"
     span = (f", {row['first_period'] or 'undated'} to {row['last_period'] or 'undated'}"
             if row["total"] else "")
-    counts = f"{row['total']:,} section{'s' if row['total'] != 1 else ''} in " \
-             f"{row['reports']:,} report{'s' if row['reports'] != 1 else ''}"
+    counts = f"{plural(row['total'], 'section')} in {plural(row['reports'], 'report')}"
     lines = [f"{row['line']:>4}  {row['term']}: {counts}{span}"]
     lines += [f"        {h['period'] or 'undated'}  {h['title']} / {h['section']}  {h['html_url']}"
               for h in row["hits"]]

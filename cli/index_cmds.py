@@ -15,6 +15,7 @@ import sys
 import click
 
 from cli.extract_cmd import load_read_options, read_options_option
+from cli.text import plural
 from cli.index_access import index_errors, open_index
 from ingest import ENTITY_TYPES, EntityConfigError
 from search import (EXPORT_MAX, Index, IndexBusyError, IndexDamagedError, IndexUnavailableError,
@@ -159,7 +160,7 @@ def search(ctx, query, fmt, as_json, limit, page, sort, etype, entity, period_fr
         click.echo(f"Showing results for: {response.suggestion}\n"
                    f"Search instead for: {response.query}  (add --no-correct)\n")
     tty = sys.stdout.isatty()
-    click.echo(f"{response.total} hit{'s' if response.total != 1 else ''} "
+    click.echo(f"{plural(response.total, 'hit')} "
                f"(page {response.page} of {response.pages}, {response.took_ms:.0f} ms)")
     for hit in response.hits:
         where = " / ".join(p for p in (hit.period or "undated", hit.section) if p)
@@ -226,7 +227,8 @@ def entities(etype, as_json, index_dir):
         return
     for e in stats:
         span = f"{e.first_seen or '?'}..{e.last_seen or '?'}"
-        click.echo(f"{e.type:<12} {e.name:<32} {e.reports:>4} reports {e.mentions:>5} mentions  {span}")
+        click.echo(f"{e.type:<12} {e.name:<32} {plural(e.reports, 'report'):>12} "
+                   f"{plural(e.mentions, 'mention'):>14}  {span}")
 
 
 @click.command()
@@ -251,8 +253,9 @@ def entity(name, etype, as_json, index_dir):
     if as_json:
         _dump(detail.to_dict())
         return
-    click.echo(f"{detail.name} ({detail.type}): {detail.mentions} mentions in {detail.reports} "
-               f"reports, {detail.first_seen or '?'} to {detail.last_seen or '?'}")
+    click.echo(f"{detail.name} ({detail.type}): {plural(detail.mentions, 'mention')} in "
+               f"{plural(detail.reports, 'report')}, {detail.first_seen or '?'} to "
+               f"{detail.last_seen or '?'}")
     click.echo("\nPer month: " + ", ".join(f"{m.period} {m.count}" for m in detail.per_month))
     if detail.co_mentions:
         click.echo("Mentioned with: " + ", ".join(f"{c.name} ({c.count})" for c in detail.co_mentions))
@@ -273,9 +276,15 @@ def stats(as_json, index_dir):
         _dump(data)
         return
     for key, value in data.items():
+        label = key.replace("_", " ")
+        if isinstance(value, list):  # the roots: one directory per line
+            click.echo(f"{label}:" + "".join(f"\n  {v}" for v in value) if value else f"{label}: -")
+            continue
         if isinstance(value, dict):
-            value = ", ".join(f"{k} {v}" for k, v in value.items()) or "-"
-        click.echo(f"{key.replace('_', ' ')}: {value if value is not None else '-'}")
+            value = ", ".join(f"{k} {v:,}" for k, v in value.items()) or "-"
+        elif isinstance(value, int):
+            value = f"{value:,}"
+        click.echo(f"{label}: {value if value is not None else '-'}")
 
 
 COMMANDS = [ingest, search, entities, entity, stats]

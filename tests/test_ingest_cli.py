@@ -197,7 +197,7 @@ def test_entities_entity_and_stats_commands(tmp_path):
     assert listed["entities"][0] == Index(index).entities("ticket")[0].to_dict()
     detail = json.loads(run("entity", "dm-20001", "--json", "--index", index).stdout)
     assert detail == Index(index).entity("ticket", "DM-20001").to_dict()
-    assert "DM-20001 (ticket): 1 mentions in 1 reports" in run("entity", "DM-20001", "--index",
+    assert "DM-20001 (ticket): 1 mention in 1 report" in run("entity", "DM-20001", "--index",
                                                                index).stdout
     missing = run("entity", "Nope", "--index", index, ok=False)
     assert missing.exit_code == 1 and "List them with: report-archive entities" in missing.output
