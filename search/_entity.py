@@ -78,7 +78,8 @@ def months_between(first: str, last: str) -> list[str]:
     return out
 
 
-def detail(index, view, etype: str, name: str) -> EntityDetail | None:
+def detail(index, view, etype: str, name: str,
+           all_co_mentions: bool = False) -> EntityDetail | None:
     """The `EntityDetail` of (etype, name), or None when the index has no such entity.
 
     `view` is the calling thread's engine view (see _engine)."""
@@ -112,11 +113,12 @@ def detail(index, view, etype: str, name: str) -> EntityDetail | None:
     periods = sorted(per_period)
     per_month = tuple(MonthCount(p, per_period.get(p, 0))
                       for p in (months_between(periods[0], periods[-1]) if periods else []))
-    top = sorted(co.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1]))[:CO_MENTIONS_TOP]
+    top = sorted(co.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1]))
+    top = top if all_co_mentions else top[:CO_MENTIONS_TOP]
     return EntityDetail(
         type=etype, name=canonical, reports=len({r[0]["report_id"] for r in rows}),
         mentions=sum(len(r[2]) for r in rows),
         via=tuple(sorted({v for o in occurrences for v in o.via})),
         first_seen=periods[0] if periods else None, last_seen=periods[-1] if periods else None,
         per_month=per_month, occurrences=tuple(occurrences),
-        co_mentions=tuple(CoMention(t, n, c) for (t, n), c in top))
+        co_mentions=tuple(CoMention(t, n, c) for (t, n), c in top), co_mentions_total=len(co))

@@ -127,12 +127,13 @@ class Index:
         return [EntityStat(**e) for e in self._summary()["entities"]
                 if type is None or e["type"] == type]
 
-    def entity(self, type: str, name: str) -> EntityDetail | None:
-        """One entity in detail (name may be an alias or any case), or None if unknown."""
+    def entity(self, type: str, name: str, all_co_mentions: bool = False) -> EntityDetail | None:
+        """One entity in detail (name may be an alias or any case), or None if unknown.
+        Co-mentions are the most frequent ones unless `all_co_mentions`."""
         view = self._view()
         if view is None:
             return None
-        return _entity.detail(self, view, type, name)
+        return _entity.detail(self, view, type, name, all_co_mentions)
 
     def stats(self) -> IndexStats:
         """Counts of what the index holds, its period span and when it last changed."""

@@ -292,6 +292,8 @@ class EntityDetail:
     per_month: tuple[MonthCount, ...] = ()
     occurrences: tuple[Occurrence, ...] = ()
     co_mentions: tuple[CoMention, ...] = ()
+    #: How many distinct entities share a section with it (co_mentions may list fewer).
+    co_mentions_total: int = 0
     #: How its mentions were found: "pattern", "gazetteer", "rule:<name>", "archive".
     via: tuple[str, ...] = ()
 
@@ -309,6 +311,7 @@ class EntityDetail:
         d["per_month"] = [m.to_dict() for m in self.per_month]
         d["occurrences"] = [o.to_dict() for o in self.occurrences]
         d["co_mentions"] = [c.to_dict() for c in self.co_mentions]
+        d["co_mentions_total"] = self.co_mentions_total
         return d
 
 

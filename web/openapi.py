@@ -78,6 +78,7 @@ SCHEMAS: dict[str, dict] = {
             "report_id": STR, "title": STR, "period": NSTR, "section": STR, "anchor": STR,
             "page": NINT, "snippet_html": STR, "via": {"type": "array", "items": STR},
             **LINKS})},
+        "co_mentions_total": INT,
         "co_mentions": {"type": "array", "items": _obj({"type": TYPE, "name": STR, "count": INT,
                                                         **LINKS})},
         **LINKS}),

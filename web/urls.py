@@ -59,11 +59,14 @@ def reports(api: bool = False) -> str:
     return url_for("reports.index_api" if api else "reports.index")
 
 
-def report(report_id: str, anchor: str | None = None, api: bool = False) -> str:
-    """One report; `anchor` jumps to a section (HTML only)."""
+def report(report_id: str, anchor: str | None = None, api: bool = False,
+           all_entities: bool = False) -> str:
+    """One report; `anchor` jumps to a section (HTML only); `all_entities` lists every
+    entity instead of the first ones."""
     if api:
         return url_for("reports.show_api", report_id=report_id)
-    return url_for("reports.show", report_id=report_id, _anchor=anchor or None)
+    extra = {"entities": "all"} if all_entities else {}
+    return url_for("reports.show", report_id=report_id, _anchor=anchor or None, **extra)
 
 
 def similar(report_id: str, anchor: str, api: bool = False) -> str:
@@ -82,9 +85,14 @@ def entities(entity_type: str | None = None, api: bool = False) -> str:
     return url_for("entities.index_api" if api else "entities.index", type=entity_type or None)
 
 
-def entity(entity_type: str, name: str, api: bool = False) -> str:
-    """One entity's page."""
+def entity(entity_type: str, name: str, api: bool = False,
+           all_co_mentions: bool = False) -> str:
+    """One entity's page; `all_co_mentions` lists every co-mentioned entity (HTML at
+    its "Mentioned with" list)."""
     endpoint = "entities.show_api" if api else "entities.show"
+    if all_co_mentions:
+        return url_for(endpoint, entity_type=entity_type, name=name, co="all",
+                       _anchor=None if api else "co")
     return url_for(endpoint, entity_type=entity_type, name=name)
 
 

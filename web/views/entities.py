@@ -47,7 +47,8 @@ def show(entity_type: str, name: str):
     if entity_type not in ENTITY_TYPES:
         abort(404, f"Unknown entity type {entity_type!r}: the types are "
                    f"{', '.join(ENTITY_TYPES)}. The list is at {urls.entities()}.")
-    detail = get_index().entity(entity_type, name)
+    detail = get_index().entity(entity_type, name,
+                                all_co_mentions=request.args.get("co") == "all")
     if detail is None:
         abort(404, f"No {entity_type} named {name!r} in the index. The {entity_type} list is "
                    f"at {urls.entities(entity_type)}.")
