@@ -24,7 +24,12 @@ order (`_relevance.rank_most` looks at d-1, d+1 as neighbours):
     is left to search (stop words only); `resolve(name)` maps entity aliases to canonical
     names. Prefix/wildcard expansion beyond `_whoosh_query.MAX_EXPANSION` words is a
     QueryError; `literal(text)` -> the words as a phrase in text, title, heading (or None);
-    `near(a, b, slop)` -> "a and b within slop positions" (or None); `is_stop_word(word)`.
+    `all_of(queries)` -> their conjunction; `is_stop_word(word)`.
+  - for most-words ranking (`_relevance.rank_most`): `field_boosts` ({field: weight} of the
+    default fields); `field_docs(node, resolve)` -> {field: set of section docs} holding a
+    ranking clause (a word or ID per default field; other clauses under "text"; {} for a
+    stop word); `positions(words, docs)` -> ({doc: {term: sorted positions in the text}},
+    [(term, term)] of neighbouring words) for the proximity rescoring of the top docs.
   - `matches(q, filters, deadline)` -> [(score, doc)] of every *section* matching `q`
     (None: every section) and the `Filters`, in doc order; past `deadline`
     (time.monotonic()) a QueryError. `docs(q)` -> set of section docs matching `q`.

@@ -38,9 +38,11 @@ QUESTION_WORDS = frozenset("""
 #: A section (with its report) must cover at least this share of the best-covered
 #: report's query weight to be listed in most-words mode.
 MIN_SHOULD_SHARE = 0.5
-#: How the parts of the most-words score add up (section words, neighbourhood, report,
-#: engine score, proximity); section coverage dominates.
-WEIGHTS = {"section": 1.0, "context": 0.35, "report": 0.6, "engine": 0.5, "near": 0.3}
+#: How the parts of the most-words score add up: the query weight the section holds, its
+#: neighbourhood holds, its report holds, the fields it holds it in, the engine's score (for
+#: sections with every word) and proximity. Section coverage dominates.
+WEIGHTS = {"section": 1.0, "context": 0.35, "report": 0.6, "fields": 0.3, "engine": 0.2,
+           "near": 0.3}
 
 
 @dataclass(frozen=True)
@@ -62,10 +64,9 @@ class Plan:
         parts = [qt.Or(self.should)] + list(self.must) + [qt.Not(n) for n in self.must_not]
         return parts[0] if len(parts) == 1 else qt.And(tuple(parts), explicit=True)
 
-    def near_pairs(self) -> list[tuple[str, str]]:
-        """Neighbouring plain words of the query, for the proximity bonus."""
-        words = [n.text for n in self.should if isinstance(n, qt.Word)]
-        return list(zip(words, words[1:]))
+    def words(self) -> list[str]:
+        """The plain words among the ranking clauses, in query order."""
+        return [n.text for n in self.should if isinstance(n, qt.Word)]
 
 
 def _ranks(node) -> bool:
@@ -105,60 +106,112 @@ def weights(doc_freqs: list[int], total: int) -> list[float]:
     return [math.log(1 + (total - df + 0.5) / (df + 0.5)) if df else 0.0 for df in doc_freqs]
 
 
-def rank_most(items, clause_docs, clause_weights, report_of, near_docs=(), strict_docs=()):
+def rank_most(candidates, clause_fields, clause_weights, report_of, field_boosts,
+              strict_scores=None):
     """Order the most-words candidates and drop those with too little of the query.
 
-    `items` are (engine score, doc) of every section matching at least one `should` clause
-    (and every `must`), in document order; `clause_docs[i]` the docs matching clause i;
-    `report_of(doc)` a doc's report; `near_docs` sets of docs where two query words stand
-    close; `strict_docs` the docs that matched every word. Returns (score, doc) in rank
-    order, best first.
+    `candidates` are the docs (sections) that hold at least one `should` clause and pass
+    every filter, `must` and `must_not`; `clause_fields[i]` maps a field name to the docs
+    whose field holds clause i; `field_boosts` says how much a match in each field weighs
+    (heading, title and entity names above body text); `report_of(doc)` gives a doc's
+    report; `strict_scores` the engine scores of the docs that hold every word. Returns
+    (strict, score, doc) best first: docs with every word first, then by score.
     """
     total = sum(clause_weights) or 1.0
-    docs = [d for _, d in items]
-    engine = {d: s for s, d in items}
-    top_engine = max(engine.values(), default=0.0) or 1.0
-    # which clauses each candidate section holds, as a bit mask
-    held = dict.fromkeys(docs, 0)
-    for i, matching in enumerate(clause_docs):
+    strict_scores = strict_scores or {}
+    held = dict.fromkeys(candidates, 0)
+    # the best field each candidate holds each clause in, as a boost above body text
+    extra = dict.fromkeys(candidates, 0.0)
+    top_boost = max(field_boosts.values()) - 1.0 or 1.0
+    for i, fields in enumerate(clause_fields):
         bit = 1 << i
-        for d in matching:
-            if d in held:
-                held[d] |= bit
+        best: dict = {}
+        for field, docs in fields.items():
+            boost = field_boosts.get(field, 1.0)
+            for d in docs:
+                if d in held:
+                    held[d] |= bit
+                    if boost > best.get(d, 1.0):
+                        best[d] = boost
+        weight = clause_weights[i] / total
+        for d, boost in best.items():
+            extra[d] += weight * (boost - 1.0) / top_boost
     by_report: dict = {}
-    for d in docs:
+    for d, mask in held.items():
         r = report_of(d)
-        by_report[r] = by_report.get(r, 0) | held[d]
-
-    def cover(mask: int) -> float:
-        return sum(w for i, w in enumerate(clause_weights) if mask >> i & 1) / total
+        by_report[r] = by_report.get(r, 0) | mask
 
     cache: dict[int, float] = {}
 
     def cov(mask: int) -> float:
         value = cache.get(mask)
         if value is None:
-            value = cache[mask] = cover(mask)
+            value = cache[mask] = sum(
+                w for i, w in enumerate(clause_weights) if mask >> i & 1) / total
         return value
 
     best_report = max((cov(m) for m in by_report.values()), default=0.0)
     floor = MIN_SHOULD_SHARE * best_report
-    n_near = max(len(near_docs), 1)
-    strict = set(strict_docs)
+    top_engine = max(strict_scores.values(), default=0.0) or 1.0
     out = []
-    for d in docs:
+    for d, mask in held.items():
         r = report_of(d)
         report_cover = cov(by_report[r])
         if report_cover < floor:
             continue
-        context = held[d]
+        context = mask
         for nb in (d - 1, d + 1, d - 2, d + 2):
             if nb in held and report_of(nb) == r:
                 context |= held[nb]
-        near = sum(1 for s in near_docs if d in s) / n_near
-        score = (WEIGHTS["section"] * cov(held[d]) + WEIGHTS["context"] * cov(context)
-                 + WEIGHTS["report"] * report_cover
-                 + WEIGHTS["engine"] * engine[d] / top_engine + WEIGHTS["near"] * near)
-        out.append((d in strict, score, d))
+        engine = strict_scores.get(d)
+        score = (WEIGHTS["section"] * cov(mask) + WEIGHTS["context"] * cov(context)
+                 + WEIGHTS["report"] * report_cover + WEIGHTS["fields"] * extra[d]
+                 + (WEIGHTS["engine"] * engine / top_engine if engine is not None else 0.0))
+        out.append((engine is not None, score, d))
     out.sort(key=lambda t: (not t[0], -t[1], t[2]))
-    return [(round(score, 4), d) for _, score, d in out]
+    return out
+
+
+#: How many of the best-ranked sections the proximity bonus may reorder (a rescoring
+#: window, as search engines rescore their top hits with a costlier signal).
+NEAR_WINDOW = 50
+#: Two words at most this many positions apart stand "close" together.
+NEAR_DISTANCE = 6
+
+
+def near_share(positions: dict[str, list], pairs: list[tuple[str, str]]) -> float:
+    """The share of neighbouring query words (`pairs` of terms) that stand within
+    `NEAR_DISTANCE` positions of each other, given each term's positions in one text."""
+    if not pairs:
+        return 0.0
+    close = 0
+    for a, b in pairs:
+        pa, pb = positions.get(a), positions.get(b)
+        if pa and pb and _min_gap(pa, pb) <= NEAR_DISTANCE:
+            close += 1
+    return close / len(pairs)
+
+
+def _min_gap(a: list, b: list) -> int:
+    """Smallest |x - y| for x in a, y in b (both sorted ascending): one merge pass."""
+    i = j = 0
+    best = abs(a[0] - b[0])
+    while i < len(a) and j < len(b):
+        best = min(best, abs(a[i] - b[j]))
+        if a[i] < b[j]:
+            i += 1
+        else:
+            j += 1
+    return best
+
+
+def rescore_near(ranked, near, bonus: float):
+    """`ranked` (strict, score, doc) with `bonus * near(docs)[doc]` added to the scores of
+    the first `NEAR_WINDOW` entries, re-sorted within the window (strict ones first)."""
+    head, tail = ranked[:NEAR_WINDOW], ranked[NEAR_WINDOW:]
+    if not head or bonus <= 0:
+        return ranked
+    shares = near([d for _, _, d in head])
+    head = [(strict, score + bonus * shares.get(d, 0.0), d) for strict, score, d in head]
+    head.sort(key=lambda t: (not t[0], -t[1], t[2]))
+    return head + tail

@@ -82,34 +82,66 @@ class Runner:
         return self._most(request, plan, strict, items)
 
     def _most(self, request, plan, strict, strict_items) -> Outcome:
-        loose = self.compile(plan.loose())
-        items = self.collect(request, loose)
-        clause_queries = [self.compile(n) for n in plan.should]
-        clause_docs = [self.view.docs(q) for q in clause_queries]
-        total = self.view.section_count
-        clause_weights = _relevance.weights([len(d) for d in clause_docs], total)
-        near = [self.view.docs(q) for q in self._near_queries(plan)]
-        ranked = _relevance.rank_most(items, clause_docs, clause_weights, self.view.report_of,
-                                      near, [d for _, d in strict_items])
-        return Outcome(ranked, True, "most", len(strict_items), loose)
+        """Most-words mode: every section holding a ranking word (and passing the filters,
+        `must` and `must_not` clauses), ranked by `_relevance.rank_most` from the clauses'
+        doc sets per field (no second scored pass over the union), then rescored near the
+        top for proximity."""
+        clause_fields = [self.view.field_docs(n, self.resolve) for n in plan.should]
+        union: set = set()
+        for fields in clause_fields:
+            for docs in fields.values():
+                union |= docs
+        allowed = self._allowed(request, plan, union)
+        candidates = sorted(union if allowed is None else union & allowed)
+        dfs = [len(set().union(*fields.values())) if fields else 0 for fields in clause_fields]
+        clause_weights = _relevance.weights(dfs, self.view.section_count)
+        ranked = _relevance.rank_most(candidates, clause_fields, clause_weights,
+                                      self.view.report_of, self.view.field_boosts,
+                                      {d: score for score, d in strict_items})
+        ranked = _relevance.rescore_near(ranked, self._near(plan), _relevance.WEIGHTS["near"])
+        items = [(round(score, 4), d) for _, score, d in ranked]
+        return Outcome(items, True, "most", len(strict_items), self.compile(plan.loose()))
 
-    def _near_queries(self, plan) -> list:
-        out = []
-        for a, b in plan.near_pairs():
-            q = self.view.near(a, b, _NEAR_SLOP)
-            if q is not None:
-                out.append(q)
-        return out
+    def _allowed(self, request, plan, union: set) -> set | None:
+        """The docs of `union` that pass the filters (period included) and `must` clauses
+        and hold no `must_not` clause; None when nothing restricts."""
+        filters = self.filters(request)
+        must = [self.compile(n) for n in plan.must]
+        allowed = None
+        if filters != Filters() or must:
+            query = must[0] if len(must) == 1 else self.view.all_of(must) if must else None
+            allowed = {d for _, d in self.view.matches(query, filters, self.deadline)} \
+                if query is not None or filters != Filters() else None
+        if plan.must_not:
+            banned = set()
+            for n in plan.must_not:
+                q = self.compile(n)
+                if q is not None:
+                    banned |= self.view.docs(q)
+            allowed = (union if allowed is None else allowed) - banned
+        return allowed
+
+    def _near(self, plan):
+        """docs -> {doc: share of neighbouring query words standing close in its text}."""
+        words = plan.words()
+
+        def near(docs):
+            if len(words) < 2:
+                return {}
+            found, pairs = self.view.positions(words, docs)
+            return {d: _relevance.near_share(p, pairs) for d, p in found.items()}
+        return near
 
     def _with_proximity(self, items, plan) -> list:
-        """All-words ranking: the engine's score, plus a bonus where words stand close."""
-        near = [self.view.docs(q) for q in self._near_queries(plan)] if len(items) > 1 else []
-        if not near:
-            return _order.ranked(items, "relevance", None)
-        top = max((s for s, _ in items), default=0.0) or 1.0
-        bonus = _relevance.WEIGHTS["near"] * top / len(near)
-        scored = [(s + bonus * sum(1 for n in near if d in n), d) for s, d in items]
-        return _order.ranked(scored, "relevance", None)
+        """All-words ranking: the engine's score, with a bonus near the top where the words
+        stand close together."""
+        ranked = [(True, s, d) for s, d in _order.ranked(items, "relevance", None)]
+        if len(ranked) < 2 or len(plan.words()) < 2:
+            return [(s, d) for _, s, d in ranked]
+        top = ranked[0][1] or 1.0
+        ranked = _relevance.rescore_near(ranked, self._near(plan),
+                                         _relevance.WEIGHTS["near"] * top)
+        return [(s, d) for _, s, d in ranked]
 
     # -- the request -------------------------------------------------------------------------
     def search(self, request):
@@ -145,9 +177,6 @@ def _month(value: str, first: bool) -> str:
         return f"{value}-01" if first else f"{value}-12"
     return value
 
-
-#: Words within this many positions of each other count as "close" (a sloppy phrase).
-_NEAR_SLOP = 6
 
 
 def _nothing_literal(text: str):

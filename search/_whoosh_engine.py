@@ -16,7 +16,8 @@ from whoosh import index as windex
 from whoosh import query as wq
 from whoosh.searching import Results
 
-from search import _collect, _facets, _snippet, _suggest
+from search import _collect, _facets, _postings, _snippet, _suggest
+from search import _qtree as qt
 from search import _whoosh_query as wqc
 from search._pool import SearcherPool
 from search._schema import rebuild_report, section_data
@@ -90,6 +91,7 @@ class WhooshView:
         self.period = self.table.period
         self.count_reports = self.table.reports
         self.facets = self.table.facets
+        self._posting_reader = None
 
     # -- queries ----------------------------------------------------------------------------
     def compile(self, node, resolve):
@@ -100,9 +102,44 @@ class WhooshView:
     def literal(self, text: str):
         return wqc.literal_query(text, self.schema)
 
-    def near(self, a: str, b: str, slop: int):
-        words = [t for w in (a, b) for t in self.schema["text"].process_text(w, mode="query")]
-        return wq.Phrase("text", words, slop=slop) if len(words) == 2 else None
+    #: How much a match in each default field weighs (what the compiled queries boost).
+    field_boosts = wqc.DEFAULT_FIELDS
+
+    def all_of(self, queries):
+        return wq.And(list(queries))
+
+    def field_docs(self, node, resolve) -> dict[str, set[int]]:
+        """{field: sections holding the clause there}. Words and IDs are looked up field by
+        field (a single term straight from its posting list, a phrase by its query), so a
+        match in a heading, title or entity name can weigh more; prefixes and fuzzy terms
+        count as body text."""
+        if not isinstance(node, (qt.Word, qt.Phrase)):
+            q = self.compile(node, resolve)
+            return {"text": self.docs(q)} if q is not None else {}
+        if isinstance(node, qt.Word) and self.is_stop_word(node.text):
+            return {}  # a stop word cannot rank
+        out = {}
+        for field in wqc.DEFAULT_FIELDS:
+            q = wqc.field_query(self.schema, field, node.text, resolve)
+            if q is None:
+                continue
+            out[field] = self._postings().docs(q.fieldname, q.text) \
+                if isinstance(q, wq.Term) else self.docs(q)
+        return out
+
+    def positions(self, words: list[str], docs):
+        """({doc: {term: positions in the text}}, neighbouring (term, term) pairs) for the
+        query's plain `words` as the text field indexes them."""
+        terms = [t[0] for t in (wqc.field_terms(self.schema, "text", w) for w in words) if t]
+        pairs = list(zip(terms, terms[1:]))
+        if not pairs:
+            return {}, []
+        return self._postings().positions("text", terms, docs), pairs
+
+    def _postings(self) -> _postings.Postings:
+        if self._posting_reader is None:
+            self._posting_reader = _postings.Postings(self.searcher, self.table.sections)
+        return self._posting_reader
 
     def is_stop_word(self, word: str) -> bool:
         return not list(self.schema["text"].process_text(word, mode="query"))

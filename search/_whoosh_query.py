@@ -108,6 +108,21 @@ class _Compiler:
         return _one_or(parts, wq.Or)
 
 
+def field_query(schema, field: str, text: str, resolve=None):
+    """What a bare word or phrase becomes in one default field (a Term, a Phrase or None),
+    without boosts: the per-field parts of `compile_tree`'s query for it."""
+    return _Compiler(schema, resolve, None).in_field(field, text)
+
+
+def field_terms(schema, field: str, text: str) -> list[str] | None:
+    """The indexed term a bare word becomes in `field` ([] for a stop word, None when it
+    becomes several terms, i.e. a phrase): what `compile_tree` looks the word up as."""
+    if field in _EXACT_FIELDS:
+        return [text.lower()]
+    words = list(schema[field].process_text(text, mode="query"))
+    return words if len(words) <= 1 else None
+
+
 def _one_or(parts: list, cls):
     if not parts:
         return None
