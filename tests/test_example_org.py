@@ -218,3 +218,18 @@ def test_the_readme_walk_through_configuration_is_valid_and_does_what_it_says(tm
     assert [(x.type, x.name) for x in m.find(text)] == [
         ("milestone", "Sprint 12"), ("document", "PTS-007"), ("system", "Pebble Server"),
         ("ticket", "octo/app#3")]
+
+
+def test_the_web_entity_page_links_a_ticket_to_its_forge(tmp_path):
+    from web import create_app
+
+    index = tmp_path / "index"
+    result = CliRunner().invoke(main, ["ingest", str(REPORTS), "--index", str(index),
+                                       "--entities", str(CONFIG)])
+    assert result.exit_code == 0, result.output
+    client = create_app({"INDEX_PATH": str(index), "ENTITIES_FILE": str(CONFIG),
+                         "TESTING": True}).test_client()
+    page = client.get("/api/entities/ticket/pebblestack-pkg/debian%2312").get_json()
+    assert (page["name"], page["link"]) == ("pebblestack-pkg/debian#12", GL_ISSUE.format(12))
+    report = client.get("/reports/000231-html").get_data(as_text=True)
+    assert 'href="/entities/ticket/pebblestack/pebble%23655"' in report
