@@ -51,6 +51,7 @@ __all__ = ["DEFAULT_CONFIG_PATH", "EntityMatcher", "load_matcher"]
 _ID_BEFORE = r"(?<![\w.\-])"
 _ID_AFTER = r"(?!\w|\.\d)"
 _LINE_BREAKS = re.compile(r"[ \t]*\r?\n[ \t]*")
+_NEVER = "(?!)"  # a prefilter alternative that matches nothing
 
 
 class _CanonicalFormatter(string.Formatter):
@@ -147,7 +148,13 @@ class EntityMatcher:
         self._cs_lookup, self._ci_lookup, self._loose_lookup = cs, ci, loose
         self._cs_regex = trie_regex(cs)
         self._ci_regex = trie_regex(ci)
-        self._prefilter, self._unfiltered = prefilter([p.source for p in self._patterns])
+        # Patterns with a `requires` gate stay out of the union (one that may start at any
+        # word would slow every scan) and run only on texts that contain their gate.
+        self._gates = {i: re.compile(p.spec.requires) for i, p in enumerate(self._patterns)
+                       if p.spec.requires}
+        self._prefilter, unfiltered = prefilter(
+            [_NEVER if i in self._gates else p.source for i, p in enumerate(self._patterns)])
+        self._unfiltered = unfiltered | frozenset(self._gates)
         self._by_name = {(n.type, n.name): n for n in config.names}
         present = {p.type for p in config.patterns} | {n.type for n in config.names}
         self.types: tuple[str, ...] = tuple(t for t in ENTITY_TYPES if t in present)
@@ -232,6 +239,9 @@ class EntityMatcher:
         on their own.
         """
         for rank in self._unfiltered:
+            gate = self._gates.get(rank)
+            if gate is not None and gate.search(work) is None:
+                continue
             for m in self._patterns[rank].regex.finditer(work):
                 yield rank, m
         if self._prefilter is None:

@@ -22,6 +22,9 @@ ignore_case = true         # default false
 link = "https://{lower}.lsst.io/"   # a pattern's link may also use its named groups
 url = false                # true: the regex matches URLs (a forge's issue URL); other URL
                            # text is never matched
+requires = '#\\d'          # optional speed hint: a regex every text with a match contains;
+                           # texts without it skip the pattern (for regexes that may start
+                           # at any word, such as owner/repo#123)
 require_before = '(?i:milestone)\\s+$'  # optional context rules, as for [[name]]
 
 [[name]]                   # a gazetteer entry: one canonical name and its aliases
@@ -58,7 +61,8 @@ GENERIC_CONFIG_PATH: Path = Path(__file__).with_name("entities_generic.toml")
 _TOP_KEYS = ("replace", "defaults", "links", "pattern", "name")
 _DEFAULTS = ("all", "generic", "project", "none")
 _CONTEXT_KEYS = ("require_before", "reject_before", "require_after", "reject_after")
-_PATTERN_KEYS = ("type", "regex", "canonical", "case", "ignore_case", "link", "url", *_CONTEXT_KEYS)
+_PATTERN_KEYS = ("type", "regex", "canonical", "case", "ignore_case", "link", "url", "requires",
+                 *_CONTEXT_KEYS)
 _NAME_KEYS = ("type", "name", "aliases", "case_sensitive", "link", *_CONTEXT_KEYS)
 _CASES = ("upper", "lower", "title", "keep")
 
@@ -81,6 +85,8 @@ class PatternSpec:
     source: str = ""
     #: The regex matches URLs: its matches are not skipped as URL text.
     url: bool = False
+    #: A cheap regex that every text containing a match contains (a speed hint).
+    requires: str | None = None
 
     @property
     def has_context(self) -> bool:
@@ -252,9 +258,15 @@ def _check_pattern(fail, index: int, entry: dict, source: str) -> PatternSpec:
     url = entry.get("url", False)
     if not isinstance(url, bool):
         raise fail(f"{label}: 'url' must be true or false")
+    requires = _string(fail, label, entry, "requires", None)
+    if requires is not None:
+        try:
+            re.compile(requires)
+        except re.error as exc:
+            raise fail(f"{label}: bad regex in 'requires': {exc}") from None
     contexts = _check_contexts(fail, label, entry)
     return PatternSpec(entry["type"], entry["regex"], canonical, case, ignore_case, link,
-                       source=source, url=url, **contexts)
+                       source=source, url=url, requires=requires, **contexts)
 
 
 def _check_name(fail, index: int, entry: dict, source: str) -> NameSpec:

@@ -159,8 +159,8 @@ ERRORS = [
      "pattern #1 (regex 'X-\\d+'): bad regex in 'require_after': unterminated character set at position 0"),
     ('[[pattern]]\ntype = "ticket"\nregex = "X-\\\\d+"\nbefore = "x"\n',
      "pattern #1 (regex 'X-\\d+'): unknown key 'before'; expected 'type', 'regex', 'canonical', 'case', "
-     "'ignore_case', 'link', 'url', 'require_before', 'reject_before', 'require_after' or "
-     "'reject_after'"),
+     "'ignore_case', 'link', 'url', 'requires', 'require_before', 'reject_before', "
+     "'require_after' or 'reject_after'"),
     ('[[name]]\ntype = "system"\nname = "X"\n[[name]]\ntype = "dataset"\nname = "Y"\naliases = ["X"]\n',
      "alias 'X' is given for both 'X' (system) and 'Y' (dataset); keep it under one entry"),
     ('names = []\n',
