@@ -140,3 +140,17 @@ link = "https://gitlab.acme.test/{path}/-/issues/{num}"
     assert m.link_for("ticket", "acme-pkg/deb#4") == "https://gitlab.acme.test/acme-pkg/deb/-/issues/4"
     # other owners keep the generic GitHub link
     assert m.link_for("ticket", "acme/deb#4") == "https://github.com/acme/deb/issues/4"
+
+
+def test_a_requires_gate_only_skips_texts_without_it(tmp_path):
+    m = load_matcher(write(tmp_path, 'defaults = "generic"\n[[pattern]]\ntype = "ticket"\n'
+                                     "regex = '[a-z]+~\\d+'\nrequires = '~'\n"))
+    assert [(t, n) for t, n, _ in found(m, "see abc~12 and o/r#4")] == [
+        ("ticket", "abc~12"), ("ticket", "o/r#4")]
+    assert found(m, "nothing here") == []
+
+
+def test_a_bad_requires_gate_is_named(tmp_path):
+    path = write(tmp_path, '[[pattern]]\ntype = "ticket"\nregex = "X-\\\\d+"\nrequires = "("\n')
+    with pytest.raises(EntityConfigError, match="bad regex in 'requires'"):
+        load_matcher(path)
