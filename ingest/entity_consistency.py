@@ -32,8 +32,14 @@ _WEIGHT = {"rule:acronym": 4, "rule:head-noun": 3, "rule:context": 3, "rule:vari
 Learned = dict[str, tuple[str, str]]  # surface -> (type, canonical name)
 
 
+#: A surface spreads only on evidence of at least this weight: a defining rule or a token
+#: shape somewhere, never repeats alone.
+MIN_WEIGHT = 2
+
+
 def learn(mentions: Iterable[Mention]) -> Learned:
-    """One (type, name) per surface written by rule-found mentions, by weighted vote."""
+    """One (type, name) per surface written by rule-found mentions, by weighted vote; only
+    surfaces with a defining rule or a shape behind them (`MIN_WEIGHT`)."""
     votes: dict[str, dict[tuple[str, str], int]] = defaultdict(lambda: defaultdict(int))
     for m in mentions:
         if found_by_rule(m.via) and m.via != "rule:variant":
@@ -42,14 +48,19 @@ def learn(mentions: Iterable[Mention]) -> Learned:
             if m.name != surface:
                 # the canonical name written out is the same entity ("SSES" for its definition)
                 votes[m.name][(m.type, m.name)] += _WEIGHT.get(m.via, 1)
-    return {surface: max(v.items(), key=lambda kv: (kv[1], kv[0]))[0] for surface, v in votes.items()}
+    best = {surface: max(v.items(), key=lambda kv: (kv[1], kv[0])) for surface, v in votes.items()}
+    return {surface: key for surface, (key, weight) in best.items() if weight >= MIN_WEIGHT}
 
 
 class Spreader:
     """Applies learned names to texts with one trie regex over every learned surface."""
 
     def __init__(self, learned: Learned, via: str = "rule:repeat") -> None:
-        self.learned = learned
+        # a plural of a one-word name is that name ("DataLoaders", "ScarletLites")
+        plurals = {s + "s": v for s, v in learned.items()
+                   if " " not in s and s[-1:].isalnum() and not s.endswith("s") and s + "s" not in learned}
+        self.learned = {**plurals, **learned}
+        learned = self.learned
         self.via = via
         self._regex = trie_regex(learned) if learned else None
 

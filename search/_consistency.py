@@ -1,0 +1,163 @@
+"""Archive-wide entity consistency and cheap re-annotation of the stored text.
+
+`harmonise` runs at the end of every ingest that changed the index: the names that the
+open-class rules typed anywhere in the archive are voted one (type, canonical name) per
+surface (`ingest.entity_consistency.learn`), and every section that writes such a surface
+without that mention gets it (``via="archive"``), so an entity page gathers every month
+that names it. Two streaming passes over the stored section documents; the second one
+decodes only the sections whose stored JSON contains a learned surface (one regex search on
+the raw string), and only the reports that change are rewritten.
+
+`reannotate` applies a new entity configuration (a curated ``--entities`` file: accepted,
+retyped, merged or rejected names) to the text already in the index: every report is
+rebuilt from its stored documents and its mentions are found again, without reading or
+parsing the source files.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import replace
+from pathlib import Path
+
+from ingest.entity_consistency import Spreader, learn
+from ingest.model import VIA_ARCHIVE, Mention, Report, found_by_rule
+from search._schema import rebuild_report, report_meta, section_data
+from search._writer import batch
+
+# A stored section whose JSON holds no rule-found mention needs no decoding to learn from.
+_RULE_MARK = re.compile(r'"(?:rule:|archive")')
+
+
+def _rule_mentions(searcher):
+    """Rule-found mentions of every section (and title) in the index, streamed."""
+    for fields in searcher.documents(kind="section"):
+        raw = fields["data"]
+        if not _RULE_MARK.search(raw):
+            continue
+        data = json.loads(raw)
+        for key, text in (("m", data["t"]), ("hm", fields.get("heading", "")), ("tm", fields["title"])):
+            for row in data.get(key, ()):
+                if len(row) > 4 and found_by_rule(row[4]):
+                    surface = row[5] if len(row) > 5 else text[row[2]:row[3]]
+                    yield Mention(row[0], row[1], row[2], row[3], surface, row[4])
+
+
+def harmonise(ix) -> int:
+    """Make rule-found names consistent across the archive; the number of reports rewritten.
+
+    Call with the write lock held, after the ingest's last commit."""
+    with ix.searcher() as searcher:
+        learned = learn(_rule_mentions(searcher))
+        if not learned:
+            return 0
+        spread = Spreader(learned, via=VIA_ARCHIVE)
+        # on the raw stored JSON, where a line break inside a name is written \n
+        finder = re.compile("|".join(sorted((re.escape(s).replace(r"\ ", r"(?:\s|\\n)+") for s in learned),
+                                            key=len, reverse=True)))
+        touched = set()
+        for fields in searcher.documents(kind="section"):
+            if fields["report_id"] in touched or not (finder.search(fields["data"]) or finder.search(fields.get("heading", ""))
+                                                      or finder.search(fields["title"])):
+                continue
+            data = section_data(fields)
+            for key, text in (("m", data["t"]), ("hm", fields.get("heading", "")), ("tm", fields["title"])):
+                if key == "tm" and data["o"] != 0:
+                    continue
+                mentions = _rows(data.get(key, ()), text)
+                if spread.apply(text, mentions) != mentions:
+                    touched.add(fields["report_id"])
+                    break
+        reports = [_stored_report(searcher, rid) for rid in sorted(touched)]
+    if not reports:
+        return 0
+    with batch(ix) as b:
+        for report, source_abs in reports:
+            b.put(_apply(report, spread), source_abs)
+    return len(reports)
+
+
+def reannotate(ix, matcher) -> int:
+    """Find every mention again in the stored text with `matcher` (a new configuration),
+    then harmonise; the number of reports rewritten. Call with the write lock held."""
+    from ingest.extract import _consistent
+
+    with ix.searcher() as searcher:
+        ids = [f["report_id"] for f in searcher.documents(kind="report")]
+    count = 0
+    for start in range(0, len(ids), 200):  # a bounded number of reports in memory
+        with ix.searcher() as searcher:
+            reports = [_stored_report(searcher, rid) for rid in ids[start:start + 200]]
+        with batch(ix) as b:
+            for report, source_abs in reports:
+                sections = [replace(s, mentions=tuple(matcher.find(s.text)),
+                                    heading_mentions=tuple(matcher.find(s.heading)) if s.heading else ())
+                            for s in report.sections]
+                title_mentions = tuple(matcher.find(report.title))
+                if matcher.rules:
+                    title_mentions, sections = _consistent(report.title, title_mentions, sections)
+                new = replace(report, sections=tuple(sections), title_mentions=title_mentions)
+                if new != report:
+                    b.put(new, source_abs)
+                    count += 1
+    harmonise(ix)
+    return count
+
+
+def _rows(rows, text: str) -> tuple[Mention, ...]:
+    return tuple(Mention(r[0], r[1], r[2], r[3], r[5] if len(r) > 5 else text[r[2]:r[3]],
+                         r[4] if len(r) > 4 else "gazetteer") for r in rows)
+
+
+def _stored_report(searcher, report_id: str) -> tuple[Report, str]:
+    report_fields, sections = None, []
+    for fields in searcher.documents(report_id=report_id):
+        if fields["kind"] == "report":
+            report_fields = fields
+        else:
+            sections.append(fields)
+    return rebuild_report(report_fields, sections), report_meta(report_fields)["source_abs"]
+
+
+def _apply(report: Report, spread: Spreader) -> Report:
+    sections = tuple(replace(s, mentions=spread.apply(s.text, s.mentions),
+                             heading_mentions=spread.apply(s.heading, s.heading_mentions))
+                     for s in report.sections)
+    return replace(report, sections=sections,
+                   title_mentions=spread.apply(report.title, report.title_mentions))
+
+
+def rule_names(searcher) -> dict[tuple[str, str], dict]:
+    """Per rule-found (type, name): report ids, mention count, periods, up to two contexts
+    and the rules that found it (for `entities candidates`)."""
+    out: dict[tuple[str, str], dict] = defaultdict(lambda: {"reports": set(), "mentions": 0,
+                                                             "periods": set(), "contexts": [],
+                                                             "via": set()})
+    for fields in searcher.documents(kind="section"):
+        raw = fields["data"]
+        if not _RULE_MARK.search(raw):
+            continue
+        data = json.loads(raw)
+        for key, text in (("m", data["t"]), ("hm", fields.get("heading", "")), ("tm", fields["title"])):
+            for row in data.get(key, ()):
+                if len(row) <= 4 or not found_by_rule(row[4]) or row[4] == "rule:variant":
+                    continue
+                entry = out[(row[0], row[1])]
+                entry["reports"].add(fields["report_id"])
+                entry["mentions"] += 1
+                entry["via"].add(row[4])
+                if fields.get("period"):
+                    entry["periods"].add(fields["period"])
+                if len(entry["contexts"]) < 2 and fields["report_id"] not in {c[0] for c in entry["contexts"]}:
+                    snippet = " ".join(text[max(0, row[2] - 60):row[3] + 60].split())
+                    entry["contexts"].append((fields["report_id"], snippet))
+    return out
+
+
+def entities_copy(index_dir: Path) -> Path:
+    """Where the index keeps the --entities file it was built with."""
+    from search._entity import ENTITIES_COPY
+
+    return Path(index_dir) / ENTITIES_COPY

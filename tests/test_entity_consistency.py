@@ -1,0 +1,59 @@
+"""Archive-wide consistency: a name the rules typed in one report is the same entity in every
+report that writes it, after a real ingest into an index on disk."""
+
+from __future__ import annotations
+
+from ingest.entity_consistency import Spreader, learn
+from ingest.model import Mention
+
+
+def _write(folder, name, text):
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_name_typed_in_one_report_is_that_entity_in_every_report(tmp_path, make_index):
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    _write(archive, "2024-01-report.txt",
+           "Summit systems\n\nNightjar, the new camera-diagnostics dashboard, was installed.\n")
+    _write(archive, "2024-03-report.txt",
+           "Operations\n\nOperators used Nightjar every night; two Nightjars run now.\n")
+    _write(archive, "2024-05-report.txt", "Nightjar\n\nThe night crew asked for dark mode in Qserv.\n")
+    index = make_index(tmp_path, files=[archive])
+    detail = index.entity("system", "Nightjar")
+    # every month that names it, although only January says what it is
+    assert [m.period for m in detail.per_month if m.count] == ["2024-01", "2024-03", "2024-05"]
+    assert detail.mentions == 4  # January once; March twice (one plural); May in its heading
+    assert set(detail.via) == {"rule:context", "archive"} and detail.curatable
+    march = index.report("2024-03-report-txt")
+    assert [(m.name, m.surface, m.via) for m in march.sections[0].mentions] == [
+        ("Nightjar", "Nightjar", "archive"), ("Nightjar", "Nightjars", "archive")]
+    # the summary (entity list, facets) counts the months the pass added
+    stats = {(e.type, e.name): e for e in index.entities()}
+    assert stats[("system", "Nightjar")].reports == 3
+
+
+def test_a_later_ingest_brings_older_reports_in_line(tmp_path, make_index):
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    _write(archive, "2024-02-report.txt", "Progress\n\nWe tried Quokka on a small sample.\n")
+    index = make_index(tmp_path, files=[archive])
+    assert index.entity("system", "Quokka") is None  # nothing says what Quokka is yet
+    _write(archive, "2024-04-report.txt", "Transfers\n\nQuokka, our replacement for the old scripts, works.\n")
+    index = make_index(tmp_path, files=[archive])
+    detail = index.entity("system", "Quokka")
+    assert [o.period for o in detail.occurrences] == ["2024-02", "2024-04"]
+
+
+def test_the_vote_prefers_defining_evidence_and_ignores_repeats_alone():
+    mentions = [Mention("system", "TVS", 0, 3, "TVS", "rule:shape"),
+                Mention("organization", "TVS", 0, 3, "TVS", "rule:acronym"),
+                Mention("system", "Echo", 0, 4, "Echo", "rule:repeat"),
+                Mention("system", "Qserv", 0, 5, "Qserv", "gazetteer")]
+    assert learn(mentions) == {"TVS": ("organization", "TVS")}
+    spread = Spreader(learn(mentions), via="archive")
+    text = "TVS met; Qserv ran."
+    old = (Mention("system", "TVS", 0, 3, "TVS", "rule:shape"), Mention("system", "Qserv", 9, 14, "Qserv", "gazetteer"))
+    assert [(m.type, m.via) for m in spread.apply(text, old)] == [("organization", "rule:shape"), ("system", "gazetteer")]
