@@ -215,23 +215,6 @@ def _mode_line(response) -> str:
 
 
 @click.command()
-@click.option("--type", "etype", type=click.Choice(ENTITY_TYPES), help="Only this type.")
-@json_option
-@index_option
-@index_errors
-def entities(etype, as_json, index_dir):
-    """List entities with report and mention counts."""
-    stats = open_index(index_dir).entities(etype)
-    if as_json:
-        _dump({"type": etype, "total": len(stats), "entities": [e.to_dict() for e in stats]})
-        return
-    for e in stats:
-        span = f"{e.first_seen or '?'}..{e.last_seen or '?'}"
-        click.echo(f"{e.type:<12} {e.name:<32} {plural(e.reports, 'report'):>12} "
-                   f"{plural(e.mentions, 'mention'):>14}  {span}")
-
-
-@click.command()
 @click.argument("name")
 @click.option("--type", "etype", type=click.Choice(ENTITY_TYPES),
               help="The entity's type (default: the first type that knows the name).")
@@ -287,4 +270,4 @@ def stats(as_json, index_dir):
         click.echo(f"{label}: {value if value is not None else '-'}")
 
 
-COMMANDS = [ingest, search, entities, entity, stats]
+COMMANDS = [ingest, search, entity, stats]  # `entities` is a group: cli/entity_cmds.py

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from cli import batch_cmd, extract_cmd, health_cmds, index_cmds, web_cmds
+from cli import batch_cmd, entity_cmds, extract_cmd, health_cmds, index_cmds, web_cmds
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -17,6 +17,6 @@ def main() -> None:
     """Ingest and search archives of periodic status reports."""
 
 
-for module in (extract_cmd, index_cmds, batch_cmd, health_cmds, web_cmds):
+for module in (extract_cmd, index_cmds, entity_cmds, batch_cmd, health_cmds, web_cmds):
     for command in module.COMMANDS:
         main.add_command(command)

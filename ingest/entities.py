@@ -130,7 +130,7 @@ class EntityMatcher:
     def __init__(self, config: EntityConfig, rules: bool = True) -> None:
         self._config = config
         self.rules = rules
-        self._rejected = frozenset(r.lower() for r in getattr(config, "rejects", ()))
+        self._rejected = frozenset(r.lower() for r in config.rejects)
         self._patterns = tuple(_compile_pattern(p) for p in config.patterns)
         self._names = tuple(_compile_name(n) for n in config.names)
         self._links = dict(config.links)

@@ -3,7 +3,7 @@
 The configuration is data, not code. The shipped default is two files: generic patterns
 (`entities_generic.toml`: GitHub and GitLab issue, pull and merge request references) and
 the project's own (`entities.toml`: its document series, tickets, gazetteer). A file has up
-to five top-level keys:
+to six top-level keys:
 
 ```toml
 replace = false            # true: this file replaces both shipped files instead of extending them
@@ -33,7 +33,14 @@ name = "Butler"
 aliases = ["Data Butler", "daf_butler"]
 case_sensitive = true      # default: per alias (see `default_case_sensitive`)
 reject_before = '(?i:docker)\\s+$'   # optional context rules, see NameSpec
+
+reject = ["Black", "Quokka"]   # curation: names the open-class rules must not report
 ```
+
+Curating what the open-class rules found (`report-archive entities candidates`): *accept*
+a name by adding a [[name]] entry for it, *retype* it by giving that entry another type,
+*merge* it into another entity by listing it among that entry's aliases, *reject* it by
+listing it (name or surface, any case) under `reject`.
 
 `load_config(extra)` returns the shipped default, extended by (or, with ``replace = true``,
 replaced by) the user's file; with ``defaults = "generic"`` only the generic shipped file is
@@ -58,7 +65,7 @@ DEFAULT_CONFIG_PATH: Path = Path(__file__).with_name("entities.toml")
 #: The generic patterns shipped with it (forge references), kept by ``defaults = "generic"``.
 GENERIC_CONFIG_PATH: Path = Path(__file__).with_name("entities_generic.toml")
 
-_TOP_KEYS = ("replace", "defaults", "links", "pattern", "name")
+_TOP_KEYS = ("replace", "defaults", "links", "pattern", "name", "reject")
 _DEFAULTS = ("all", "generic", "project", "none")
 _CONTEXT_KEYS = ("require_before", "reject_before", "require_after", "reject_after")
 _PATTERN_KEYS = ("type", "regex", "canonical", "case", "ignore_case", "link", "url", "requires",
@@ -123,6 +130,8 @@ class EntityConfig:
     patterns: tuple[PatternSpec, ...] = ()
     names: tuple[NameSpec, ...] = ()
     links: dict[str, str] = field(default_factory=dict)
+    #: Names the open-class rules must not report (curation: "X is not an entity").
+    rejects: tuple[str, ...] = ()
 
 
 def default_case_sensitive(alias: str) -> bool:
@@ -216,7 +225,11 @@ def _check(path: Path, data: dict) -> ParsedFile:
         for i, entry in enumerate(_entries(fail, data, "name"), 1)
     )
     _check_duplicate_aliases(fail, names)
-    return ParsedFile(EntityConfig(patterns, names, dict(links)), replace, defaults)
+    rejects = data.get("reject", [])
+    if not isinstance(rejects, list) or not all(isinstance(r, str) and r.strip() for r in rejects):
+        raise fail("'reject' must be a list of names, e.g. reject = [\"Quokka\"]")
+    return ParsedFile(EntityConfig(patterns, names, dict(links), _unique([" ".join(r.split()) for r in rejects])),
+                      replace, defaults)
 
 
 def _entries(fail, data: dict, key: str) -> list[dict]:
@@ -338,6 +351,7 @@ def merge(base: EntityConfig, user: EntityConfig) -> EntityConfig:
         patterns=user.patterns + base.patterns,
         names=tuple(names),
         links={**base.links, **user.links},
+        rejects=_unique(user.rejects + base.rejects),
     )
 
 

@@ -11,6 +11,9 @@ syntax: words (stemmed), "phrases", AND/OR/NOT, prefix* and fuzzy~ terms, fields
 (period:2021, period:2021-01..2021-06) and IDs in any case (dmtn-208, DMTN for the series).
 """
 
+from search._candidates import EntityCandidate
+from search._candidates import candidates as entity_candidates
+from search._consistency import reannotate_index
 from search._export import EXPORT_MAX, Export, QueryOverview
 from search._health import (CheckResult, IndexDamagedError, NoIndexError, has_index,
                             no_index_message)
@@ -29,11 +32,12 @@ from search._types import (CoMention, EntityDetail, EntityRef, EntityStat, Hit, 
 from search._watch import watch_paths
 
 __all__ = [
-    "DEFAULT_INDEX_DIR", "EXPORT_MAX", "CheckResult", "CoMention", "EntityDetail", "EntityRef",
+    "DEFAULT_INDEX_DIR", "EXPORT_MAX", "CheckResult", "CoMention", "EntityCandidate",
+    "EntityDetail", "EntityRef",
     "EntityStat", "Export", "Hit", "Index", "IndexBusyError", "IndexDamagedError", "IndexStats",
     "IndexUnavailableError",
     "IngestSummary", "MonthCount", "NoIndexError", "Occurrence", "QueryError", "QueryOverview",
     "RebuildError", "ReportSummary", "SearchRequest", "SearchResponse", "check_index",
-    "has_index", "index_damage", "ingest_paths", "no_index_message", "rebuild_index",
+    "entity_candidates", "has_index", "index_damage", "ingest_paths", "no_index_message", "reannotate_index", "rebuild_index",
     "resolve_index_dir", "searcher_slot", "watch_paths",
 ]

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
@@ -129,35 +128,34 @@ def _apply(report: Report, spread: Spreader) -> Report:
                    title_mentions=spread.apply(report.title, report.title_mentions))
 
 
-def rule_names(searcher) -> dict[tuple[str, str], dict]:
-    """Per rule-found (type, name): report ids, mention count, periods, up to two contexts
-    and the rules that found it (for `entities candidates`)."""
-    out: dict[tuple[str, str], dict] = defaultdict(lambda: {"reports": set(), "mentions": 0,
-                                                             "periods": set(), "contexts": [],
-                                                             "via": set()})
-    for fields in searcher.documents(kind="section"):
-        raw = fields["data"]
-        if not _RULE_MARK.search(raw):
-            continue
-        data = json.loads(raw)
-        for key, text in (("m", data["t"]), ("hm", fields.get("heading", "")), ("tm", fields["title"])):
-            for row in data.get(key, ()):
-                if len(row) <= 4 or not found_by_rule(row[4]) or row[4] == "rule:variant":
-                    continue
-                entry = out[(row[0], row[1])]
-                entry["reports"].add(fields["report_id"])
-                entry["mentions"] += 1
-                entry["via"].add(row[4])
-                if fields.get("period"):
-                    entry["periods"].add(fields["period"])
-                if len(entry["contexts"]) < 2 and fields["report_id"] not in {c[0] for c in entry["contexts"]}:
-                    snippet = " ".join(text[max(0, row[2] - 60):row[3] + 60].split())
-                    entry["contexts"].append((fields["report_id"], snippet))
-    return out
-
-
 def entities_copy(index_dir: Path) -> Path:
     """Where the index keeps the --entities file it was built with."""
     from search._entity import ENTITIES_COPY
 
     return Path(index_dir) / ENTITIES_COPY
+
+
+def reannotate_index(index_dir: Path, entities_file: str | Path | None = None) -> int:
+    """Apply an entity configuration to an existing index without re-reading any file:
+    `entities_file` (else the one the index was built with) over the shipped default.
+    Returns the number of reports whose mentions changed. Takes the write lock; raises
+    IndexBusyError, EntityConfigError, or FileNotFoundError for a missing index."""
+    from whoosh import index as windex
+
+    from ingest.entities import load_matcher
+    from search._entity import record_entities_file
+    from search._lock import write_lock
+    from search._writer import INDEX_NAME, open_or_create, refresh_summary
+
+    index_dir = Path(index_dir)
+    if not windex.exists_in(str(index_dir), indexname=INDEX_NAME):
+        raise FileNotFoundError(f"{index_dir}: no index here; run report-archive ingest first")
+    copy = entities_copy(index_dir)
+    extra = Path(entities_file) if entities_file else (copy if copy.exists() else None)
+    matcher = load_matcher(extra)  # a bad file fails here, before the index is touched
+    with write_lock(index_dir):
+        ix = open_or_create(index_dir)
+        count = reannotate(ix, matcher)
+        record_entities_file(index_dir, str(entities_file) if entities_file else None)
+        refresh_summary(ix, index_dir)
+    return count

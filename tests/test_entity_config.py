@@ -164,7 +164,7 @@ ERRORS = [
     ('[[name]]\ntype = "system"\nname = "X"\n[[name]]\ntype = "dataset"\nname = "Y"\naliases = ["X"]\n',
      "alias 'X' is given for both 'X' (system) and 'Y' (dataset); keep it under one entry"),
     ('names = []\n',
-     "unknown top-level key 'names'; expected 'replace', 'defaults', 'links', 'pattern' or 'name'"),
+     "unknown top-level key 'names'; expected 'replace', 'defaults', 'links', 'pattern', 'name' or 'reject'"),
     ('replace = "yes"\n', "'replace' must be true or false"),
     ('[pattern]\ntype = "ticket"\n',
      "'pattern' must be an array of tables: write each entry under [[pattern]]"),

@@ -71,7 +71,7 @@ SCHEMAS: dict[str, dict] = {
         **LINKS}),
     "EntityDetail": _obj({
         "type": TYPE, "name": STR, "reports": INT, "mentions": INT, "first_seen": NSTR,
-        "last_seen": NSTR, "link": NSTR, "via": {"type": "array", "items": STR},
+        "last_seen": NSTR, "link": NSTR, "via": {"type": "array", "items": STR}, "found_by": STR,
         "curatable": BOOL,
         "per_month": {"type": "array", "items": _obj({"period": STR, "count": INT})},
         "occurrences": {"type": "array", "items": _obj({

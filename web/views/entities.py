@@ -42,6 +42,24 @@ def index():
     return respond("entities.html", data, groups=groups)
 
 
+_HOW = {"pattern": "an identifier pattern", "gazetteer": "the gazetteer (a configured name)",
+        "archive": "archive-wide consistency (the name was typed elsewhere in the archive)",
+        "rule:acronym": "the acronym rule (an acronym defined in the text)",
+        "rule:head-noun": "the head-noun rule (a name ending in a typing noun)",
+        "rule:context": "the context rule (the words around it say what it is)",
+        "rule:shape": "the shape rule (a token shaped like software)",
+        "rule:variant": "the variant rule (another form of a configured name)",
+        "rule:repeat": "repetition (the name was typed elsewhere in the report)"}
+
+
+def found_by(via) -> str:
+    """How an entity was found, in words ("the gazetteer (a configured name)")."""
+    parts = [_HOW.get(v, v) for v in via]
+    if not parts:
+        return "an unknown route"
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
 def show(entity_type: str, name: str):
     """One entity: chart per month, every mention in period order, co-mentions, links."""
     if entity_type not in ENTITY_TYPES:
@@ -57,6 +75,7 @@ def show(entity_type: str, name: str):
     data = detail.to_dict()
     data.update(_links(detail.type, detail.name))
     data["link"] = outbound_link(detail.type, detail.name)
+    data["found_by"] = found_by(detail.via)
     for occurrence in data["occurrences"]:
         occurrence["html_url"] = urls.report(occurrence["report_id"], occurrence["anchor"])
         occurrence["url"] = urls.report(occurrence["report_id"], api=True)
