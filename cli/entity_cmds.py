@@ -79,7 +79,7 @@ def candidates(min_reports, limit, as_json, index_dir):
     file that --entities reads; then run `report-archive entities reannotate`."""
     try:
         found = entity_candidates(index_dir_or_exit(index_dir), min_reports)
-    except FileNotFoundError as error:
+    except (FileNotFoundError, ValueError) as error:
         raise click.ClickException(str(error)) from None
     if limit:
         found = found[:limit]
@@ -104,7 +104,7 @@ def reannotate(entities_file, index_dir):
     configuration; no source file is read (much cheaper than a re-ingest)."""
     try:
         count = reannotate_index(index_dir_or_exit(index_dir), entities_file)
-    except (IndexBusyError, EntityConfigError, FileNotFoundError) as error:
+    except (IndexBusyError, EntityConfigError, FileNotFoundError, ValueError) as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"{count} report{'s' if count != 1 else ''} re-annotated")
 

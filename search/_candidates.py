@@ -11,7 +11,7 @@ from pathlib import Path
 from whoosh import index as windex
 
 from ingest.model import found_by_rule
-from search._consistency import _RULE_MARK
+from search._consistency import _RULE_MARK, require_whoosh
 from search._writer import INDEX_NAME
 
 
@@ -41,6 +41,7 @@ def candidates(index_dir: Path, min_reports: int = 1) -> list[EntityCandidate]:
     (most reports, then most mentions, then name). Raises FileNotFoundError for a missing
     index."""
     index_dir = Path(index_dir)
+    require_whoosh(index_dir)
     if not windex.exists_in(str(index_dir), indexname=INDEX_NAME):
         raise FileNotFoundError(f"{index_dir}: no index here; run report-archive ingest first")
     ix = windex.open_dir(str(index_dir), indexname=INDEX_NAME)

@@ -128,6 +128,22 @@ def _apply(report: Report, spread: Spreader) -> Report:
                    title_mentions=spread.apply(report.title, report.title_mentions))
 
 
+class UnsupportedEngineError(ValueError):
+    """The index was built by an engine whose stored text this module cannot rewrite."""
+
+
+def require_whoosh(index_dir: Path) -> None:
+    """Raise UnsupportedEngineError unless `index_dir` is a Whoosh index (or none yet)."""
+    from search._engine import recorded_engine
+
+    engine = recorded_engine(Path(index_dir))
+    if engine not in (None, "whoosh"):
+        raise UnsupportedEngineError(
+            f"{index_dir}: built by the {engine} engine; curation commands read the embedded "
+            "(whoosh) index only. Apply a curated file with a re-ingest instead: "
+            "report-archive ingest SOURCES --entities FILE into a new index")
+
+
 def entities_copy(index_dir: Path) -> Path:
     """Where the index keeps the --entities file it was built with."""
     from search._entity import ENTITIES_COPY
@@ -145,17 +161,23 @@ def reannotate_index(index_dir: Path, entities_file: str | Path | None = None) -
     from ingest.entities import load_matcher
     from search._entity import record_entities_file
     from search._lock import write_lock
-    from search._writer import INDEX_NAME, open_or_create, refresh_summary
+    from search._engine import open_engine
+    from search._writer import INDEX_NAME, refresh_summary
 
     index_dir = Path(index_dir)
+    require_whoosh(index_dir)
     if not windex.exists_in(str(index_dir), indexname=INDEX_NAME):
         raise FileNotFoundError(f"{index_dir}: no index here; run report-archive ingest first")
     copy = entities_copy(index_dir)
     extra = Path(entities_file) if entities_file else (copy if copy.exists() else None)
     matcher = load_matcher(extra)  # a bad file fails here, before the index is touched
     with write_lock(index_dir):
-        ix = open_or_create(index_dir)
-        count = reannotate(ix, matcher)
-        record_entities_file(index_dir, str(entities_file) if entities_file else None)
-        refresh_summary(ix, index_dir)
+        eng = open_engine(index_dir, "whoosh")
+        ix = eng.open_writer()
+        try:
+            count = reannotate(ix, matcher)
+            record_entities_file(index_dir, str(entities_file) if entities_file else None)
+            refresh_summary(eng, ix)
+        finally:
+            eng.close()
     return count

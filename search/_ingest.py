@@ -136,8 +136,9 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
             workers.close()
         finally:
             clear_stage(stage)
-        # A name the rules typed in one report is that entity wherever the archive writes it.
-        if _consistency.harmonise(ix):
+        # A name the rules typed in one report is that entity wherever the archive writes it
+        # (the pass reads Whoosh's stored documents; other engines keep per-report consistency).
+        if eng.NAME == "whoosh" and _consistency.harmonise(ix):
             run.summary = None  # rewritten reports: their counts changed, rebuild the summary
         if run.summary is not None:
             _aggregate.write(index_dir, run.summary.finish(eng.generation(ix)))

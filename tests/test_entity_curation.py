@@ -100,8 +100,10 @@ aliases = ["Quokka"]
 
 
 def test_reannotate_errors_name_what_to_fix(tmp_path):
-    result = run("entities", "reannotate", "--index", str(tmp_path / "nothing"), ok=False)
-    assert "no index here; run report-archive ingest first" in result.output
+    for command in ("reannotate", "candidates"):
+        result = run("entities", command, "--index", str(tmp_path / "nothing"), ok=False)
+        assert result.exit_code == 2 and "no index at" in result.output
+        assert "run report-archive ingest" in result.output
     bad = tmp_path / "bad.toml"
     bad.write_text("reject = 'Quokka'\n", encoding="utf-8")
     assert "'reject' must be a list of names" in str(pytest.raises(Exception, load_config, bad).value)
