@@ -69,6 +69,8 @@ def test_jsonl_export_rows_match_the_documented_schema(client):
     assert len({r["report_id"] for r in lines}) == len(lines)  # collapse: one per report
     schema = {"$ref": "#/components/schemas/ExportRow",
               "components": document()["components"]}
+    # The CSV's columns are the documented row's properties, in order.
+    assert list(document()["components"]["schemas"]["ExportRow"]["properties"]) == list(COLUMNS)
     for line in lines:
         assert list(line) == list(COLUMNS)
         Draft202012Validator(schema).validate(line)

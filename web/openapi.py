@@ -188,6 +188,19 @@ def _batch(summary: str, schema: str, mimetype: str = "application/json") -> dic
     return {"get": get, "post": post}
 
 
+def _feed(summary: str, params: list[dict], errors: tuple[int, ...]) -> dict:
+    """An Atom feed (not JSON; errors are HTML pages, as for every page outside /api/)."""
+    responses = {"200": {"description": "Atom 1.0; entry ids are urn:uuid: values derived "
+                                        "from report id and section anchor, stable across "
+                                        "ingests",
+                         "content": {"application/atom+xml": {"schema": {"type": "string"}}}}}
+    for code in errors:
+        responses[str(code)] = {"description": {400: "Bad query or parameter",
+                                                404: "Unknown entity"}[code],
+                                "content": {"text/html": {"schema": {"type": "string"}}}}
+    return {"get": {"summary": summary, "parameters": params, "responses": responses}}
+
+
 PATHS = {
     "/api": _get("Index of the JSON endpoints", "ApiRoot"),
     "/api/search": _get("Search the sections of all reports", "SearchResponse", SEARCH_PARAMS,
@@ -223,6 +236,13 @@ PATHS = {
     "/api/stats": _get("What is indexed and when", "Stats"),
     "/api/openapi.json": {"get": {"summary": "This document", "responses": {"200": {
         "description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+    "/search.atom": _feed(
+        "Atom feed of a search: its newest 50 sections (sort and paging do not apply)",
+        [p for p in SEARCH_PARAMS if p["name"] not in ("sort", "page", "per_page")], (400,)),
+    "/entities/{type}/{name}.atom": _feed(
+        "Atom feed of an entity: the newest 50 sections that mention it",
+        [_param("type", "Entity type", TYPE, "path"),
+         _param("name", "Canonical name (an alias redirects to it)", where="path")], (404,)),
 }
 
 
