@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from cli.text import plural
 from ingest import EntityConfigError, IngestError, Report, extract_report
 from ingest.options import ConfigError, ReadOptions, load_options
 
@@ -71,7 +72,7 @@ def format_outline(report: Report) -> str:
     lines = [
         report.title,
         f"  id {report.id} · period {report.period or 'unknown'} · {report.format}"
-        + (f" · {report.pages} pages" if report.pages else "")
+        + (f" · {plural(report.pages, 'page')}" if report.pages else "")
         + f" · sha256 {report.sha256[:12]}",
         f"  source {report.source}",
         "",
@@ -82,7 +83,7 @@ def format_outline(report: Report) -> str:
         page = f"  p.{section.page}" if section.page else ""
         words = len(section.text.split())
         lines.append(f"{indent}{section.heading or '(opening text)'}  #{section.anchor}{page}"
-                     f"  · {words} words · {len(section.mentions)} mentions")
+                     f"  · {plural(words, 'word')} · {plural(len(section.mentions), 'mention')}")
     counts = report.entity_counts()
     lines += ["", "Entities" if counts else "Entities: none found"]
     by_type: dict[str, list[str]] = {}

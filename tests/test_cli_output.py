@@ -47,3 +47,12 @@ def test_stats_prints_each_root_on_its_own_line(tmp_path):
     at = lines.index("roots:")
     assert lines[at + 1:at + 3] == [f"  {one.resolve()}", f"  {two.resolve()}"]
     assert "reports: 2" in lines and not any("[" in line for line in lines)
+
+
+def test_extract_outline_counts_in_the_singular(tmp_path):
+    path = tmp_path / "dm-status-202103.txt"
+    path.write_text(REPORT.format(month="March", body="Qserv.") + "\n2. Risks\n\nRucio and SLAC "
+                    "were both upgraded this month, and Qserv too.\n", encoding="utf-8")
+    out = run("extract", str(path))
+    assert "· 1 word · 1 mention" in out  # "Qserv." alone
+    assert "· 11 words · 3 mentions" in out
