@@ -69,6 +69,7 @@ CREATE TABLE {SCHEMA}.sections (
     entity_names text[] NOT NULL,
     series      text[] NOT NULL,
     etypes      text[] NOT NULL,
+    ekeys       text[] NOT NULL,
     tsv         tsvector NOT NULL
 );
 CREATE INDEX sections_tsv ON {SCHEMA}.sections USING gin (tsv);

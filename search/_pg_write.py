@@ -24,6 +24,8 @@ from ingest.model import Mention, Report, Section
 from search._pg_schema import CONFIG, MAX_SECTIONS, SCHEMA
 
 S = SCHEMA
+#: Joins type and name in a section's ``ekeys`` (the entity facet), as in the Whoosh index.
+KEY_SEP = "\x1f"
 _SERIES = re.compile(r"^([A-Za-z]+)-[0-9]")
 #: Words the vocabulary keeps: letters only (IDs and numbers are never corrected).
 _WORD = re.compile(r"[^\W\d_]{2,30}")
@@ -34,10 +36,10 @@ TSV = (f"setweight(to_tsvector('{CONFIG}', %(names)s), 'A') || "
        f"setweight(to_tsvector('{CONFIG}', %(body)s), 'D')")
 _INSERT_SECTION = f"""
 INSERT INTO {S}.sections (id, report_id, ord, anchor, heading, level, page, body, title,
-    period, year, format, entity_names, series, etypes, tsv)
+    period, year, format, entity_names, series, etypes, ekeys, tsv)
 VALUES (%(id)s, %(report_id)s, %(ord)s, %(anchor)s, %(heading)s, %(level)s, %(page)s,
     %(body)s, %(title)s, %(period)s, %(year)s, %(format)s, %(entity_names)s, %(series)s,
-    %(etypes)s, {TSV})
+    %(etypes)s, %(ekeys)s, {TSV})
 """
 _INSERT_MENTION = f"""
 INSERT INTO {S}.mentions (section_id, ord, in_heading, type, name, start_at, end_at,
@@ -127,6 +129,7 @@ def _insert(conn, report: Report, source_abs: str) -> None:
             "entity_names": [n.lower() for n in names],
             "series": _unique((series_of(n) or "").lower() for n in names),
             "etypes": _unique(m.type for m in every), "names": " ".join(names),
+            "ekeys": _unique(f"{m.type}{KEY_SEP}{m.name}" for m in every),
         })
         for i, m in enumerate(s.heading_mentions):
             mentions.append((sid, i, True, m.type, m.name, m.start, m.end,

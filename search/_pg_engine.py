@@ -1,0 +1,443 @@
+"""The PostgreSQL engine behind `search.Index`: reads by SQL, from replicas when given.
+
+`PgEngine(url, read_urls)` keeps a small connection pool per database. Reads go to the
+read URLs (streaming replicas) in turn, and to the primary only when no replica answers
+(see `_pg_pool.Readers`); writes are `_pg_ingest`'s. A `PgView` is one request's
+connection: it follows the interface of `_engine` (compile, matches, docs, facets, hits,
+vocabulary, reports) so the engine-neutral Runner ranks its matches as it ranks the
+embedded engines'.
+
+A doc is the section id (``block << 16 | order``): consecutive within a report, and
+``doc >> 16`` tells the report without a query.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+
+from psycopg.rows import dict_row
+
+from ingest.model import ENTITY_TYPES
+from search import _facets, _pg_read, _snippet
+from search._pg_query import VOCABULARY, Compiler, Sql, lexemes_sql, quote_tsquery
+from search._pg_schema import CONFIG, SCHEMA
+from search._pg_write import KEY_SEP
+from search._types import EntityRef, Hit, QueryError
+
+S = SCHEMA
+#: ts_rank weights for {D, C, B, A}: body, title, heading, entity names.
+RANK_WEIGHTS = "{0.1, 0.15, 0.2, 0.3}"
+#: Frequencies are counted up to this many sections (correction only compares small ones).
+FREQUENCY_CAP = 10_000
+_HEADLINE = ("StartSel=<mark>, StopSel=</mark>, MaxFragments=2, MaxWords=30, MinWords=12, "
+             "FragmentDelimiter=\" … \"")
+
+
+class PgView:
+    """One request's reads on one connection (used by one thread)."""
+
+    def __init__(self, readers, key) -> None:
+        self.run = readers.run  # every statement: a replica, else the primary
+        self.key = key
+        self._periods: dict[int, str | None] = {}
+        self._lexemes: dict[str, str] = {}
+        self._section_count: int | None = None
+
+    # -- plumbing -----------------------------------------------------------------------------
+    def _rows(self, sql: str, params=(), deadline: float | None = None) -> list:
+        if deadline is None:
+            return self.run(lambda conn: conn.execute(sql, params).fetchall())
+        left = int((deadline - time.monotonic()) * 1000)
+        if left <= 0:
+            raise _too_long()
+
+        def timed(conn):
+            with conn.transaction():
+                conn.execute(f"SET LOCAL statement_timeout = {left}")
+                return conn.execute(sql, params).fetchall()
+        import psycopg
+
+        try:
+            return self.run(timed)
+        except psycopg.errors.QueryCanceled:
+            raise _too_long() from None
+
+    def lexemes(self, texts) -> dict[str, str]:
+        """{text: its tsquery text}: "" for stop words and punctuation (one round trip)."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self._lexemes]
+        if missing:
+            for text, tsq in self._rows(lexemes_sql(), (missing,)):
+                self._lexemes[text] = tsq or ""
+        return {t: self._lexemes[t] for t in texts}
+
+    # -- queries --------------------------------------------------------------------------------
+    def compile(self, node, resolve) -> Sql | None:
+        return Compiler(self.lexemes, self.vocabulary(), resolve).compile(node)
+
+    def literal(self, text: str) -> Sql | None:
+        tsq = self.lexemes([text])[text]
+        if not tsq:
+            return None
+        tsq = tsq.replace("':", "'")  # no weights: the words in any part of the section
+        return Sql("s.tsv @@ %s::tsquery", (tsq,), (tsq,))
+
+    def near(self, a: str, b: str, slop: int) -> Sql | None:
+        got = self.lexemes([a, b])
+        if not got[a] or not got[b] or " " in got[a].strip() or " " in got[b].strip():
+            return None  # only two plain words make a "near" pair
+        # <N> is "exactly N apart" in PostgreSQL: within N means any distance up to it.
+        tsq = " | ".join(f"{got[a]} <{k}> {got[b]} | {got[b]} <{k}> {got[a]}"
+                         for k in range(1, slop + 1))
+        return Sql("s.tsv @@ %s::tsquery", (tsq,))
+
+    def is_stop_word(self, word: str) -> bool:
+        return not self.lexemes([word])[word]
+
+    def matches(self, q: Sql | None, filters, deadline: float | None) -> list:
+        where, params = _filters(filters)
+        if q is not None:
+            where, params = [q.where] + where, q.params + params
+        rank, rank_params = _rank(q)
+        sql = (f"SELECT s.id, {rank}, s.period FROM {S}.sections s "
+               f"WHERE {' AND '.join(where) or 'true'} ORDER BY s.id")
+        rows = self._rows(sql, rank_params + params, deadline)
+        self._periods.update((r[0], r[2]) for r in rows)
+        return [(float(r[1]), r[0]) for r in rows]
+
+    def docs(self, q: Sql | None) -> set[int]:
+        if q is None:
+            return set()
+        return {r[0] for r in self._rows(f"SELECT s.id FROM {S}.sections s WHERE {q.where}",
+                                         q.params)}
+
+    @property
+    def section_count(self) -> int:
+        if self._section_count is None:
+            self._section_count = self._rows(
+                f"SELECT coalesce(sum(section_count), 0) FROM {S}.reports")[0][0]
+        return int(self._section_count)
+
+    @staticmethod
+    def report_of(doc: int) -> int:
+        return doc >> 16
+
+    def period(self, doc: int) -> str | None:
+        if doc not in self._periods:
+            row = self._rows(f"SELECT period FROM {S}.sections WHERE id = %s", (doc,))
+            self._periods[doc] = row[0][0] if row else None
+        return self._periods[doc]
+
+    @staticmethod
+    def count_reports(docs) -> int:
+        return len({d >> 16 for d in docs})
+
+    def facets(self, docs) -> dict:
+        """The facet dict over exactly `docs`, counted by SQL over the match set."""
+        docs = list(docs)
+        if not docs:
+            return _facets.empty()
+        rows = self._rows(f"""
+            WITH m AS MATERIALIZED (SELECT year, format, heading, etypes, ekeys
+                                    FROM {S}.sections WHERE id = ANY(%s))
+            SELECT 'year', year, count(*) FROM m GROUP BY year
+            UNION ALL SELECT 'format', format, count(*) FROM m GROUP BY format
+            UNION ALL SELECT 'heading', heading, count(*) FROM m GROUP BY heading
+            UNION ALL SELECT 'etype', t, count(*) FROM m, unnest(m.etypes) t GROUP BY t
+            UNION ALL SELECT 'entkey', k, count(*) FROM m, unnest(m.ekeys) k GROUP BY k
+            """, (docs,))
+        counts: dict[str, Counter] = {n: Counter() for n in
+                                      ("year", "format", "heading", "etype", "entkey")}
+        for name, value, n in rows:
+            if value:
+                counts[name][value] = n
+        return shape_facets(counts)
+
+    # -- hits -------------------------------------------------------------------------------------
+    def hits(self, items, highlight: Sql | None) -> list[Hit]:
+        items = list(items)
+        if not items:
+            return []
+        ids = [d for _, d in items]
+        tsq = " | ".join(f"({t})" for t in highlight.rank) if highlight and highlight.rank \
+            else ""
+        body = ("replace(replace(replace(s.body, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')")
+        snippet = (f"ts_headline('{CONFIG}', {body}, %s::tsquery, '{_HEADLINE}')" if tsq
+                   else "''")
+        def read(conn):
+            with conn.cursor(row_factory=dict_row) as cur:
+                rows = cur.execute(
+                    f"SELECT s.id, s.report_id, s.title, s.period, s.heading, s.anchor, "
+                    f"s.page, s.format, s.body, {snippet} AS snippet FROM {S}.sections s "
+                    "WHERE s.id = ANY(%s)", ((tsq,) if tsq else ()) + (ids,)).fetchall()
+                mentions = cur.execute(
+                    f"SELECT section_id, type, name, start_at, end_at FROM {S}.mentions "
+                    "WHERE section_id = ANY(%s) AND NOT in_heading ORDER BY section_id, ord",
+                    (ids,)).fetchall()
+            return rows, mentions
+        rows, mentions = self.run(read)
+        by_id = {r["id"]: r for r in rows}
+        body_mentions: dict[int, list] = {}
+        for m in mentions:
+            body_mentions.setdefault(m["section_id"], []).append(m)
+        wanted = set(highlight.names) if highlight else set()
+        out = []
+        for score, doc in items:
+            r = by_id.get(doc)
+            if r is None:  # removed by another writer since the match: skip it
+                continue
+            own = body_mentions.get(doc, [])
+            text = r["body"]
+            snippet_html = _join_marks(r["snippet"]) if "<mark>" in r["snippet"] else ""
+            if not snippet_html:
+                spans = [(m["start_at"], m["end_at"]) for m in own
+                         if m["name"].lower() in wanted]
+                snippet_html = _snippet.mark_spans(text, spans) if spans else _snippet.lead(text)
+            seen = dict.fromkeys((m["type"], m["name"]) for m in own)
+            out.append(Hit(report_id=r["report_id"], title=r["title"], period=r["period"],
+                           section=r["heading"], anchor=r["anchor"], page=r["page"],
+                           score=round(abs(float(score or 0.0)), 4), snippet_html=snippet_html,
+                           format=r["format"],
+                           entities=tuple(EntityRef(t, n) for t, n in seen)))
+        return out
+
+    def vocabulary(self) -> "Vocabulary":
+        return Vocabulary(self)
+
+    # -- stored reports ---------------------------------------------------------------------
+    def report(self, report_id: str):
+        return self.run(lambda conn: _pg_read.report(conn, report_id))
+
+    def summary(self) -> dict:
+        return self.run(_pg_read.summary)
+
+    def entity_sections(self, name: str) -> list[tuple[dict, dict]]:
+        """(fields, data) of the sections naming `name`, in the `_schema.section_data` form."""
+        def read(conn):
+            with conn.cursor(row_factory=dict_row) as cur:
+                rows = cur.execute(
+                    f"SELECT s.id, s.report_id, s.title, s.period, s.heading, s.anchor, "
+                    f"s.ord, s.level, s.page, s.body, r.title_mentions FROM {S}.sections s "
+                    f"JOIN {S}.reports r ON r.id = s.report_id "
+                    "WHERE s.entity_names @> ARRAY[%s]", (name.lower(),)).fetchall()
+                ids = [r["id"] for r in rows]
+                mentions = cur.execute(
+                    f"SELECT section_id, in_heading, type, name, start_at, end_at, via "
+                    f"FROM {S}.mentions WHERE section_id = ANY(%s) ORDER BY section_id, ord",
+                    (ids,)).fetchall() if ids else []
+            return rows, mentions
+        rows, mentions = self.run(read)
+        per: dict[int, dict] = {}
+        for m in mentions:
+            key = "hm" if m["in_heading"] else "m"
+            per.setdefault(m["section_id"], {"m": [], "hm": []})[key].append(
+                [m["type"], m["name"], m["start_at"], m["end_at"], m["via"]])
+        out = []
+        for r in rows:
+            fields = {k: r[k] for k in ("report_id", "title", "period", "heading", "anchor")}
+            got = per.get(r["id"], {"m": [], "hm": []})
+            data = {"o": r["ord"], "l": r["level"], "p": r["page"], "t": r["body"],
+                    "m": got["m"], "hm": got["hm"]}
+            if r["ord"] == 0 and r["title_mentions"]:
+                data["tm"] = r["title_mentions"]
+            out.append((fields, data))
+        return out
+
+    def more_like_this(self, report_id: str, anchor: str, limit: int) -> list[Hit]:
+        """Other reports' sections sharing the section's most frequent words."""
+        row = self._rows(f"SELECT id FROM {S}.sections WHERE report_id = %s AND anchor = %s",
+                         (report_id, anchor))
+        if not row:
+            return []
+        words = self._rows(
+            f"SELECT word FROM ts_stat(format('SELECT tsv FROM {S}.sections WHERE id = %%s', "
+            "%s::bigint)) ORDER BY nentry DESC, length(word) DESC, word LIMIT 12", (row[0][0],))
+        if not words:
+            return []
+        tsq = " | ".join(quote_tsquery(w[0]) for w in words)
+        found = self._rows(
+            f"SELECT s.id, ts_rank('{RANK_WEIGHTS}', s.tsv, %s::tsquery) AS r "
+            f"FROM {S}.sections s WHERE s.tsv @@ %s::tsquery AND s.report_id <> %s "
+            "ORDER BY r DESC, s.id LIMIT %s", (tsq, tsq, report_id, limit))
+        return self.hits([(r[1], r[0]) for r in found], None)
+
+
+class Vocabulary:
+    """Typo correction's questions answered by the index: `candidates`, `frequency`, `best`
+    (see `_suggest.BoundVocabulary`), from the trigram-indexed vocabulary."""
+
+    def __init__(self, view: PgView) -> None:
+        self.view = view
+        self._freq: dict[str, int] = {}
+
+    def _similar(self, word: str, threshold: float, slack: int) -> list[str]:
+        def read(conn):
+            with conn.transaction():
+                conn.execute(f"SET LOCAL pg_trgm.similarity_threshold = {threshold}")
+                return conn.execute(
+                    f"SELECT word FROM {VOCABULARY} WHERE word %% %s AND "
+                    "abs(length(word) - length(%s)) <= %s AND word <> %s "
+                    "ORDER BY similarity(word, %s) DESC, word LIMIT 200",
+                    (word, word, slack, word, word)).fetchall()
+        return [r[0] for r in self.view.run(read)]
+
+    def within(self, word: str, distance: int) -> list[tuple[int, str]]:
+        """(edits, word) of vocabulary words at most `distance` edits from `word`."""
+        from whoosh.support.levenshtein import damerau_levenshtein
+
+        out = []
+        for w in self._similar(word, 0.2, distance):
+            d = damerau_levenshtein(w, word, distance)
+            if d <= distance:
+                out.append((d, w))
+        return sorted(out)
+
+    def like(self, pattern: str, limit: int) -> list[str]:
+        rows = self.view._rows(
+            f"SELECT word FROM {VOCABULARY} WHERE word LIKE %s ORDER BY word LIMIT %s",
+            (pattern, limit))
+        return [r[0] for r in rows]
+
+    def candidates(self, word: str) -> list[tuple[int, str]]:
+        """The closest known words: those one edit away, else those two edits away."""
+        found = self.within(word, 2)
+        ones = [c for c in found if c[0] == 1]
+        return ones or found
+
+    def frequency(self, word: str) -> int:
+        """How many sections use `word` (its stem in the text, or as an entity name)."""
+        if word not in self._freq:
+            tsq = self.view.lexemes([word])[word]
+            row = self.view._rows(
+                f"SELECT (SELECT count(*) FROM (SELECT 1 FROM {S}.sections s WHERE "
+                f"s.tsv @@ %s::tsquery LIMIT {FREQUENCY_CAP}) a), "
+                f"(SELECT count(*) FROM (SELECT 1 FROM {S}.sections s WHERE "
+                f"s.entity_names @> ARRAY[%s] LIMIT {FREQUENCY_CAP}) b)",
+                (tsq or "''", word))
+            self._freq[word] = max(row[0]) if tsq else row[0][1]
+        return self._freq[word]
+
+    def best(self, word: str, at_least: int = 1) -> str | None:
+        scored = [(d, -self.frequency(w), w) for d, w in self.candidates(word)]
+        scored = [s for s in scored if -s[1] >= at_least]
+        return min(scored)[2] if scored else None
+
+
+def shape_facets(counts: dict[str, Counter]) -> dict:
+    """The SearchResponse facet dict from counts per facet (as `_facets.FacetTable`)."""
+    order = {t: i for i, t in enumerate(ENTITY_TYPES)}
+    per_type: dict[str, list] = {}
+    for key, n in _facets._ranked(counts["entkey"]):
+        etype, _, name = key.partition(KEY_SEP)
+        bucket = per_type.setdefault(etype, [])
+        if len(bucket) < _facets.ENTITY_FACET_TOP:
+            bucket.append({"value": name, "count": n})
+    types = sorted(_facets._ranked(counts["etype"]), key=lambda kv: order.get(kv[0], 99))
+    return {
+        "type": _facets._items(types),
+        "entity": {t: per_type[t] for t in sorted(per_type, key=lambda t: order.get(t, 99))},
+        "year": _facets._items(sorted(_facets._ranked(counts["year"]))),
+        "section": _facets._items(_facets._ranked(counts["heading"])[:_facets.SECTION_FACET_TOP]),
+        "format": _facets._items(_facets._ranked(counts["format"])),
+    }
+
+
+def _filters(f) -> tuple[list[str], tuple]:
+    where, params = [], ()
+    if f is None:
+        return where, params
+    if f.type:
+        where.append("s.etypes @> ARRAY[%s]")
+        params += (f.type,)
+    if f.entity:
+        where.append("s.entity_names @> ARRAY[%s]")
+        params += (f.entity,)
+    if f.year:
+        where.append("s.year = %s")
+        params += (f.year,)
+    if f.section:
+        where.append("s.heading = %s")
+        params += (f.section,)
+    if f.format:
+        where.append("s.format = %s")
+        params += (f.format,)
+    if f.period_lo is not None or f.period_hi is not None:
+        where.append("s.period BETWEEN %s AND %s")
+        params += (f.period_lo or "", f.period_hi or "9999-99")
+    return where, params
+
+
+def _rank(q: Sql | None) -> tuple[str, tuple]:
+    """The score expression: ts_rank over the query's words plus the entity bonus."""
+    if q is None:
+        return "0.0", ()
+    parts, params = [], ()
+    if q.rank:
+        parts.append(f"ts_rank('{RANK_WEIGHTS}', s.tsv, %s::tsquery)")
+        params += (" | ".join(f"({t})" for t in q.rank),)
+    if q.names:
+        from search._pg_query import ENTITY_BONUS
+        parts.append(f"(CASE WHEN s.entity_names && %s THEN {ENTITY_BONUS} ELSE 0 END)")
+        params += (list(q.names),)
+    return (" + ".join(parts) or "0.0"), params
+
+
+def _join_marks(html: str) -> str:
+    """One mark per ID: <mark>DMTN</mark><mark>-208</mark> -> <mark>DMTN-208</mark>."""
+    return html.replace("</mark><mark>", "").replace("</mark>-<mark>", "-")
+
+
+def _too_long() -> QueryError:
+    return QueryError("This search took too long and was stopped. Add words, a phrase or a "
+                      "filter (period, type) to narrow it.", param="q")
+
+
+
+class PgEngine:
+    """The engine for one PostgreSQL index: its primary URL and the replicas to read."""
+
+    NAME = "postgres"
+
+    def __init__(self, url: str, read_urls=()) -> None:
+        from search._pg_pool import Readers
+
+        self.url = url
+        self.readers = Readers(url, read_urls)
+        self.pool = _Cache()
+
+    def exists(self) -> bool:
+        """Whether the database holds an index (QueryError-like SchemaError when its
+        version is not ours; ConnectionProblem when no server answers)."""
+        from search._pg_conn import shown
+        from search._pg_schema import check, installed_version
+
+        version = self.readers.run(installed_version)
+        check(version, shown(self.url))
+        return version is not None
+
+    def view(self) -> PgView | None:
+        """A view for one request, None when the database holds no index yet."""
+        if not self.exists():
+            return None
+        key = self.readers.run(lambda conn: conn.execute(
+            f"SELECT count(*), max(ingested_at) FROM {S}.reports").fetchone())
+        return PgView(self.readers, tuple(key))
+
+    def close(self) -> None:
+        self.readers.close()
+
+
+class _Cache:
+    """Values derived from one state of the index (the summary), keyed by that state."""
+
+    def __init__(self) -> None:
+        self._key = None
+        self._values: dict = {}
+
+    def cached(self, key, name: str, build):
+        if key != self._key:
+            self._key, self._values = key, {}
+        values = self._values
+        if name not in values:
+            values[name] = build()
+        return values[name]
