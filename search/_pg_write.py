@@ -29,11 +29,12 @@ KEY_SEP = "\x1f"
 _SERIES = re.compile(r"^([A-Za-z]+)-[0-9]")
 #: Words the vocabulary keeps: letters only (IDs and numbers are never corrected).
 _WORD = re.compile(r"[^\W\d_]{2,30}")
-#: The weighted document of a section: entity names A, heading B, title C, body D.
-TSV = (f"setweight(to_tsvector('{CONFIG}', %(names)s), 'A') || "
-       f"setweight(to_tsvector('{CONFIG}', %(heading)s), 'B') || "
-       f"setweight(to_tsvector('{CONFIG}', %(title)s), 'C') || "
-       f"setweight(to_tsvector('{CONFIG}', %(body)s), 'D')")
+#: The weighted document of a section: entity names A, heading B, title C, body D. Angle
+#: brackets become spaces first: PostgreSQL's parser would drop "<script>" as an HTML tag,
+#: and report text is text (a report that quotes markup is searchable by its words).
+TSV = " || ".join(
+    f"setweight(to_tsvector('{CONFIG}', translate(%({field})s, '<>', '  ')), '{weight}')"
+    for field, weight in (("names", "A"), ("heading", "B"), ("title", "C"), ("body", "D")))
 _INSERT_SECTION = f"""
 INSERT INTO {S}.sections (id, report_id, ord, anchor, heading, level, page, body, title,
     period, year, format, entity_names, series, etypes, ekeys, tsv)
