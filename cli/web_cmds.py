@@ -65,11 +65,14 @@ def throttle_config(threads: int) -> dict:
               help="Worker threads; two run searches, the rest queue or answer 503s.")
 @click.option("--access-log", "access_log", metavar="FILE",
               help="Append one line per request to FILE ('-' for stderr).")
+@click.option("--read", "read_urls", metavar="URL", multiple=True,
+              help="PostgreSQL index: a replica to read from (repeatable); reads go to the "
+                   "replicas, and to the --index primary only when none answers.")
 @click.option("--idle-timeout", default=CHANNEL_TIMEOUT, show_default=True, metavar="SECONDS",
               type=click.IntRange(1, 3600),
               help="Close connections that send nothing for this long (idle or stalled).")
 def serve(index_dir, entities_file, archive_roots, host, port, threads, access_log,
-          idle_timeout) -> None:
+          read_urls, idle_timeout) -> None:
     """Serve the archive browser and JSON API (read-only) until Ctrl-C."""
     import waitress.server
 
@@ -80,6 +83,7 @@ def serve(index_dir, entities_file, archive_roots, host, port, threads, access_l
         "INDEX_PATH": str(path),
         "ENTITIES_FILE": entities_file,
         "ARCHIVE_ROOTS": list(archive_roots) or None,
+        "INDEX_READ_URLS": list(read_urls),
         **throttle_config(threads),
     })
     wsgi = app
@@ -98,7 +102,9 @@ def serve(index_dir, entities_file, archive_roots, host, port, threads, access_l
         raise click.ClickException(_listen_problem(host, port, error)) from None
     bound_port = server.effective_port
     shown_host = f"[{host}]" if ":" in host else host
-    click.echo(f"Serving {app.config['INDEX_PATH']} at http://{shown_host}:{bound_port}/ "
+    from search._pg_conn import shown
+
+    click.echo(f"Serving {shown(app.config['INDEX_PATH'])} at http://{shown_host}:{bound_port}/ "
                "(Ctrl-C to stop)")
     try:
         server.run()

@@ -76,7 +76,17 @@ def toc_generations(index_dir: Path) -> list[int]:
 
 
 def has_index(index_dir: str | Path) -> bool:
-    """True when the directory holds an index, whole or damaged (anything to rebuild)."""
+    """True when the directory holds an index, whole or damaged (anything to rebuild); for
+    a PostgreSQL URL, when the database holds the index's tables."""
+    from search._pg_conn import is_url
+
+    if is_url(index_dir):
+        from search._pg_engine import PgEngine
+        engine = PgEngine(index_dir)
+        try:
+            return engine.exists()
+        finally:
+            engine.close()
     index_dir = Path(index_dir)
     if toc_generations(index_dir):
         return True
@@ -179,6 +189,10 @@ def record_manifest(index_dir: str | Path) -> None:
 def damage(index_dir: str | Path) -> str | None:
     """What is wrong with the index in `index_dir` (cheap: reads the TOC, stats the
     files), or None when it looks whole or there is no index at all."""
+    from search._pg_conn import is_url
+
+    if is_url(index_dir):  # the database server keeps its own tables whole
+        return None
     index_dir = Path(index_dir)
     for _ in range(5):
         generations = toc_generations(index_dir)

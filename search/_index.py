@@ -27,9 +27,16 @@ class Index:
     error that says how to rebuild.
     """
 
-    def __init__(self, path: str | Path, engine: str | None = None) -> None:
-        self.path = Path(path)
-        self._engine = open_engine(self.path, engine)
+    def __init__(self, path: str | Path, engine: str | None = None, read=()) -> None:
+        from search._pg_conn import is_url
+
+        if is_url(path):  # a PostgreSQL database; `read`: replica URLs that serve reads
+            from search._pg_engine import PgEngine
+            self.path = path
+            self._engine = PgEngine(path, read)
+        else:
+            self.path = Path(path)
+            self._engine = open_engine(self.path, engine)
         self.engine = self._engine.NAME
         #: The engine's searcher pool (per thread or `searcher_slot`).
         self._pool = self._engine.pool
@@ -49,6 +56,8 @@ class Index:
         if view is None:
             return _aggregate.empty()
         key = view.key
+        if hasattr(view, "summary"):  # computed by the engine (PostgreSQL: by SQL)
+            return self._pool.cached(key, "summary", view.summary)
         summary = _aggregate.read(self.path, key[0])
         if summary is None:  # stale or missing: derive it in memory, never trust it
             summary = self._pool.cached(key, "summary",
@@ -137,7 +146,9 @@ class Index:
 
     def stats(self) -> IndexStats:
         """Counts of what the index holds, its period span and when it last changed."""
-        return IndexStats(index_path=str(self.path), **self._summary()["stats"])
+        from search._pg_conn import shown
+
+        return IndexStats(index_path=shown(str(self.path)), **self._summary()["stats"])
 
     def more_like_this(self, report_id: str, anchor: str, limit: int = 5) -> list[Hit]:
         """Sections of other reports most similar to the given section."""

@@ -21,6 +21,8 @@ from search._pg_conn import CONNECT_TIMEOUT, ConnectionProblem
 
 #: How long a server that failed is skipped before it is tried again.
 RETRY_SECONDS = 5.0
+#: How read connections name themselves to the server (pg_stat_activity).
+APPLICATION = "report-archive-read"
 #: Connections per server and process: the web throttle runs a few requests at once.
 POOL_MAX = 8
 
@@ -59,6 +61,7 @@ class Readers:
                     pool = ConnectionPool(url, min_size=0, max_size=POOL_MAX, open=True,
                                           timeout=CONNECT_TIMEOUT, name="report-archive",
                                           kwargs={"autocommit": True,
+                                                  "application_name": APPLICATION,
                                                   "connect_timeout": CONNECT_TIMEOUT})
                     self._pools[url] = pool
         return pool

@@ -182,3 +182,20 @@ def pg_url(pg_cluster):
     pg_cluster.psql(f"CREATE DATABASE {name}")
     yield pg_cluster.url_for(name)
     pg_cluster.psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(scope="session")
+def pg_standby(pg_cluster):
+    """A streaming standby of the session's server (``pg_basebackup -R``); a test that stops
+    it starts it again."""
+    standby = pg_cluster.standby()
+    try:
+        yield standby
+    finally:
+        standby.stop("immediate")
+
+
+def replayed(primary: Cluster, standby: Cluster) -> bool:
+    """Whether the standby has replayed everything the primary has written so far."""
+    lsn = primary.psql("SELECT pg_current_wal_lsn()")
+    return standby.psql(f"SELECT pg_last_wal_replay_lsn() >= '{lsn}'::pg_lsn") == "t"

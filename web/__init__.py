@@ -7,6 +7,8 @@ comes from `search.resolve_index_dir(None)` when `create_app` runs.
 Config keys:
 - ``INDEX_PATH``: the index directory (default: `search.resolve_index_dir(None)`).
 - ``ENTITIES_FILE``: optional extra entity config (TOML) for outbound entity links.
+- ``INDEX_READ_URLS``: with a PostgreSQL ``INDEX_PATH``, the replicas that serve reads
+  (the primary serves them only when no replica answers).
 - ``ARCHIVE_ROOTS``: optional list of directories whose files `/reports/<id>/source` may
   serve; by default the roots the index records (see `web.state.archive_roots`).
 - ``INDEX_CONCURRENCY`` / ``INDEX_QUEUE`` / ``INDEX_WAIT_SECONDS``: requests served at
@@ -42,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
         INDEX_PATH=None,
         ENTITIES_FILE=None,
         ARCHIVE_ROOTS=None,
+        INDEX_READ_URLS=(),
         JSON_SORT_KEYS=False,
         MAX_CONTENT_LENGTH=64 * 1024,
     )

@@ -28,7 +28,8 @@ def get_index() -> Index:
     if "index" not in state:
         with _LOCK:
             if "index" not in state:
-                state["index"] = Index(Path(current_app.config["INDEX_PATH"]))
+                state["index"] = Index(current_app.config["INDEX_PATH"],
+                                       read=current_app.config.get("INDEX_READ_URLS") or ())
     return state["index"]
 
 
