@@ -13,6 +13,7 @@ A doc is the section id (``block << 16 | order``): consecutive within a report, 
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 
@@ -20,7 +21,7 @@ from psycopg.rows import dict_row
 
 from ingest.model import ENTITY_TYPES
 from search import _facets, _pg_read, _snippet
-from search._pg_query import VOCABULARY, Compiler, Sql, lexemes_sql, quote_tsquery
+from search._pg_query import Compiler, Sql, lexemes_sql, quote_tsquery
 from search._pg_schema import CONFIG, SCHEMA
 from search._pg_write import KEY_SEP
 from search._types import EntityRef, Hit, QueryError
@@ -28,8 +29,7 @@ from search._types import EntityRef, Hit, QueryError
 S = SCHEMA
 #: ts_rank weights for {D, C, B, A}: body, title, heading, entity names.
 RANK_WEIGHTS = "{0.1, 0.15, 0.2, 0.3}"
-#: Frequencies are counted up to this many sections (correction only compares small ones).
-FREQUENCY_CAP = 10_000
+_LEXEMES = re.compile(r"'((?:[^']|'')*)'")
 _HEADLINE = ("StartSel=<mark>, StopSel=</mark>, MaxFragments=2, MaxWords=30, MinWords=12, "
              "FragmentDelimiter=\" … \"")
 
@@ -82,14 +82,67 @@ class PgView:
         tsq = tsq.replace("':", "'")  # no weights: the words in any part of the section
         return Sql("s.tsv @@ %s::tsquery", (tsq,), (tsq,))
 
-    def near(self, a: str, b: str, slop: int) -> Sql | None:
-        got = self.lexemes([a, b])
-        if not got[a] or not got[b] or " " in got[a].strip() or " " in got[b].strip():
-            return None  # only two plain words make a "near" pair
-        # <N> is "exactly N apart" in PostgreSQL: within N means any distance up to it.
-        tsq = " | ".join(f"{got[a]} <{k}> {got[b]} | {got[b]} <{k}> {got[a]}"
-                         for k in range(1, slop + 1))
-        return Sql("s.tsv @@ %s::tsquery", (tsq,))
+    #: The default fields' weights in most-words ranking (as the Whoosh engine's boosts).
+    field_boosts = {"text": 1.0, "title": 1.5, "section": 2.0, "entity": 3.0, "series": 1.0}
+
+    @staticmethod
+    def all_of(queries) -> Sql:
+        queries = list(queries)
+        return Sql("(" + " AND ".join(q.where for q in queries) + ")",
+                   sum((q.params for q in queries), ()), sum((q.rank for q in queries), ()),
+                   sum((q.names for q in queries), ()))
+
+    def field_docs(self, node, resolve) -> dict[str, set[int]]:
+        """{field: sections holding the clause there}: a word or ID looked up per default
+        field in one statement (body and names, title, heading by their weights; entity
+        names and series exactly); other clauses count as body text."""
+        from search import _qtree as qt
+        from search._pg_query import weighted
+
+        if not isinstance(node, (qt.Word, qt.Phrase)) or node.field is not None:
+            q = self.compile(node, resolve)
+            return {"text": self.docs(q)} if q is not None else {}
+        tsq = self.lexemes([node.text])[node.text]
+        if not tsq:
+            return {}
+        name = (resolve(node.text) if resolve else node.text).lower()
+        rows = self._rows(
+            f"SELECT s.id, s.tsv @@ %s::tsquery, s.tsv @@ %s::tsquery, s.tsv @@ %s::tsquery, "
+            f"s.entity_names @> ARRAY[%s], s.series @> ARRAY[%s] FROM {S}.sections s "
+            "WHERE s.tsv @@ %s::tsquery OR s.entity_names @> ARRAY[%s] "
+            "OR s.series @> ARRAY[%s]",
+            (weighted(tsq, "AD"), weighted(tsq, "C"), weighted(tsq, "B"), name,
+             node.text.lower(), tsq, name, node.text.lower()))
+        out: dict[str, set[int]] = {}
+        for row in rows:
+            for field, held in zip(("text", "title", "section", "entity", "series"), row[1:]):
+                if held:
+                    out.setdefault(field, set()).add(row[0])
+        return out
+
+    def positions(self, words: list[str], docs):
+        """({doc: {term: positions in the body}}, neighbouring (term, term) pairs) for the
+        query's plain `words`, read from the sections' tsvectors."""
+        found = self.lexemes(words)
+        terms = []
+        for w in words:
+            lexemes = _LEXEMES.findall(found[w])
+            if lexemes:
+                terms.append(lexemes[0].replace("''", "'"))
+        pairs = list(zip(terms, terms[1:]))
+        docs = list(docs)
+        if not pairs or not docs:
+            return {}, pairs
+        rows = self._rows(
+            f"SELECT s.id, u.lexeme, u.positions, u.weights FROM {S}.sections s, "
+            "unnest(s.tsv) u WHERE s.id = ANY(%s) AND u.lexeme = ANY(%s)",
+            (docs, list(dict.fromkeys(terms))))
+        out: dict[int, dict[str, list]] = {}
+        for doc, lexeme, positions, weights in rows:
+            body = sorted(p for p, w in zip(positions, weights) if w == "D")
+            if body:
+                out.setdefault(doc, {})[lexeme] = body
+        return out, pairs
 
     def is_stop_word(self, word: str) -> bool:
         return not self.lexemes([word])[word]
@@ -201,7 +254,8 @@ class PgView:
                            entities=tuple(EntityRef(t, n) for t, n in seen)))
         return out
 
-    def vocabulary(self) -> "Vocabulary":
+    def vocabulary(self):
+        from search._pg_vocab import Vocabulary
         return Vocabulary(self)
 
     # -- stored reports ---------------------------------------------------------------------
@@ -260,67 +314,6 @@ class PgView:
             f"FROM {S}.sections s WHERE s.tsv @@ %s::tsquery AND s.report_id <> %s "
             "ORDER BY r DESC, s.id LIMIT %s", (tsq, tsq, report_id, limit))
         return self.hits([(r[1], r[0]) for r in found], None)
-
-
-class Vocabulary:
-    """Typo correction's questions answered by the index: `candidates`, `frequency`, `best`
-    (see `_suggest.BoundVocabulary`), from the trigram-indexed vocabulary."""
-
-    def __init__(self, view: PgView) -> None:
-        self.view = view
-        self._freq: dict[str, int] = {}
-
-    def _similar(self, word: str, threshold: float, slack: int) -> list[str]:
-        def read(conn):
-            with conn.transaction():
-                conn.execute(f"SET LOCAL pg_trgm.similarity_threshold = {threshold}")
-                return conn.execute(
-                    f"SELECT word FROM {VOCABULARY} WHERE word %% %s AND "
-                    "abs(length(word) - length(%s)) <= %s AND word <> %s "
-                    "ORDER BY similarity(word, %s) DESC, word LIMIT 200",
-                    (word, word, slack, word, word)).fetchall()
-        return [r[0] for r in self.view.run(read)]
-
-    def within(self, word: str, distance: int) -> list[tuple[int, str]]:
-        """(edits, word) of vocabulary words at most `distance` edits from `word`."""
-        from whoosh.support.levenshtein import damerau_levenshtein
-
-        out = []
-        for w in self._similar(word, 0.2, distance):
-            d = damerau_levenshtein(w, word, distance)
-            if d <= distance:
-                out.append((d, w))
-        return sorted(out)
-
-    def like(self, pattern: str, limit: int) -> list[str]:
-        rows = self.view._rows(
-            f"SELECT word FROM {VOCABULARY} WHERE word LIKE %s ORDER BY word LIMIT %s",
-            (pattern, limit))
-        return [r[0] for r in rows]
-
-    def candidates(self, word: str) -> list[tuple[int, str]]:
-        """The closest known words: those one edit away, else those two edits away."""
-        found = self.within(word, 2)
-        ones = [c for c in found if c[0] == 1]
-        return ones or found
-
-    def frequency(self, word: str) -> int:
-        """How many sections use `word` (its stem in the text, or as an entity name)."""
-        if word not in self._freq:
-            tsq = self.view.lexemes([word])[word]
-            row = self.view._rows(
-                f"SELECT (SELECT count(*) FROM (SELECT 1 FROM {S}.sections s WHERE "
-                f"s.tsv @@ %s::tsquery LIMIT {FREQUENCY_CAP}) a), "
-                f"(SELECT count(*) FROM (SELECT 1 FROM {S}.sections s WHERE "
-                f"s.entity_names @> ARRAY[%s] LIMIT {FREQUENCY_CAP}) b)",
-                (tsq or "''", word))
-            self._freq[word] = max(row[0]) if tsq else row[0][1]
-        return self._freq[word]
-
-    def best(self, word: str, at_least: int = 1) -> str | None:
-        scored = [(d, -self.frequency(w), w) for d, w in self.candidates(word)]
-        scored = [s for s in scored if -s[1] >= at_least]
-        return min(scored)[2] if scored else None
 
 
 def shape_facets(counts: dict[str, Counter]) -> dict:

@@ -1,0 +1,79 @@
+"""Typo correction's vocabulary for the PostgreSQL engine: the archive's words under a
+``pg_trgm`` index.
+
+Candidates are the words whose trigrams resemble the typed word (an index lookup, however
+large the vocabulary), kept when their Damerau-Levenshtein distance is small enough: one
+edit, else two, as the embedded engines' `_suggest.Vocabulary` ranks them. Frequencies are
+counted from the sections (stems in the text, or whole entity names), so a word a removed
+report left in the vocabulary counts 0.
+"""
+
+from __future__ import annotations
+
+from search._pg_query import VOCABULARY
+from search._pg_schema import SCHEMA
+
+S = SCHEMA
+#: Frequencies are counted up to this many sections (correction only compares small ones).
+FREQUENCY_CAP = 10_000
+
+
+class Vocabulary:
+    """Typo correction's questions answered by the index: `candidates`, `frequency`, `best`
+    (see `_suggest.BoundVocabulary`), from the trigram-indexed vocabulary."""
+
+    def __init__(self, view) -> None:  # a _pg_engine.PgView
+        self.view = view
+        self._freq: dict[str, int] = {}
+
+    def _similar(self, word: str, threshold: float, slack: int) -> list[str]:
+        def read(conn):
+            with conn.transaction():
+                conn.execute(f"SET LOCAL pg_trgm.similarity_threshold = {threshold}")
+                return conn.execute(
+                    f"SELECT word FROM {VOCABULARY} WHERE word %% %s AND "
+                    "abs(length(word) - length(%s)) <= %s AND word <> %s "
+                    "ORDER BY similarity(word, %s) DESC, word LIMIT 200",
+                    (word, word, slack, word, word)).fetchall()
+        return [r[0] for r in self.view.run(read)]
+
+    def within(self, word: str, distance: int) -> list[tuple[int, str]]:
+        """(edits, word) of vocabulary words at most `distance` edits from `word`."""
+        from whoosh.support.levenshtein import damerau_levenshtein
+
+        out = []
+        for w in self._similar(word, 0.2, distance):
+            d = damerau_levenshtein(w, word, distance)
+            if d <= distance:
+                out.append((d, w))
+        return sorted(out)
+
+    def like(self, pattern: str, limit: int) -> list[str]:
+        rows = self.view._rows(
+            f"SELECT word FROM {VOCABULARY} WHERE word LIKE %s ORDER BY word LIMIT %s",
+            (pattern, limit))
+        return [r[0] for r in rows]
+
+    def candidates(self, word: str) -> list[tuple[int, str]]:
+        """The closest known words: those one edit away, else those two edits away."""
+        found = self.within(word, 2)
+        ones = [c for c in found if c[0] == 1]
+        return ones or found
+
+    def frequency(self, word: str) -> int:
+        """How many sections use `word` (its stem in the text, or as an entity name)."""
+        if word not in self._freq:
+            tsq = self.view.lexemes([word])[word]
+            row = self.view._rows(
+                f"SELECT (SELECT count(*) FROM (SELECT 1 FROM {S}.sections s WHERE "
+                f"s.tsv @@ %s::tsquery LIMIT {FREQUENCY_CAP}) a), "
+                f"(SELECT count(*) FROM (SELECT 1 FROM {S}.sections s WHERE "
+                f"s.entity_names @> ARRAY[%s] LIMIT {FREQUENCY_CAP}) b)",
+                (tsq or "''", word))
+            self._freq[word] = max(row[0]) if tsq else row[0][1]
+        return self._freq[word]
+
+    def best(self, word: str, at_least: int = 1) -> str | None:
+        scored = [(d, -self.frequency(w), w) for d, w in self.candidates(word)]
+        scored = [s for s in scored if -s[1] >= at_least]
+        return min(scored)[2] if scored else None
