@@ -15,9 +15,10 @@ weight (inverse document frequency), so "status" or "progress" cannot outvote "R
 **Passage and report evidence.** People ask about reports: a query's words are often spread
 over a heading, its paragraph and the next section. A section is scored by the words it
 holds, the words of its neighbours and the words of its whole report (as passage retrieval
-combines passage and document scores), plus its engine score for the fields it matched
-in (heading, title and entity names weigh more than body text) and a bonus for query words
-that stand close together in it.
+combines passage and document scores), and by the fields it holds them in (heading, title
+and entity names weigh more than body text), from each word's set of sections per field,
+without a second scored pass over every section holding any word. The best-ranked are
+then rescored for query words that stand close together in them.
 """
 
 from __future__ import annotations
@@ -39,10 +40,9 @@ QUESTION_WORDS = frozenset("""
 #: report's query weight to be listed in most-words mode.
 MIN_SHOULD_SHARE = 0.5
 #: How the parts of the most-words score add up: the query weight the section holds, its
-#: neighbourhood holds, its report holds, the fields it holds it in, the engine's score (for
-#: sections with every word) and proximity. Section coverage dominates.
-WEIGHTS = {"section": 1.0, "context": 0.35, "report": 0.6, "fields": 0.3, "engine": 0.2,
-           "near": 0.3}
+#: neighbourhood holds, its report holds, the fields it holds it in (heading, title and
+#: entity names above body text) and proximity. Section coverage dominates.
+WEIGHTS = {"section": 1.0, "context": 0.35, "report": 0.6, "fields": 0.3, "near": 0.3}
 
 
 @dataclass(frozen=True)
@@ -107,38 +107,41 @@ def weights(doc_freqs: list[int], total: int) -> list[float]:
 
 
 def rank_most(candidates, clause_fields, clause_weights, report_of, field_boosts,
-              strict_scores=None):
+              strict_docs=()):
     """Order the most-words candidates and drop those with too little of the query.
 
     `candidates` are the docs (sections) that hold at least one `should` clause and pass
     every filter, `must` and `must_not`; `clause_fields[i]` maps a field name to the docs
     whose field holds clause i; `field_boosts` says how much a match in each field weighs
     (heading, title and entity names above body text); `report_of(doc)` gives a doc's
-    report; `strict_scores` the engine scores of the docs that hold every word. Returns
-    (strict, score, doc) best first: docs with every word first, then by score.
+    report; `strict_docs` the docs that hold every word. Returns (strict, score, doc) best
+    first: docs with every word first, then by score.
     """
     total = sum(clause_weights) or 1.0
-    strict_scores = strict_scores or {}
+    strict_docs = set(strict_docs)
     held = dict.fromkeys(candidates, 0)
-    # the best field each candidate holds each clause in, as a boost above body text
-    extra = dict.fromkeys(candidates, 0.0)
-    top_boost = max(field_boosts.values()) - 1.0 or 1.0
     for i, fields in enumerate(clause_fields):
         bit = 1 << i
-        best: dict = {}
-        for field, docs in fields.items():
-            boost = field_boosts.get(field, 1.0)
-            for d in docs:
-                if d in held:
-                    held[d] |= bit
-                    if boost > best.get(d, 1.0):
-                        best[d] = boost
-        weight = clause_weights[i] / total
-        for d, boost in best.items():
-            extra[d] += weight * (boost - 1.0) / top_boost
+        for d in set().union(*fields.values()) if fields else ():
+            if d in held:
+                held[d] |= bit
+    # the best field each candidate holds each clause in, as a boost above body text: only
+    # the boosted fields (headings, titles, names: small sets) need looking at
+    extra = dict.fromkeys(held, 0.0)
+    top_boost = max(field_boosts.values()) - 1.0 or 1.0
+    boosted = sorted(((b, f) for f, b in field_boosts.items() if b > 1.0), reverse=True)
+    for i, fields in enumerate(clause_fields):
+        weight = clause_weights[i] / total / top_boost
+        seen: set = set()
+        for boost, field in boosted:  # best first: a doc takes its best field's boost
+            for d in fields.get(field, ()):
+                if d in held and d not in seen:
+                    seen.add(d)
+                    extra[d] += weight * (boost - 1.0)
+    report = {d: report_of(d) for d in held}
     by_report: dict = {}
     for d, mask in held.items():
-        r = report_of(d)
+        r = report[d]
         by_report[r] = by_report.get(r, 0) | mask
 
     cache: dict[int, float] = {}
@@ -152,22 +155,23 @@ def rank_most(candidates, clause_fields, clause_weights, report_of, field_boosts
 
     best_report = max((cov(m) for m in by_report.values()), default=0.0)
     floor = MIN_SHOULD_SHARE * best_report
-    top_engine = max(strict_scores.values(), default=0.0) or 1.0
+    w_section, w_context, w_report = WEIGHTS["section"], WEIGHTS["context"], WEIGHTS["report"]
+    w_fields = WEIGHTS["fields"]
     out = []
     for d, mask in held.items():
-        r = report_of(d)
+        r = report[d]
         report_cover = cov(by_report[r])
         if report_cover < floor:
             continue
+        # the sections around it in the same report (a heading, its paragraph and the
+        # next section often share a query's words between them)
         context = mask
-        for nb in (d - 1, d + 1, d - 2, d + 2):
-            if nb in held and report_of(nb) == r:
+        for nb in (d - 2, d - 1, d + 1, d + 2):
+            if report.get(nb) == r:
                 context |= held[nb]
-        engine = strict_scores.get(d)
-        score = (WEIGHTS["section"] * cov(mask) + WEIGHTS["context"] * cov(context)
-                 + WEIGHTS["report"] * report_cover + WEIGHTS["fields"] * extra[d]
-                 + (WEIGHTS["engine"] * engine / top_engine if engine is not None else 0.0))
-        out.append((engine is not None, score, d))
+        score = (w_section * cov(mask) + w_context * cov(context) + w_report * report_cover
+                 + w_fields * extra[d])
+        out.append((d in strict_docs, score, d))
     out.sort(key=lambda t: (not t[0], -t[1], t[2]))
     return out
 

@@ -75,32 +75,35 @@ class Runner:
             return Outcome(items, False, "filter", len(items), None)
         plan = _relevance.plan(tree)
         strict = self.compile(plan.strict)
-        items = self.collect(request, strict)
-        if len(items) >= _relevance.FEW_ALL_WORDS or not plan.can_rank_by_most:
+        if not plan.can_rank_by_most:
+            items = self.collect(request, strict)
             return Outcome(self._with_proximity(items, plan), True, "all", len(items), strict,
                            strict)
-        return self._most(request, plan, strict, items)
-
-    def _most(self, request, plan, strict, strict_items) -> Outcome:
-        """Most-words mode: every section holding a ranking word (and passing the filters,
-        `must` and `must_not` clauses), ranked by `_relevance.rank_most` from the clauses'
-        doc sets per field (no second scored pass over the union), then rescored near the
-        top for proximity."""
+        # Several ranking words: which sections hold each (per field) decides the mode. With
+        # enough sections holding all of them, the strict query ranks them (all words);
+        # else those sets rank every section holding any (most words), with no second pass.
         clause_fields = [self.view.field_docs(n, self.resolve) for n in plan.should]
         union: set = set()
         for fields in clause_fields:
             for docs in fields.values():
                 union |= docs
         allowed = self._allowed(request, plan, union)
+        every = [set().union(*fields.values()) for fields in clause_fields if fields]
+        strict_docs = set.intersection(*every) if every else set()
+        if allowed is not None:
+            strict_docs &= allowed
+        if len(strict_docs) >= _relevance.FEW_ALL_WORDS:
+            items = self.collect(request, strict)
+            return Outcome(self._with_proximity(items, plan), True, "all", len(items), strict,
+                           strict)
         candidates = sorted(union if allowed is None else union & allowed)
         dfs = [len(set().union(*fields.values())) if fields else 0 for fields in clause_fields]
         clause_weights = _relevance.weights(dfs, self.view.section_count)
         ranked = _relevance.rank_most(candidates, clause_fields, clause_weights,
-                                      self.view.report_of, self.view.field_boosts,
-                                      {d: score for score, d in strict_items})
+                                      self.view.report_of, self.view.field_boosts, strict_docs)
         ranked = _relevance.rescore_near(ranked, self._near(plan), _relevance.WEIGHTS["near"])
         items = [(round(score, 4), d) for _, score, d in ranked]
-        return Outcome(items, True, "most", len(strict_items), self.compile(plan.loose()))
+        return Outcome(items, True, "most", len(strict_docs), self.compile(plan.loose()))
 
     def _allowed(self, request, plan, union: set) -> set | None:
         """The docs of `union` that pass the filters (period included) and `must` clauses
