@@ -158,3 +158,26 @@ def test_watch_needs_directories(inbox, tmp_path):
     assert result.exit_code == 2
     assert f"--watch needs directories to watch: {inbox / 'dm-status-202101.txt'} is not." \
         in result.output
+
+
+def test_ctrl_c_while_files_wait_stops_between_commits(inbox, tmp_path):
+    index_dir = tmp_path / "index"
+    watcher = Watcher(inbox, index_dir)
+    try:
+        watcher.expect("watching ")
+        for n in range(20):  # a burst: twenty files land at once
+            (inbox / f"burst-{n:02d}.txt").write_text(
+                REPORT.format(month="March", body=f"Burst file {n}."), encoding="utf-8")
+        watcher.expect(" added ")
+    finally:
+        code = watcher.stop()  # SIGINT while the rest of the burst is still to be ingested
+    assert code == 0
+    watcher.expect("stopped")
+    assert any("stopping after the current commit" in line for line in watcher.log)
+    added = sorted(re.search(r"as report (\S+)$", line).group(1)
+                   for line in watcher.log if " added " in line and "up to date" not in line)
+    assert 1 <= len(added) < 20, added  # it stopped part way through the burst
+    # The index holds exactly the reports that were logged: no commit was cut short.
+    assert sorted(_ids(index_dir)) == sorted(["dm-status-202101-txt", *added])
+    check = CliRunner().invoke(main, ["check", "--index", str(index_dir), "--no-sources"])
+    assert check.exit_code == 0, check.output
