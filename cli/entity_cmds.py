@@ -10,11 +10,11 @@ from pathlib import Path
 
 import click
 
-from cli.index_access import index_dir_or_exit, index_errors, open_index
+from cli.index_access import directory_only, index_dir_or_exit, index_errors, open_index
 from cli.index_cmds import _dump, index_option, json_option
 from cli.text import plural
 from ingest import ENTITY_TYPES, EntityConfigError
-from search import IndexBusyError, entity_candidates, reannotate_index
+from search import IndexBusyError, entity_candidates, reannotate_index, resolve_index_dir
 
 
 @click.group(invoke_without_command=True)
@@ -78,6 +78,7 @@ def candidates(min_reports, limit, as_json, index_dir):
     retype or merge them with [[name]] entries, reject them with reject = [...], in the
     file that --entities reads; then run `report-archive entities reannotate`."""
     try:
+        directory_only(resolve_index_dir(index_dir), "entities candidates")
         found = entity_candidates(index_dir_or_exit(index_dir), min_reports)
     except (FileNotFoundError, ValueError) as error:
         raise click.ClickException(str(error)) from None
@@ -103,6 +104,7 @@ def reannotate(entities_file, index_dir):
     """Find every entity again in the text stored in the index, with a new or curated
     configuration; no source file is read (much cheaper than a re-ingest)."""
     try:
+        directory_only(resolve_index_dir(index_dir), "entities reannotate")
         count = reannotate_index(index_dir_or_exit(index_dir), entities_file)
     except (IndexBusyError, EntityConfigError, FileNotFoundError, ValueError) as error:
         raise click.ClickException(str(error)) from None

@@ -7,7 +7,8 @@ import sys
 
 import click
 
-from cli.index_access import NoIndexUsageError, index_dir_or_exit, shows_index_option
+from cli.index_access import (NoIndexUsageError, directory_only, index_dir_or_exit,
+                              shows_index_option)
 from search import (IndexBusyError, NoIndexError, RebuildError, check_index, has_index,
                     no_index_message, rebuild_index, resolve_index_dir)
 
@@ -26,6 +27,7 @@ def check(index_dir, no_sources, as_json):
 
     Exits 1 and lists the problems when there are any.
     """
+    directory_only(resolve_index_dir(index_dir), "check")
     path = index_dir_or_exit(index_dir)
     result = check_index(path, sources=not no_sources)
     if as_json:
@@ -58,6 +60,7 @@ def rebuild(index_dir, jobs, as_json):
     Searches running meanwhile see the old index until the new one is complete.
     """
     path = resolve_index_dir(index_dir)
+    directory_only(path, "rebuild")
     try:
         summary = rebuild_index(path, jobs=jobs)
     except NoIndexError:

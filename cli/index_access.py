@@ -14,7 +14,8 @@ from pathlib import Path
 
 import click
 
-from search import (DEFAULT_INDEX_DIR, Index, IndexDamagedError, has_index, index_damage,
+from search import (DEFAULT_INDEX_DIR, Index, IndexDamagedError, IndexUnavailableError,
+                    has_index, index_damage,
                     no_index_message, resolve_index_dir)
 
 
@@ -37,6 +38,28 @@ def index_dir_or_exit(index_dir: str | None) -> Path:
     return path
 
 
+#: What to do instead, for the commands that work on index directories only.
+_INSTEAD = {
+    "check": "the database server keeps its tables whole; back them up with pg_dump",
+    "rebuild": "run report-archive ingest PATH... --index URL again (unchanged files are "
+               "skipped), or drop the schema report_archive and ingest anew",
+    "ingest --watch": "run report-archive ingest PATH... --index URL from cron instead",
+    "entities candidates": "curate with an index directory built from the same files",
+    "entities reannotate": "run report-archive ingest PATH... --index URL --entities FILE "
+                           "after dropping the schema report_archive",
+}
+
+
+def directory_only(location, command: str) -> None:
+    """Refuse a PostgreSQL URL for a command that works on index directories only (exit 2,
+    saying what to do instead)."""
+    from search._pg_conn import is_url, shown
+
+    if is_url(location):
+        raise click.UsageError(f"report-archive {command} works on an index directory, not "
+                               f"on the PostgreSQL index {shown(location)}: {_INSTEAD[command]}.")
+
+
 def open_index(index_dir: str | None) -> Index:
     """`search.Index` on the resolved directory, which must hold an index."""
     return Index(index_dir_or_exit(index_dir))
@@ -49,7 +72,7 @@ def index_errors(command):
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except IndexDamagedError as error:
+        except (IndexDamagedError, IndexUnavailableError) as error:
             raise click.ClickException(str(error)) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise

@@ -75,8 +75,10 @@ def ingest(paths, index_dir, entities_file, jobs, prune, watch, settle, config_f
     """Index report files (directories are walked); unchanged files are skipped."""
     options = load_read_options(config_file, pdf_reader, ocr)
     if watch:
+        from cli.index_access import directory_only
         from cli.watch_cmd import watch_dirs
 
+        directory_only(resolve_index_dir(index_dir), "ingest --watch")
         return watch_dirs(paths, resolve_index_dir(index_dir), jobs, prune, settle,
                           entities_file=entities_file, read_options=options)
     bar = None
@@ -94,7 +96,8 @@ def ingest(paths, index_dir, entities_file, jobs, prune, watch, settle, config_f
         summary = ingest_paths(paths, resolve_index_dir(index_dir), entities_file=entities_file,
                                jobs=jobs, prune=prune, progress=progress,
                                read_options=options)
-    except (IndexBusyError, IndexDamagedError, EntityConfigError) as error:
+    except (IndexBusyError, IndexDamagedError, IndexUnavailableError,
+            EntityConfigError) as error:
         raise click.ClickException(str(error)) from None
     finally:
         if bar is not None:

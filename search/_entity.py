@@ -38,7 +38,15 @@ def _matcher(extra: str | None, stamp: int | None):
 
 def _canonical(index_dir: Path, name: str) -> tuple[str, str] | None:
     """`name` as the index's own entity configuration normalises it, or None."""
-    copy = Path(index_dir) / ENTITIES_COPY
+    from search._pg_conn import is_url
+
+    if is_url(index_dir):  # a PostgreSQL index keeps its --entities file in the database
+        from search._pg_read import entities_copy
+        copy = entities_copy(index_dir)
+        if copy is None:
+            return _matcher(None, None).canonical(name)
+    else:
+        copy = Path(index_dir) / ENTITIES_COPY
     try:
         matcher = _matcher(str(copy), copy.stat().st_mtime_ns)  # re-read when it changes
     except OSError:

@@ -396,6 +396,7 @@ class PgEngine:
 
         self.url = url
         self.readers = Readers(url, read_urls)
+        _pg_read.READERS[url] = self.readers  # the --entities lookup reads where we read
         self.pool = _Cache()
 
     def exists(self) -> bool:

@@ -17,7 +17,7 @@ import time
 import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from search._pg_conn import CONNECT_TIMEOUT, ConnectionProblem
+from search._pg_conn import CONNECT_TIMEOUT, ConnectionProblem, connect
 
 #: How long a server that failed is skipped before it is tried again.
 RETRY_SECONDS = 5.0
@@ -72,6 +72,16 @@ class Readers:
         ConnectionProblem when none answers; errors of the statement itself propagate."""
         last = None
         for url in self.order():
+            if url in self._down or url not in self._pools:
+                # First use, or a server that failed: one plain connection first, so a
+                # server that is down costs a refused connection (not the pool's wait) and
+                # the error says why.
+                try:
+                    connect(url, application_name=APPLICATION).close()
+                except ConnectionProblem as problem:
+                    self._down[url] = time.monotonic() + RETRY_SECONDS
+                    last = problem
+                    continue
             try:
                 with self._pool(url).connection() as conn:
                     try:
@@ -81,8 +91,8 @@ class Readers:
                             raise _ServerGone() from None
                         raise
             except (_ServerGone, PoolTimeout, psycopg.OperationalError) as error:
-                if isinstance(error, psycopg.OperationalError) and \
-                        not isinstance(error, psycopg.errors.ConnectionFailure):
+                if isinstance(error, psycopg.OperationalError) and not isinstance(
+                        error, (psycopg.errors.ConnectionFailure, PoolTimeout)):
                     raise
                 self._down[url] = time.monotonic() + RETRY_SECONDS
                 last = ConnectionProblem(url, error)

@@ -7,7 +7,13 @@ as current as the last committed report whichever machine wrote it.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
+import threading
+import time
 from collections import defaultdict
+from pathlib import Path
 
 from psycopg.rows import dict_row
 
@@ -76,3 +82,49 @@ def summary(conn) -> dict:
             "roots": archive_roots(r["source_abs"] for r in rows),
         },
     }
+
+
+#: How long a read of the stored --entities file is trusted (another machine may change it).
+ENTITIES_TTL = 30.0
+_entities_seen: dict[str, tuple[float, Path | None]] = {}
+_entities_lock = threading.Lock()
+#: The read servers of each open index (so this lookup, too, goes to a replica).
+READERS: dict = {}
+
+
+def _settings_row(conn):
+    found = conn.execute("SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = %s "
+                         "AND tablename = 'settings'", (SCHEMA,)).fetchone()
+    return conn.execute(f"SELECT value FROM {S}.settings WHERE name = 'entities'"
+                        ).fetchone() if found else None
+
+
+def entities_copy(url: str) -> Path | None:
+    """A local file holding the --entities configuration the index was built with (from its
+    ``settings`` table, re-read every `ENTITIES_TTL` seconds), or None when it has none."""
+    now = time.monotonic()
+    seen = _entities_seen.get(url)
+    if seen is not None and now - seen[0] < ENTITIES_TTL:
+        return seen[1]
+    from search._pg_conn import connect
+
+    with _entities_lock:
+        readers = READERS.get(url)
+        if readers is not None:
+            row = readers.run(_settings_row)
+        else:
+            conn = connect(url)
+            try:
+                row = _settings_row(conn)
+            finally:
+                conn.close()
+        path = None
+        if row is not None:
+            digest = hashlib.sha256(row[0].encode("utf-8")).hexdigest()[:16]
+            path = Path(tempfile.gettempdir()) / f"report-archive-entities-{digest}.toml"
+            if not path.exists():  # named by its content: written once, never changed
+                tmp = path.with_suffix(f".{os.getpid()}.tmp")
+                tmp.write_text(row[0], encoding="utf-8")
+                os.replace(tmp, path)
+        _entities_seen[url] = (now, path)
+        return path

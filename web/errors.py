@@ -9,7 +9,8 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException, NotFound
 
-from search import IndexBusyError, IndexDamagedError, QueryError, has_index, index_damage
+from search import (IndexBusyError, IndexDamagedError, IndexUnavailableError, QueryError,
+                    has_index, index_damage)
 from web.render import wants_json
 
 
@@ -61,6 +62,14 @@ def _damaged(error: IndexDamagedError) -> Response:
     return error_response(503, str(error))
 
 
+def _unavailable(error: IndexUnavailableError) -> Response:
+    # The database is down (every server of a PostgreSQL index) or of another version.
+    current_app.logger.error("%s", error)
+    response = error_response(503, str(error))
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 def _unexpected(error: Exception) -> Response:
     # A query may trip over a broken index file that the check on opening could not see:
     # then say the index is damaged rather than "a bug".
@@ -79,4 +88,5 @@ def register(app: Flask) -> None:
     app.register_error_handler(QueryError, _query)
     app.register_error_handler(IndexBusyError, _busy)
     app.register_error_handler(IndexDamagedError, _damaged)
+    app.register_error_handler(IndexUnavailableError, _unavailable)
     app.register_error_handler(Exception, _unexpected)

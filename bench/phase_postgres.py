@@ -1,0 +1,204 @@
+"""The PostgreSQL engine beside the embedded one, on the same archive and query mix.
+
+``python -m bench.phase_postgres [--sizes 10000,100000] [--reps 3] [--loops 5] [--web-s 5]``
+starts a throwaway PostgreSQL 15 server (tests/pg_server.py: initdb in a temporary
+directory, a free port, stopped at the end) and measures, with sides alternated per
+repetition (ABC, then CBA) and medians over repetitions:
+
+- ingest (the smallest size): one ``report-archive ingest --jobs 1`` process into a fresh
+  database; two such processes at once on the two halves of the files; one into a fresh
+  Whoosh directory. reports/s is reports over wall-clock seconds; the target is two
+  writers at 1.6x or more of one;
+- query p50/p95 in process (`Index.search`) over `phase_search.query_mix`, the PostgreSQL
+  index next to a Whoosh index of the same files; target p95 <= 100 ms at 100k sections;
+- web (the largest size): `phase_web.run` (8 clients against ``serve``) on each engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench import corpus, phase_web, stats
+from bench.phase_search import query_mix
+
+HERE = Path(__file__).resolve().parent
+REPORT_ARCHIVE = str(Path(sys.executable).with_name("report-archive"))
+
+
+def _ingest_procs(groups: list[list[Path]], index: str) -> float:
+    """Wall-clock seconds for one `ingest --jobs 1` process per group, all at once."""
+    started = time.perf_counter()
+    procs = [subprocess.Popen([REPORT_ARCHIVE, "ingest", *map(str, g), "--index", index,
+                               "--jobs", "1", "--json"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+             for g in groups]
+    added = 0
+    for p in procs:
+        out, err = p.communicate()
+        if p.returncode:
+            raise RuntimeError(f"ingest failed: {err.decode()[-500:]}")
+        added += json.loads(out)["added"]
+    seconds = time.perf_counter() - started
+    expected = sum(len(g) for g in groups)
+    if added != expected:
+        raise RuntimeError(f"ingest added {added} of {expected}")
+    return seconds
+
+
+def run_ingest(cluster, paths: list[Path], work: Path, reps: int, log=print) -> dict:
+    """reports/s: 1 and 2 concurrent PostgreSQL writers, 1 Whoosh writer (fresh each rep)."""
+    half = len(paths) // 2
+    counter = iter(range(10_000))
+
+    def pg(groups):
+        def once(rep: int) -> float:
+            name = f"bench_ingest_{next(counter)}"
+            cluster.psql(f"CREATE DATABASE {name}")
+            try:
+                return _ingest_procs(groups, cluster.url_for(name))
+            finally:
+                cluster.psql(f"DROP DATABASE {name} WITH (FORCE)")
+        return once
+
+    def whoosh(rep: int) -> float:
+        target = Path(tempfile.mkdtemp(prefix="bench-whoosh-", dir=work))
+        try:
+            return _ingest_procs([paths], str(target / "ix"))
+        finally:
+            shutil.rmtree(target, ignore_errors=True)
+
+    seconds = stats.alternate(reps, {"pg_1_writer": pg([paths]),
+                                     "pg_2_writers": pg([paths[:half], paths[half:]]),
+                                     "whoosh_1_writer": whoosh})
+    out = {"reports": len(paths)}
+    for name, samples in seconds.items():
+        out[name] = {"reports_per_s": stats.median([len(paths) / s for s in samples]),
+                     "seconds": stats.summary(samples)}
+    out["speedup_2_writers"] = stats.median(seconds["pg_1_writer"]) / \
+        stats.median(seconds["pg_2_writers"])
+    log(f"  ingest {len(paths)} reports: postgres 1 writer "
+        f"{out['pg_1_writer']['reports_per_s']:.1f}/s, 2 writers "
+        f"{out['pg_2_writers']['reports_per_s']:.1f}/s (x{out['speedup_2_writers']:.2f}); "
+        f"whoosh 1 writer {out['whoosh_1_writer']['reports_per_s']:.1f}/s")
+    return out
+
+
+def run_search(indexes: dict[str, str], seed: int, reps: int, loops: int, log=print) -> dict:
+    """p50/p95 (ms) of `Index.search` over the query mix, per engine; hit counts."""
+    from search import Index, SearchRequest
+
+    mix = query_mix(seed)
+    requests = {name: SearchRequest(**spec["req"]) for name, spec in mix.items()}
+    opened = {engine: Index(location) for engine, location in indexes.items()}
+    totals = {engine: {n: idx.search(r).total for n, r in requests.items()}
+              for engine, idx in opened.items()}  # also warms every side
+
+    def side(idx):
+        def once(rep: int):
+            samples: dict[str, list[float]] = {n: [] for n in mix}
+            for _ in range(loops):
+                for name, request in requests.items():
+                    start = time.perf_counter()
+                    idx.search(request)
+                    samples[name].append((time.perf_counter() - start) * 1000.0)
+            return samples
+        return once
+
+    runs = stats.alternate(reps, {engine: side(idx) for engine, idx in opened.items()})
+    out = {"totals": totals, "loops": loops}
+    for engine, rep_samples in runs.items():
+        flat = [[v for vs in rs.values() for v in vs] for rs in rep_samples]
+        out[engine] = {
+            "p50_ms": stats.median([stats.percentile(f, 50) for f in flat]),
+            "p95_ms": stats.median([stats.percentile(f, 95) for f in flat]),
+            "per_query_p50_ms": {q: stats.median([stats.percentile(rs[q], 50)
+                                                  for rs in rep_samples]) for q in mix},
+        }
+    for idx in opened.values():
+        idx.close()
+    log("    search: " + "; ".join(f"{e} p50 {out[e]['p50_ms']:.1f} ms p95 "
+                                   f"{out[e]['p95_ms']:.1f} ms" for e in opened))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench.phase_postgres",
+                                description=__doc__.splitlines()[0])
+    p.add_argument("--sizes", default="10000", help="section counts, e.g. 10000,100000")
+    p.add_argument("--reps", type=int, default=3)
+    p.add_argument("--loops", type=int, default=5)
+    p.add_argument("--web-s", type=float, default=5.0)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--data-dir", default=str(HERE / "data"))
+    p.add_argument("--out", default=str(HERE / "out" / "postgres.json"))
+    args = p.parse_args(sys.argv[1:] if argv is None else argv)
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    from pg_server import Cluster, make_root, remove_root
+
+    from search import ingest_paths
+
+    def log(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    reps = max(stats.MIN_REPS, args.reps)
+    data_dir = Path(args.data_dir)
+    work = data_dir / "work-postgres"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    root = make_root()
+    cluster = Cluster.create(root).start()
+    result: dict = {"machine": stats.machine(), "reps": reps, "sizes": {}}
+    try:
+        manifests = {n: corpus.ensure_corpus(data_dir, n, args.seed) for n in sizes}
+        paths = corpus.corpus_paths(manifests[sizes[0]])
+        log(f"ingest ({sizes[0]:,} sections)")
+        result["ingest"] = run_ingest(cluster, paths, work, reps, log)
+        result["ingest"]["sections"] = sizes[0]
+        indexes = {}
+        for size in sizes:
+            log(f"size {size:,} sections")
+            files = corpus.corpus_paths(manifests[size])
+            name = f"bench_{size}"
+            cluster.psql(f"CREATE DATABASE {name}")
+            url = cluster.url_for(name)
+            started = time.perf_counter()
+            half = len(files) // 2
+            _ingest_procs([files[:half], files[half:]], url)
+            whoosh = data_dir / f"index-{size}-s{args.seed}"
+            if not whoosh.exists():
+                ingest_paths(files, whoosh, jobs=2)
+            cluster.psql(f"VACUUM ANALYZE", name)
+            per = result["sizes"][str(size)] = {
+                "build_s_postgres_2_writers": time.perf_counter() - started,
+                "database_mb": int(cluster.psql(f"SELECT pg_database_size('{name}')")) / 1e6}
+            per["search"] = run_search({"postgres": url, "whoosh": str(whoosh)}, args.seed,
+                                       reps, args.loops, log)
+            indexes[size] = {"postgres": url, "whoosh": str(whoosh)}
+        largest = indexes[sizes[-1]]
+        result["web"] = {"sections": sizes[-1]}
+        for engine, location in largest.items():
+            log(f"web ({engine}, {sizes[-1]:,} sections)")
+            result["web"][engine] = phase_web.run(location, args.seed, reps, args.web_s, work,
+                                                  log)
+    finally:
+        cluster.stop("immediate")
+        remove_root(root)
+        shutil.rmtree(work, ignore_errors=True)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=1, default=str))
+    print(json.dumps({k: v for k, v in result.items() if k != "machine"}, indent=1,
+                     default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
