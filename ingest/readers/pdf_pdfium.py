@@ -156,32 +156,38 @@ class _Opened:
                 page.close()
 
     def close(self) -> None:
+        _FONTS.clear()  # font handles die with the document
         try:
             self.doc.close()
         finally:
             _LOCK.release()
 
 
-def _object_face(obj: int, key: int, cache: dict[int, tuple[bool, float]]) -> tuple[bool, float]:
-    """(bold?, descent per point of size) of a text object's font, cached per object.
+_FONTS: dict[int, tuple[bool, float]] = {}
+
+
+def _object_face(obj: int) -> tuple[bool, float]:
+    """(bold?, descent per point of size) of a text object's font.
 
     Bold is decided from the font name with the pdfminer engine's rule; the descent (from
-    the font descriptor, as pdfminer takes it) places the box under the baseline.
+    the font descriptor, as pdfminer takes it) places the box under the baseline. Fonts
+    are looked up once per font handle of the open document (`_Opened.close` forgets them).
     """
-    found = cache.get(key)
+    font = _GET_FONT(obj)
+    found = _FONTS.get(font)
     if found is None:
-        font = R.FPDFTextObj_GetFont(ctypes.cast(obj, R.FPDF_PAGEOBJECT))
         name, descent = "", 0.0
         if font:
-            size = R.FPDFFont_GetBaseFontName(font, None, 0)
+            handle = ctypes.cast(font, R.FPDF_FONT)
+            size = R.FPDFFont_GetBaseFontName(handle, None, 0)
             if size > 1:
                 buf = ctypes.create_string_buffer(size)
-                R.FPDFFont_GetBaseFontName(font, buf, size)
+                R.FPDFFont_GetBaseFontName(handle, buf, size)
                 name = buf.value.decode("latin-1")
             value = ctypes.c_float()
-            if R.FPDFFont_GetDescent(font, ctypes.c_float(1.0), ctypes.byref(value)):
+            if R.FPDFFont_GetDescent(handle, ctypes.c_float(1.0), ctypes.byref(value)):
                 descent = value.value
-        found = cache[key] = (is_bold(name), descent)
+        found = _FONTS[font] = (is_bold(name), descent)
     return found
 
 
@@ -194,7 +200,7 @@ def _page(page: pdfium.PdfPage, number: int) -> PageRuns:
         text = textpage.get_text_range(0, count) if count > 0 else ""
         if len(text) != count:  # surrogate pairs: fall back to one call per character
             text = "".join(chr(R.FPDFText_GetUnicode(tp, i)) for i in range(count))
-        runs = _runs(tp, text, count, left, bottom)
+        runs = _Page(tp, text, left, bottom).runs()
     finally:
         textpage.close()
     images = 0
@@ -213,76 +219,133 @@ _BOX = _fast(R.FPDFText_GetLooseCharBox, _INT, _VOID, _INT, _VOID)
 _ORIGIN = _fast(R.FPDFText_GetCharOrigin, _INT, _VOID, _INT, _VOID, _VOID)
 _SIZE = _fast(R.FPDFText_GetFontSize, _DOUBLE, _VOID, _INT)
 _OBJECT = _fast(R.FPDFText_GetTextObject, _VOID, _VOID, _INT)
+_GET_FONT = _fast(R.FPDFTextObj_GetFont, _VOID, _VOID)
+#: PDFium's own line breaks ("\r\n", and "\x02" where it ends a line inside a word).
+_LINE = re.compile(r"[^\r\n\x02]+")
+_WORD = re.compile(r"\S+")
 #: A word, or the part of one up to and including a hyphen: PDFium runs a word hyphenated
 #: at a line end into one ("infra\ufffestructure", "LSP-FDR"), so each part is placed alone.
 _PIECE = re.compile(r"[^\s\-\ufffe]*[\-\ufffe]|[^\s\-\ufffe]+")
 
 
-def _runs(tp, text: str, count: int, left: float, bottom: float) -> list[Run]:
-    """The page's runs, asking PDFium about each word rather than each character.
+class _Page:
+    """Runs of one text page, asking PDFium as little as the layout needs.
 
-    A word's characters share a font and a baseline, so the first character gives the
-    font, size and baseline and the last one the right edge: five calls per word instead
-    of four per character (the page's text itself comes in one call).
+    A text object has one font and size, so faces are looked up once per object, and
+    the first character of each word names its object. A line as PDFium breaks it is
+    one run when its first and last characters share a baseline (four calls: two boxes,
+    two origins); otherwise (a word hyphenated across lines, text PDFium did not break)
+    each word part is placed on its own and runs are cut where the baseline changes or
+    a wide gap opens, as the pdfminer engine cuts them.
     """
-    handle = ctypes.cast(tp, _VOID).value
-    rect = R.FS_RECTF()
-    ox, oy = ctypes.c_double(), ctypes.c_double()
-    rect_at, ox_at, oy_at = ctypes.addressof(rect), ctypes.addressof(ox), ctypes.addressof(oy)
-    faces_cache: dict[int, tuple[bool, float]] = {}
-    runs: list[Run] = []
-    words: list[str] = []
-    faces: dict[tuple[float, bool], int] = {}
-    x0 = x1 = y0 = y1 = 0.0
-    last_obj = None
-    bold, descent = False, 0.0
-    previous_end = 0
 
-    def close() -> None:
-        if words:
-            runs.append(Run(x0 - left, x1 - left, y0 - bottom, y1 - bottom, "".join(words),
-                            dict(faces)))
-        words.clear()
-        faces.clear()
+    def __init__(self, tp, text: str, left: float, bottom: float) -> None:
+        self.handle = ctypes.cast(tp, _VOID).value
+        self.text, self.left, self.bottom = text, left, bottom
+        self.rect = R.FS_RECTF()
+        self.ox, self.oy = ctypes.c_double(), ctypes.c_double()
+        self.rect_at = ctypes.addressof(self.rect)
+        self.ox_at, self.oy_at = ctypes.addressof(self.ox), ctypes.addressof(self.oy)
+        self.faces: dict[int, tuple[bool, float, float]] = {}  # object -> bold, descent, size
 
-    for match in _PIECE.finditer(text.replace("\x02", "\n")):
-        i, j = match.span()
-        _BOX(handle, i, rect_at)
-        l = rect.left
-        _ORIGIN(handle, i, ox_at, oy_at)
-        size = _SIZE(handle, i)
-        obj = _OBJECT(handle, i)
-        if obj != last_obj:
-            last_obj = obj
-            bold, descent = _object_face(obj, obj, faces_cache) if obj else (False, 0.0)
-        if j - 1 > i:
-            _BOX(handle, j - 1, rect_at)
-        r = rect.right
-        # The box pdfminer draws: from the font's descent under the baseline, one size high
-        # (glyph boxes would put "p" and "o" of one line on different lines).
-        b = oy.value + descent * size
-        t = b + size
-        between = text[previous_end:i]
-        if words:
-            height = max(min(y1 - y0, t - b), 1.0)
-            if ("\n" in between or "\r" in between or abs(b - y0) > 0.3 * height
-                    or l - x1 > _GAP * max(size, 1.0) or l < x0 - 1.0):
-                close()
-        previous_end = j
-        word = match.group()
-        if _LINE_END_HYPHEN in word:
-            word = word.replace(_LINE_END_HYPHEN, "-")
-        key = (round(size, 1), bold)
-        faces[key] = faces.get(key, 0) + (j - i)
-        if not words:
-            x0, x1, y0, y1 = l, r, b, t
-            words.append(word)
-        else:
-            x1 = max(x1, r)
-            y0 = min(y0, b)
-            y1 = max(y1, t)
-            if between:
-                words.append(" ")
-            words.append(word)
-    close()
-    return runs
+    def face(self, i: int, obj: int | None = None) -> tuple[bool, float, float]:
+        """(bold, descent per point, size) of character i's text object."""
+        if obj is None:
+            obj = _OBJECT(self.handle, i)
+        found = self.faces.get(obj)
+        if found is None:
+            bold, descent = _object_face(obj) if obj else (False, 0.0)
+            found = self.faces[obj] = (bold, descent, _SIZE(self.handle, i))
+        return found
+
+    def baseline(self, i: int) -> float:
+        _ORIGIN(self.handle, i, self.ox_at, self.oy_at)
+        return self.oy.value
+
+    def box(self, i: int) -> tuple[float, float]:
+        _BOX(self.handle, i, self.rect_at)
+        return self.rect.left, self.rect.right
+
+    def runs(self) -> list[Run]:
+        out: list[Run] = []
+        text = self.text
+        for line in _LINE.finditer(text):
+            segment = line.group()
+            body = segment.strip()
+            if not body:
+                continue
+            first = line.start() + len(segment) - len(segment.lstrip())
+            last = first + len(body) - 1
+            base = self.baseline(first)
+            first_obj = _OBJECT(self.handle, first)
+            bold, descent, size = self.face(first, first_obj)
+            if abs(self.baseline(last) - base) > 0.3 * max(size, 1.0):
+                out += self.pieces([(m.start() + first, m.end() + first)
+                                    for m in _WORD.finditer(body)])
+                continue
+            if _OBJECT(self.handle, last) == first_obj:
+                # One text object from the first character to the last: one face (the
+                # characters between come from it too, in content order).
+                faces = {(round(size, 1), bold): len("".join(body.split()))}
+                y0 = base + descent * size
+                y1 = y0 + size
+            else:
+                faces = {}
+                y0, y1 = float("inf"), float("-inf")
+                for m in _WORD.finditer(body):
+                    wbold, wdescent, wsize = self.face(m.start() + first)
+                    key = (round(wsize, 1), wbold)
+                    faces[key] = faces.get(key, 0) + (m.end() - m.start())
+                    y0 = min(y0, base + wdescent * wsize)
+                    y1 = max(y1, base + wdescent * wsize + wsize)
+            x0, x1 = self.box(first)[0], self.box(last)[1]
+            if _LINE_END_HYPHEN in body:
+                body = body.replace(_LINE_END_HYPHEN, "-")
+            out.append(Run(x0 - self.left, x1 - self.left, y0 - self.bottom, y1 - self.bottom,
+                           body, faces))
+        return out
+
+    def pieces(self, words: list[tuple[int, int]]) -> list[Run]:
+        """Runs of one PDFium line placed word part by word part (the slow, sure way)."""
+        runs: list[Run] = []
+        parts: list[str] = []
+        faces: dict[tuple[float, bool], int] = {}
+        x0 = x1 = y0 = y1 = 0.0
+        previous_end = words[0][0]
+
+        def close() -> None:
+            if parts:
+                runs.append(Run(x0 - self.left, x1 - self.left, y0 - self.bottom,
+                                y1 - self.bottom, "".join(parts), dict(faces)))
+            parts.clear()
+            faces.clear()
+
+        span = self.text[words[0][0]:words[-1][1]]
+        offset = words[0][0]
+        for match in _PIECE.finditer(span):
+            i, j = match.start() + offset, match.end() + offset
+            bold, descent, size = self.face(i)
+            l = self.box(i)[0]
+            r = self.box(j - 1)[1] if j - 1 > i else self.rect.right
+            # The box pdfminer draws: from the font's descent under the baseline, one size
+            # high (glyph boxes would put "p" and "o" of one line on different lines).
+            b = self.baseline(i) + descent * size
+            t = b + size
+            between = self.text[previous_end:i]
+            if parts:
+                height = max(min(y1 - y0, t - b), 1.0)
+                if abs(b - y0) > 0.3 * height or l - x1 > _GAP * max(size, 1.0) or l < x0 - 1.0:
+                    close()
+            previous_end = j
+            key = (round(size, 1), bold)
+            faces[key] = faces.get(key, 0) + (j - i)
+            word = match.group().replace(_LINE_END_HYPHEN, "-")
+            if not parts:
+                x0, x1, y0, y1 = l, r, b, t
+            else:
+                x1, y0, y1 = max(x1, r), min(y0, b), max(y1, t)
+                if between:
+                    parts.append(" ")
+            parts.append(word)
+        close()
+        return runs
