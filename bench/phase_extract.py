@@ -7,7 +7,9 @@ Files are read into memory first, so disk I/O is out of the figure. Per format:
 - ``raw``: the plain library call: pdfminer ``extract_pages`` with the text of every text
   box, ``BeautifulSoup(data, "html.parser").get_text()``, ``data.decode().splitlines()``,
   and markdown-it's ``render``.
-Throughput is pages/s for PDF and documents/s (plus MB/s) for the other formats.
+Throughput is pages/s for PDF and documents/s (plus MB/s) for the other formats. For PDF
+both engines (PDFium, pdfminer.six) run side by side on the same files, alone and through
+``extract_report``; ``python -m bench.phase_extract`` prints just that comparison.
 """
 
 from __future__ import annotations
@@ -64,10 +66,37 @@ def _reader(fmt: str):
 _RAW = {"pdf": _raw_pdf, "html": _raw_html, "text": _raw_text, "markdown": _raw_markdown}
 
 
+def _pdf_sides(blobs, log) -> dict:
+    """Both PDF engines side by side on the same bytes: the reader alone and extract_report."""
+    import ingest
+    from ingest.options import ReadOptions
+    from ingest.readers.pdf import read_pdf
+
+    engines = ("pdfium", "pdfminer")
+    options = {e: ReadOptions(pdf_reader=e) for e in engines}
+    sides = {"raw": lambda rep: stats.timed(lambda: [_raw_pdf(d) for _, d in blobs])}
+    for e in engines:
+        o = options[e]
+        sides[f"{e}_reader"] = (lambda o: lambda rep: stats.timed(
+            lambda: [read_pdf(p, d, o) for p, d in blobs]))(o)
+        # extract_report reads the file itself: with the page cache warm after the first
+        # pass this costs microseconds next to parsing.
+        sides[f"{e}_full"] = (lambda o: lambda rep: stats.timed(
+            lambda: [ingest.extract_report(p, options=o) for p, _ in blobs]))(o)
+    for fn in sides.values():  # warm-up: imports, caches
+        fn(-1)
+    return sides
+
+
 def run(files_by_format: dict[str, list[Path]], reps: int, log=print) -> dict:
-    """Throughput of ours / full / raw per format (median of `reps` alternated passes)."""
+    """Throughput of ours / full / raw per format (median of `reps` alternated passes).
+
+    For PDF both engines are measured (reader alone and through extract_report) and
+    "ours"/"full" are the default engine's figures.
+    """
     import ingest
     from ingest.extract import default_matcher
+    from ingest.options import DEFAULT_PDF_READER
 
     default_matcher()  # build the matcher once, outside the timings
     out = {}
@@ -78,16 +107,20 @@ def run(files_by_format: dict[str, list[Path]], reps: int, log=print) -> dict:
         read = _reader(fmt)
         units = sum(read(p, d).pages or 1 for p, d in blobs) if fmt == "pdf" else len(blobs)
         megabytes = sum(len(d) for _, d in blobs) / 1e6
-        sides = {
-            "ours": lambda rep: stats.timed(lambda: [read(p, d) for p, d in blobs]),
-            "raw": lambda rep: stats.timed(lambda: [_RAW[fmt](d) for _, d in blobs]),
-            # extract_report reads the file itself: with the page cache warm after the
-            # first pass this costs microseconds next to parsing.
-            "full": lambda rep: stats.timed(lambda: [ingest.extract_report(p) for p, _ in blobs]),
-        }
-        for fn in (sides["ours"], sides["raw"]):  # warm-up: imports, caches
-            fn(-1)
+        if fmt == "pdf":
+            sides = _pdf_sides(blobs, log)
+        else:
+            sides = {
+                "ours": lambda rep: stats.timed(lambda: [read(p, d) for p, d in blobs]),
+                "raw": lambda rep: stats.timed(lambda: [_RAW[fmt](d) for _, d in blobs]),
+                "full": lambda rep: stats.timed(lambda: [ingest.extract_report(p) for p, _ in blobs]),
+            }
+            for fn in (sides["ours"], sides["raw"]):  # warm-up: imports, caches
+                fn(-1)
         seconds = stats.alternate(reps, sides)
+        if fmt == "pdf":
+            seconds["ours"] = seconds[f"{DEFAULT_PDF_READER}_reader"]
+            seconds["full"] = seconds[f"{DEFAULT_PDF_READER}_full"]
         unit = "pages" if fmt == "pdf" else "docs"
         row = {"files": len(blobs), unit: units, "megabytes": round(megabytes, 3), "unit": unit}
         for side, samples in seconds.items():
@@ -97,7 +130,71 @@ def run(files_by_format: dict[str, list[Path]], reps: int, log=print) -> dict:
                          "seconds": stats.summary(samples)}
         row["ratio_ours_vs_raw"] = row["ours"][f"{unit}_per_s"] / row["raw"][f"{unit}_per_s"]
         row["ratio_full_vs_raw"] = row["full"][f"{unit}_per_s"] / row["raw"][f"{unit}_per_s"]
-        log(f"  extract {fmt}: ours {row['ours'][f'{unit}_per_s']:.1f} {unit}/s, raw "
-            f"{row['raw'][f'{unit}_per_s']:.1f} {unit}/s (x{row['ratio_ours_vs_raw']:.2f})")
+        if fmt == "pdf":
+            row["default_reader"] = DEFAULT_PDF_READER
+            for part in ("reader", "full"):
+                row[f"ratio_pdfium_vs_pdfminer_{part}"] = (
+                    row[f"pdfium_{part}"]["pages_per_s"] / row[f"pdfminer_{part}"]["pages_per_s"])
+            log(f"  extract pdf ({len(blobs)} files, {units} pages), pages/s: "
+                f"extract_report pdfium {row['pdfium_full']['pages_per_s']:.1f} vs pdfminer "
+                f"{row['pdfminer_full']['pages_per_s']:.1f} "
+                f"(x{row['ratio_pdfium_vs_pdfminer_full']:.2f}); reader alone pdfium "
+                f"{row['pdfium_reader']['pages_per_s']:.1f} vs pdfminer "
+                f"{row['pdfminer_reader']['pages_per_s']:.1f} "
+                f"(x{row['ratio_pdfium_vs_pdfminer_reader']:.2f}); raw pdfminer "
+                f"{row['raw']['pages_per_s']:.1f}")
+        else:
+            log(f"  extract {fmt}: ours {row['ours'][f'{unit}_per_s']:.1f} {unit}/s, raw "
+                f"{row['raw'][f'{unit}_per_s']:.1f} {unit}/s (x{row['ratio_ours_vs_raw']:.2f})")
         out[fmt] = row
     return out
+
+
+def pdf_readers_table(rows: dict[str, dict]) -> str:
+    """The PDF engines side by side, one Markdown row per file set."""
+    lines = ["| files | pages | pdfium extract_report p/s | pdfminer extract_report p/s | ratio "
+             "| pdfium reader p/s | pdfminer reader p/s | ratio | reps |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for name, r in rows.items():
+        lines.append(
+            f"| {name} ({r['files']}) | {r['pages']} | {r['pdfium_full']['pages_per_s']:.1f} | "
+            f"{r['pdfminer_full']['pages_per_s']:.1f} | {r['ratio_pdfium_vs_pdfminer_full']:.2f}x | "
+            f"{r['pdfium_reader']['pages_per_s']:.1f} | {r['pdfminer_reader']['pages_per_s']:.1f} | "
+            f"{r['ratio_pdfium_vs_pdfminer_reader']:.2f}x | {r['raw']['seconds']['reps']} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m bench.phase_extract [--pdfs N] [--reps R]``: the PDF engines side by side.
+
+    On the benchmark's generated PDFs (reportlab) and on the sample archive's 12 PDFs
+    (pdfTeX, LibreOffice, reportlab); medians of alternated passes.
+    """
+    import argparse
+    import json
+    import sys
+
+    from bench.pdfs import ensure_pdfs
+
+    parser = argparse.ArgumentParser(prog="python -m bench.phase_extract")
+    parser.add_argument("--pdfs", type=int, default=20)
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--data-dir", default=str(Path(__file__).parent / "data"))
+    parser.add_argument("--out", help="write the figures as JSON here")
+    args = parser.parse_args(argv)
+    root = Path(__file__).resolve().parent.parent
+    sets = {"generated": ensure_pdfs(Path(args.data_dir), args.pdfs),
+            "sample_reports": sorted((root / "sample_reports").glob("*.pdf"))}
+    rows = {}
+    for name, paths in sets.items():
+        print(f"{name}: {len(paths)} PDFs", file=sys.stderr)
+        rows[name] = run({"pdf": paths}, args.reps,
+                         log=lambda m: print(m, file=sys.stderr))["pdf"]
+    print(pdf_readers_table(rows))
+    if args.out:
+        Path(args.out).write_text(json.dumps(rows, indent=1, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
