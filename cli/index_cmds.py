@@ -60,7 +60,7 @@ def _plain(snippet_html: str, tty: bool) -> str:
               help="Extra entity configuration (TOML) on top of the shipped one.")
 @click.option("--jobs", type=click.IntRange(min=1),
               help="Worker processes that extract and index files (default: all cores; "
-                   "a run of fewer than 32 files uses one).")
+                   "a run with under ~48 pages of work uses one; long files are shared out first).")
 @click.option("--prune", is_flag=True, help="Remove reports whose files are gone.")
 @click.option("--watch", is_flag=True,
               help="Keep running: ingest files as they appear or change in the directories "

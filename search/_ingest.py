@@ -32,13 +32,31 @@ from search._writer import refresh_summary
 COMMIT_EVERY = 200
 #: Also commit when this many seconds passed since the last commit.
 COMMIT_SECONDS = 30.0
-#: Below this many files to extract one process does the work: starting workers and
-#: committing one segment each costs more than a second core saves on a tiny run.
+#: Below this much work one process does it: starting workers and committing one segment
+#: each costs more than a second core saves on a tiny run. Work is counted in pages (a
+#: PDF's page count, or `TEXT_BYTES_PER_PAGE` of any other file), not in files, so a few
+#: long PDFs are shared out; this many files are always enough.
+PARALLEL_MIN_WORK = 48.0
 PARALLEL_MIN_FILES = 32
+TEXT_BYTES_PER_PAGE = 3000.0
 #: Staging directories of the workers' unfinished segments (hidden: Whoosh ignores them).
 STAGE_PREFIX = ".ingest-"
 
 Progress = Callable[[int, int], None]
+
+
+def work_of(path: Path) -> float:
+    """The work a file will take, in pages: a PDF's pages, else its bytes per page of text."""
+    try:
+        if path.suffix.lower() == ".pdf":
+            from ingest.readers.pdf import count_pages
+
+            pages = count_pages(path.read_bytes())
+            if pages is not None:
+                return float(pages)
+        return max(path.stat().st_size / TEXT_BYTES_PER_PAGE, 0.1)
+    except OSError:
+        return 1.0
 
 
 def sha256_of(path: Path) -> str:
@@ -101,6 +119,7 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
         known = eng.existing(ix)
         known_shas = {v["sha256"] for v in known.values()}
         todo, unchanged = [], 0
+        work: dict[str, float] = {}
         for path in iter_report_files([Path(p) for p in paths]):
             try:
                 digest = sha256_of(path)
@@ -110,6 +129,7 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
                 unchanged += 1
             else:
                 todo.append(str(path))
+                work[str(path)] = work_of(path)
         gone = [rid for rid, v in known.items() if not Path(v["source_abs"]).exists()] \
             if prune else []
         if not todo and not gone:  # nothing to change: no commit, the generation stays
@@ -121,11 +141,14 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
                                       or (None if known else _aggregate.empty()))
         summary = _aggregate.Accumulator.from_summary(previous) if previous else None
         stage = index_dir / f"{STAGE_PREFIX}{os.getpid()}"
-        parallel = jobs > 1 and len(todo) >= PARALLEL_MIN_FILES
+        parallel = jobs > 1 and len(todo) > 1 and (
+            len(todo) >= PARALLEL_MIN_FILES or sum(work.values()) >= PARALLEL_MIN_WORK)
+        if parallel:  # longest first, so no long file is left to one worker at the end
+            todo.sort(key=lambda p: -work[p])
         builder = _Builders(eng, ix)
         workers = (ProcessWorkers(jobs, stage, builder, entities, read_options) if parallel
                    else InlineWorkers(stage, builder, entities, read_options))
-        run = _Run(eng, ix, workers, known, progress, summary)
+        run = _Run(eng, ix, workers, known, progress, summary, work)
         run.batches[0].delete.update(gone)
         try:
             run.feed_all(todo)
@@ -164,7 +187,7 @@ class _Run:
     """The parent's side of one ingest: hand out files, collect answers, commit batches."""
 
     def __init__(self, engine, ix, workers, known: dict, progress,
-                 summary: _aggregate.Accumulator | None) -> None:
+                 summary: _aggregate.Accumulator | None, work: dict[str, float] | None = None) -> None:
         self.engine, self.ix, self.workers = engine, ix, workers
         self.known, self.progress = known, progress
         self.batches: dict[int, _Batch] = {0: _Batch()}
@@ -173,11 +196,13 @@ class _Run:
         self.updated: set[str] = set()
         self.added = 0
         self.failed: list[tuple[str, str]] = []
+        self.work = work or {}  # path -> pages of work, to give each worker an equal share
 
     def feed_all(self, todo: list[str]) -> None:
         """Extract and write every file in `todo`, committing batch by batch."""
         workers, n = self.workers, self.workers.size
         in_flight = [0] * n
+        queued = [0.0] * n  # pages of work each worker has in hand
         total, done, expected = len(todo), 0, 0
         batch, in_batch, since = 0, 0, time.monotonic()
         per_batch = COMMIT_EVERY * n  # one segment of COMMIT_EVERY files per worker
@@ -191,9 +216,10 @@ class _Run:
                 if path is None:
                     more = False
                     break
-                w = in_flight.index(min(in_flight))  # the least busy worker
+                w = min(range(n), key=lambda k: (queued[k], in_flight[k]))  # least work in hand
                 workers.send(w, ("file", batch, path))
                 in_flight[w] += 1
+                queued[w] += self.work.get(path, 1.0)
                 in_batch += 1
                 expected += 1
             full = in_batch >= per_batch or (
@@ -212,6 +238,7 @@ class _Run:
             if answer[0] == "done":
                 _, w, b, path, result, reason = answer
                 in_flight[w] -= 1
+                queued[w] -= self.work.get(path, 1.0)
                 done += 1
                 self._done(b, w, path, result, reason)
                 if self.progress:

@@ -140,3 +140,24 @@ def _read_opened(path: Path, doc: OpenedPdf, options: ReadOptions, notes: Notes)
         raise _unreadable(path, "it has no pages")
     outline = doc.outline(limits, notes)  # after the pages: engines know their boxes then
     return meta_title, outline, lines, heights, pages, textless_images > 0
+
+
+def count_pages(data: bytes, options: ReadOptions | None = None) -> int | None:
+    """The page count of a PDF, cheaply (PDFium parses lazily), or None if it cannot tell.
+
+    For planning work (ingest balances files across workers by it), not for reading: a
+    file past the inflate limit, encrypted or broken gives None.
+    """
+    options = options or ReadOptions()
+    if b"%PDF-" not in data[:1024]:
+        return None
+    try:
+        check_inflate(Path("-"), data, options.limits)
+        doc = engine("pdfium").open(Path("-"), data)
+    except Exception:  # any failure: reading will report it properly
+        return None
+    try:
+        return doc.page_count
+    finally:
+        doc.close()
+
