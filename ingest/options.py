@@ -23,9 +23,10 @@ from ingest.readers.pdf_engine import PdfLimits
 
 #: Looked for in the current directory when no ``--config`` is given.
 CONFIG_NAME = "report-archive.toml"
-#: The PDF engine by default: PDFium measured 10x+ faster than pdfminer end to end
-#: (bench/phase_extract.py), with the same headings, pages and text on every test PDF.
-DEFAULT_PDF_READER = "pdfminer"
+#: The PDF engine by default: PDFium, measured 8-12x faster than pdfminer as a reader and
+#: 4-5x through extract_report, where entity matching then takes most of the time
+#: (python -m bench.phase_extract), with the same output on every test PDF.
+DEFAULT_PDF_READER = "pdfium"
 _READERS = ("pdfium", "pdfminer")
 
 

@@ -59,6 +59,12 @@ def work_of(path: Path) -> float:
         return 1.0
 
 
+def use_workers(jobs: int, work: dict[str, float]) -> bool:
+    """Is a run of these files (path -> pages of work) worth worker processes?"""
+    return jobs > 1 and len(work) > 1 and (
+        len(work) >= PARALLEL_MIN_FILES or sum(work.values()) >= PARALLEL_MIN_WORK)
+
+
 def sha256_of(path: Path) -> str:
     """The file's sha256, read in chunks."""
     h = hashlib.sha256()
@@ -141,8 +147,7 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
                                       or (None if known else _aggregate.empty()))
         summary = _aggregate.Accumulator.from_summary(previous) if previous else None
         stage = index_dir / f"{STAGE_PREFIX}{os.getpid()}"
-        parallel = jobs > 1 and len(todo) > 1 and (
-            len(todo) >= PARALLEL_MIN_FILES or sum(work.values()) >= PARALLEL_MIN_WORK)
+        parallel = use_workers(jobs, work)
         if parallel:  # longest first, so no long file is left to one worker at the end
             todo.sort(key=lambda p: -work[p])
         builder = _Builders(eng, ix)

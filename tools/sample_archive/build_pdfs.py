@@ -39,8 +39,10 @@ def _pin_dates_and_id(pdf: Path, stamp: str, seed: bytes) -> None:
     xref byte offsets stay valid.
     """
     data = pdf.read_bytes()
-    data = re.sub(rb"/(CreationDate|ModDate)\s*\(D:\d{14}",
-                  lambda m: b"/" + m.group(1) + b"(D:" + stamp.encode(), data)
+    # The whitespace between key and value is kept: dropping it (as this once did) shifted
+    # every later object by two bytes and left ReportLab files with a stale xref table.
+    data = re.sub(rb"/(CreationDate|ModDate)(\s*)\(D:\d{14}",
+                  lambda m: b"/" + m.group(1) + m.group(2) + b"(D:" + stamp.encode(), data)
     digest = hashlib.md5(seed).hexdigest()
 
     def same_length_hex(m: re.Match[bytes]) -> bytes:
