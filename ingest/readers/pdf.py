@@ -98,7 +98,7 @@ def read_pdf(path: Path, data: bytes, options: ReadOptions | None = None) -> Par
 def _read(path: Path, data: bytes, options: ReadOptions, notes: Notes):
     """Open with the configured engine and read everything the layout step needs."""
     try:
-        doc: OpenedPdf = engine(options.pdf_reader).open(path, data)
+        doc: OpenedPdf = _open(path, data, options.pdf_reader)
     except IngestError:
         raise
     except RecursionError:
@@ -115,6 +115,22 @@ def _read(path: Path, data: bytes, options: ReadOptions, notes: Notes):
         raise _unreadable(path, f"{type(exc).__name__}: {exc}") from None
     finally:
         doc.close()
+
+
+def _open(path: Path, data: bytes, name: str) -> OpenedPdf:
+    """Open with engine `name`; a file PDFium cannot open gets pdfminer's second opinion.
+
+    pdfminer rebuilds a damaged cross-reference table by scanning for objects, so it
+    reads some files PDFium gives up on; when it fails too, its reason is the message.
+    """
+    try:
+        return engine(name).open(path, data)
+    except IngestError:
+        raise
+    except Exception:
+        if name == "pdfminer":
+            raise
+    return engine("pdfminer").open(path, data)
 
 
 def _read_opened(path: Path, doc: OpenedPdf, options: ReadOptions, notes: Notes):

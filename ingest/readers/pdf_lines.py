@@ -72,8 +72,10 @@ def _gutter(runs: list[Run]) -> tuple[float, float] | None:
         if not starts:
             continue
         right_edge = min(starts)
-        left_runs = sum(1 for r in runs if r.x1 <= left_edge + 0.5)
-        right_runs = sum(1 for r in runs if r.x0 >= right_edge - 0.5)
+        # Column text is lines of several words; page numbers of a contents list, a name
+        # set flush right or margin notes are no column.
+        left_runs = sum(1 for r in runs if r.x1 <= left_edge + 0.5 and _wordy(r))
+        right_runs = sum(1 for r in runs if r.x0 >= right_edge - 0.5 and _wordy(r))
         # Anything overlapping the strip crosses it: few may (headings over both columns).
         crossing = [r for r in runs if r.x0 < right_edge - 0.5 and r.x1 > left_edge + 0.5]
         if left_runs < _MIN_COLUMN_RUNS or right_runs < _MIN_COLUMN_RUNS:
@@ -90,6 +92,10 @@ def _gutter(runs: list[Run]) -> tuple[float, float] | None:
     if right_starts.most_common(1)[0][1] < _MIN_COLUMN_RUNS // 2:
         return None
     return best
+
+
+def _wordy(run: Run) -> bool:
+    return run.text.count(" ") >= 3
 
 
 def _merge(runs: list[Run], page: int) -> list[Line]:

@@ -228,6 +228,13 @@ _WORD = re.compile(r"\S+")
 _PIECE = re.compile(r"[^\s\-\ufffe]*[\-\ufffe]|[^\s\-\ufffe]+")
 
 
+def _same_line(b0: float, size0: float, b1: float, size1: float) -> bool:
+    """Do two boxes (bottom, height) sit on one line? They overlap by half the smaller one,
+    pdfminer's test too, so a superscript or a smaller bullet stays on its line."""
+    overlap = min(b0 + size0, b1 + size1) - max(b0, b1)
+    return overlap >= 0.5 * max(min(size0, size1), 1.0)
+
+
 class _Page:
     """Runs of one text page, asking PDFium as little as the layout needs.
 
@@ -262,6 +269,17 @@ class _Page:
         _ORIGIN(self.handle, i, self.ox_at, self.oy_at)
         return self.oy.value
 
+    def in_order(self, body: str, first: int, base: float, size: float) -> bool:
+        """Do the words of a PDFium line run left to right on one baseline? (one call a
+        word: PDFium may run text from elsewhere on the page into a line it did not break)"""
+        x = float("-inf")
+        for m in _WORD.finditer(body):
+            _ORIGIN(self.handle, m.start() + first, self.ox_at, self.oy_at)
+            if self.ox.value < x - 0.5 or abs(self.oy.value - base) > 0.5 * max(size, 1.0):
+                return False
+            x = self.ox.value
+        return True
+
     def box(self, i: int) -> tuple[float, float]:
         _BOX(self.handle, i, self.rect_at)
         return self.rect.left, self.rect.right
@@ -279,7 +297,10 @@ class _Page:
             base = self.baseline(first)
             first_obj = _OBJECT(self.handle, first)
             bold, descent, size = self.face(first, first_obj)
-            if abs(self.baseline(last) - base) > 0.3 * max(size, 1.0):
+            _lbold, ldescent, lsize = self.face(last)
+            low = self.baseline(last) + ldescent * lsize
+            if not _same_line(base + descent * size, size, low, lsize) or \
+                    not self.in_order(body, first, base, size):
                 out += self.pieces([(m.start() + first, m.end() + first)
                                     for m in _WORD.finditer(body)])
                 continue
@@ -310,7 +331,7 @@ class _Page:
         runs: list[Run] = []
         parts: list[str] = []
         faces: dict[tuple[float, bool], int] = {}
-        x0 = x1 = y0 = y1 = 0.0
+        x0 = x1 = y0 = y1 = last_b = last_t = 0.0
         previous_end = words[0][0]
 
         def close() -> None:
@@ -332,10 +353,10 @@ class _Page:
             b = self.baseline(i) + descent * size
             t = b + size
             between = self.text[previous_end:i]
-            if parts:
-                height = max(min(y1 - y0, t - b), 1.0)
-                if abs(b - y0) > 0.3 * height or l - x1 > _GAP * max(size, 1.0) or l < x0 - 1.0:
-                    close()
+            if parts and (not _same_line(last_b, last_t - last_b, b, size)
+                          or l - x1 > _GAP * max(size, 1.0) or l < x0 - 1.0):
+                close()
+            last_b, last_t = b, t
             previous_end = j
             key = (round(size, 1), bold)
             faces[key] = faces.get(key, 0) + (j - i)
