@@ -113,11 +113,14 @@ class PgView:
             "OR s.series @> ARRAY[%s]",
             (weighted(tsq, "AD"), weighted(tsq, "C"), weighted(tsq, "B"), name,
              node.text.lower(), tsq, name, node.text.lower()))
-        out: dict[str, set[int]] = {}
+        fields = ("text", "title", "section", "entity", "series")
+        # Every field, empty ones too: a word no section holds is not a stop word (the
+        # Runner counts "sections with every word" over these sets).
+        out: dict[str, set[int]] = {f: set() for f in fields}
         for row in rows:
-            for field, held in zip(("text", "title", "section", "entity", "series"), row[1:]):
+            for field, held in zip(fields, row[1:]):
                 if held:
-                    out.setdefault(field, set()).add(row[0])
+                    out[field].add(row[0])
         return out
 
     def positions(self, words: list[str], docs):
