@@ -69,6 +69,9 @@ class Spreader:
         learned surfaces that no mention covers yet; sorted by start."""
         if self._regex is None or not text:
             return mentions
+        work = text.translate(TYPOGRAPHIC)
+        if self._regex.search(work) is None and not any(found_by_rule(m.via) for m in mentions):
+            return mentions  # the common case: nothing learned is written here
         out = []
         changed = False
         for m in mentions:
@@ -77,7 +80,6 @@ class Spreader:
                 m = replace(m, type=want[0], name=want[1])
                 changed = True
             out.append(m)
-        work = text.translate(TYPOGRAPHIC)
         taken = bytearray(len(work))
         for m in out:
             taken[m.start:m.end] = b"\x01" * (m.end - m.start)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 from ingest.entity_shapes import VERSIONISH, contexts, shapes
 from ingest.entity_words import (CONNECTORS, GENERIC_UNITS, HOSTS, LANGUAGES, STOP,
@@ -234,6 +235,8 @@ def _line_is_heading(text: str, start: int) -> bool:
 
 def _head_nouns(text: str, known: dict[tuple[int, int], str]) -> Iterator[Candidate]:
     for m in _HEAD_RE.finditer(text):
+        if not _name_before(text, m.start()):
+            continue  # "the team", "a new service": most heads follow a plain word
         head = " ".join(m.group("head").split())
         low = head[0].islower()
         mods = _tokens_before(text, m.start())
@@ -310,6 +313,19 @@ def _names_type(mods: list[tuple[int, int, str]], known: dict[tuple[int, int], s
     return any(first <= a and b <= last and t == type_ for (a, b), t in known.items())
 
 
+def _name_before(text: str, pos: int) -> bool:
+    """Whether the word before `pos` could end a name (capitalised, digits, underscore)."""
+    i = pos - 1
+    while i >= 0 and text[i] in " \t\n":
+        i -= 1
+    j = i
+    while j >= 0 and not text[j].isspace():
+        j -= 1
+    word = text[j + 1:i + 1]
+    return bool(word) and (word[0].isupper() or word[0].isdigit()
+                           or any(c.isdigit() or c == "_" for c in word))
+
+
 def _sentence_start(text: str, pos: int) -> int:
     """`pos` if the word at `pos` starts a sentence or a line, else -1."""
     before = text[max(0, pos - 3):pos]
@@ -339,6 +355,11 @@ def _end_of(text: str, start: int, words: list[str]) -> int:
     return pos
 
 
+@lru_cache(maxsize=4096)
+def _surface_regex(surface: str) -> re.Pattern:
+    return re.compile(r"(?<![\w-])" + re.escape(surface).replace(r"\ ", r"\s+") + r"(?![\w-])")
+
+
 def repeats(text: str, found: list[tuple[str, str, str]], taken: bytearray) -> list[Candidate]:
     """Other uses, in `text`, of the surfaces rules found (type, name, surface): a name
     typed once in a text is the same entity wherever the same word recurs there."""
@@ -348,7 +369,7 @@ def repeats(text: str, found: list[tuple[str, str, str]], taken: bytearray) -> l
         if surface in seen or " " in surface and len(surface) > 60:
             continue
         seen.add(surface)
-        for m in re.finditer(r"(?<![\w-])" + re.escape(surface).replace(r"\ ", r"\s+") + r"(?![\w-])", text):
+        for m in _surface_regex(surface).finditer(text):
             if taken.find(1, m.start(), m.end()) == -1:
                 out.append((m.start(), m.end(), type_, name, "rule:repeat"))
     return out

@@ -56,10 +56,31 @@ def contexts(text: str) -> Iterator[Candidate]:
             yield m.start("name"), m.end("name"), "system", word, "rule:context"
 
 
+# Something only a shaped token has; scanning for it first skips the plain words (most of a
+# text) without trying the full shape at every position.
+_FEATURE = re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]|[A-Za-z]\d|\d[A-Za-z]|[a-z0-9]_[a-z0-9]|py"
+                      r"|-(?:server|client|operator|proxy|cli|api|daemon|plugin|exporter|sdk)(?!\w)")
+
+
+def _shaped_tokens(text: str):
+    """Full-token matches of `_SHAPE` around each `_FEATURE` hit, each token once."""
+    pos, n = 0, len(text)
+    while (hit := _FEATURE.search(text, pos)) is not None:
+        start, end = hit.start(), hit.end()
+        while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_-"):
+            start -= 1
+        while end < n and (text[end].isalnum() or text[end] in "_-"):
+            end += 1
+        pos = end
+        m = _SHAPE.match(text, start)
+        if m is not None and m.end() == end:
+            yield m
+
+
 def shapes(text: str) -> Iterator[Candidate]:
     """Tokens shaped like software: inner capitals, letters with digits, snake_case,
     py-names, hyphenated package names."""
-    for m in _SHAPE.finditer(text):
+    for m in _shaped_tokens(text):
         token = m.group()
         kind = m.lastgroup
         if token in _NOT_SHAPED or token in LANGUAGES:

@@ -132,3 +132,14 @@ def sample_reports():
         report = extract_report(path)
         out[report.id] = (path, report)
     return out
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the entity-evaluation figures (known vs unknown names) when that test ran."""
+    import sys
+
+    for name, module in list(sys.modules.items()):
+        if name.endswith("test_entity_eval") and getattr(module, "FIGURES", None):
+            terminalreporter.section("entity evaluation")
+            for label, figures in module.FIGURES.items():
+                terminalreporter.write_line(f"{label:28} {figures}")

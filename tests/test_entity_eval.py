@@ -254,8 +254,16 @@ def test_open_evaluation_set_is_well_formed():
     assert sum(len(p.negatives) for p in OPEN_PASSAGES) >= 100
 
 
+#: Figures of this run, printed at the end of the pytest run (tests/conftest.py).
+FIGURES: dict[str, str] = {}
+
+
 def test_open_set_scores_reach_the_thresholds(matcher):
     result = score(matcher, OPEN_PASSAGES, KNOWS)
+    FIGURES["open set, known names"] = result.known.summary()
+    FIGURES["open set, unknown names"] = result.unknown.summary()
+    gazetteer = score(matcher, PASSAGES, KNOWS)
+    FIGURES["gazetteer set, known names"] = gazetteer.known.summary()
     message = (f"known {result.known.summary()}\nunknown {result.unknown.summary()}\n"
                f"{result.diff(OPEN_PASSAGES)}")
     for bucket, (min_p, min_r) in OPEN_MIN.items():

@@ -1,0 +1,193 @@
+"""Entity benchmarks: the cost of the open-class rules and of the archive-wide pass.
+
+    python -m bench.entities [--base REV] [--rounds 5] [--sections 10000]
+
+1. ``extract_report`` over every file of ``sample_reports/``: the code at `--base` (default:
+   the commit before the open-class work, i.e. the parent of the commit that added
+   ``tests/fixtures/entities/eval_open.toml``) next to the working tree, with the rules on
+   and off. Each variant runs in its own child process (``git archive`` of the base into a
+   temporary directory), in alternating order for `--rounds` rounds; the figure is the
+   median pass, the ratio is against the base.
+2. The archive-wide consistency pass (`search._consistency.harmonise`) after an ingest of
+   the synthetic corpus of ``bench.corpus`` at `--sections` sections (jobs=1), next to the
+   whole ingest; the pass is timed on its own on the committed index, median of rounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_CHILD = r"""
+import json, sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from ingest.extract import extract_report
+from ingest import entities
+rules = sys.argv[2] == "on"
+try:
+    matcher = entities.load_matcher(rules=rules)
+except TypeError:  # the base has no rules switch
+    matcher = entities.load_matcher()
+files = sorted(p for p in Path(sys.argv[3]).iterdir() if p.suffix in (".pdf", ".html", ".txt", ".md", ".eml"))
+times = []
+for i in range(int(sys.argv[4]) + 1):
+    t = time.perf_counter()
+    for f in files:
+        extract_report(f, matcher)
+    if i:
+        times.append(time.perf_counter() - t)
+print(json.dumps(times))
+"""
+
+
+# Entity matching alone, on the texts extract_report hands the matcher (bodies; heads also
+# headings, titles and the per-report consistency pass, as build_report does).
+_CHILD_FIND = r"""
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+from ingest import entities
+rules = sys.argv[2] == "on"
+try:
+    matcher = entities.load_matcher(rules=rules)
+    from ingest.extract import _consistent
+    from ingest.model import Section
+except (TypeError, ImportError):
+    matcher, _consistent = entities.load_matcher(), None
+reports = json.load(open(sys.argv[3], encoding="utf-8"))
+times = []
+for i in range(int(sys.argv[4]) + 1):
+    t = time.perf_counter()
+    for title, sections in reports:
+        if _consistent is None:
+            for heading, text in sections:
+                matcher.find(text)
+            continue
+        built = [Section(heading=h, level=1, anchor="a", text=x, mentions=tuple(matcher.find(x)),
+                         heading_mentions=tuple(matcher.find(h)) if h else ()) for h, x in sections]
+        tm = tuple(matcher.find(title))
+        if rules:
+            _consistent(title, tm, built)
+    if i:
+        times.append(time.perf_counter() - t)
+print(json.dumps(times))
+"""
+
+
+def _texts(path: Path) -> None:
+    """Write [title, [[heading, text], ...]] of every sample report to `path`."""
+    from ingest import extract_report, iter_report_files
+
+    reports = []
+    for f in iter_report_files([ROOT / "sample_reports"]):
+        r = extract_report(f)
+        reports.append([r.title, [[s.heading, s.text] for s in r.sections]])
+    path.write_text(json.dumps(reports), encoding="utf-8")
+
+
+def base_revision() -> str:
+    """The parent of the commit that added the open-class evaluation set."""
+    out = subprocess.run(["git", "log", "--diff-filter=A", "--format=%H", "--",
+                          "tests/fixtures/entities/eval_open.toml"], cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout.split()
+    return f"{out[-1]}^" if out else "HEAD"
+
+
+def export(rev: str, into: Path) -> Path:
+    """The `ingest` package at `rev`, unpacked under `into`."""
+    data = subprocess.run(["git", "archive", rev, "ingest"], cwd=ROOT, check=True,
+                          capture_output=True).stdout
+    tmp = into / "base.tar"
+    tmp.write_bytes(data)
+    with tarfile.open(tmp) as tar:
+        tar.extractall(into, filter="data")
+    return into
+
+
+def extraction(base: str, rounds: int, passes: int = 3, child: str = _CHILD) -> dict:
+    """Median seconds per pass over sample_reports for base / head (rules off) / head."""
+    samples = ROOT / "sample_reports"
+    with tempfile.TemporaryDirectory() as tmp:
+        base_dir = export(base, Path(tmp))
+        if child is _CHILD_FIND:
+            samples = Path(tmp) / "texts.json"
+            _texts(samples)
+        variants = {"base": (base_dir, "off"), "head, rules off": (ROOT, "off"),
+                    "head, rules on": (ROOT, "on")}
+        times: dict[str, list[float]] = {k: [] for k in variants}
+        order = list(variants)
+        for r in range(rounds):
+            for name in (order if r % 2 == 0 else order[::-1]):
+                where, rules = variants[name]
+                env = dict(os.environ, PYTHONPATH=str(where))
+                out = subprocess.run([sys.executable, "-c", child, str(where), rules, str(samples),
+                                      str(passes)], check=True, capture_output=True, text=True,
+                                     env=env, cwd=str(where)).stdout
+                times[name].extend(json.loads(out))
+    medians = {k: statistics.median(v) for k, v in times.items()}
+    return {k: {"seconds": round(v, 4), "ratio": round(v / medians["base"], 2)} for k, v in medians.items()}
+
+
+def consistency(sections: int, rounds: int) -> dict:
+    """Ingest seconds and harmonise seconds at `sections` synthetic sections."""
+    from bench import corpus
+    from search import ingest_paths
+    from search._consistency import harmonise
+    from search._writer import open_or_create
+
+    manifest = corpus.ensure_corpus(ROOT / "bench" / "data", sections)
+    paths = corpus.corpus_paths(manifest)
+    with tempfile.TemporaryDirectory() as tmp:
+        index_dir = Path(tmp) / "index"
+        started = time.perf_counter()
+        ingest_paths(paths, index_dir, jobs=1)
+        ingest_seconds = time.perf_counter() - started
+        ix = open_or_create(index_dir)
+        passes = []
+        for _ in range(rounds):
+            t = time.perf_counter()
+            rewritten = harmonise(ix)
+            passes.append(time.perf_counter() - t)
+    median = statistics.median(passes)
+    return {"sections": sections, "ingest_seconds": round(ingest_seconds, 2),
+            "pass_seconds": round(median, 3), "share_of_ingest": round(median / ingest_seconds, 3),
+            "reports_rewritten_by_last_pass": rewritten}
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.entities")
+    parser.add_argument("--base", default=None, help="Revision to compare with.")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--sections", type=int, default=10_000)
+    parser.add_argument("--skip-consistency", action="store_true")
+    args = parser.parse_args(argv)
+    base = args.base or base_revision()
+    print(f"extract_report over sample_reports/, median pass of {args.rounds} alternating rounds "
+          f"(base {base}):")
+    for name, row in extraction(base, args.rounds).items():
+        print(f"  {name:18} {row['seconds']:8.4f} s   {row['ratio']:.2f}x")
+    print("entity matching alone on the same texts (bodies; head: + headings, titles, "
+          "per-report consistency):")
+    for name, row in extraction(base, args.rounds, passes=5, child=_CHILD_FIND).items():
+        print(f"  {name:18} {row['seconds']:8.4f} s   {row['ratio']:.2f}x")
+    if not args.skip_consistency:
+        c = consistency(args.sections, args.rounds)
+        print(f"archive-wide consistency pass at {c['sections']:,} sections: "
+              f"{c['pass_seconds']:.3f} s vs ingest {c['ingest_seconds']:.2f} s "
+              f"= {100 * c['share_of_ingest']:.1f}% of the ingest "
+              f"({c['reports_rewritten_by_last_pass']} reports rewritten by the last pass)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
