@@ -28,9 +28,10 @@ heading) are not names.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from functools import lru_cache
 
+from ingest.entity_regex import trie_regex
 from ingest.entity_shapes import VERSIONISH, contexts, shapes
 from ingest.entity_words import (CONNECTORS, GENERIC_UNITS, HOSTS, LANGUAGES, STOP,
                                  standalone)
@@ -69,15 +70,11 @@ for _type, _words in (("organization", _ORG_CAP + _ORG_LOW), ("meeting", _MEETIN
 _LOW_HEADS = set(_ORG_LOW + _MEETING_LOW + _DATASET_LOW)
 
 
-def _alternation(words: Iterable[str]) -> str:
-    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
-
-
-_HEAD_RE = re.compile(
-    r"(?<=[ \t\n])(?P<head>" + _alternation(_ORG_CAP + _ORG_LOW + _MEETING_CAP + _MEETING_LOW
-                                             + _MEETING_KEEP + _DATASET_CAP + _DATASET_LOW
-                                             + _SYSTEM_CAP) + r")(?![\w-])")
-_SOFTWARE_RE = re.compile(r"(?<=[ \t\n])(?P<head>" + _alternation(_SOFTWARE_LOW) + r")(?![\w-])")
+# Head nouns as trie regexes (see `entity_regex.trie_regex`): they start with a plain
+# character, so `re` skips quickly to where a head can begin.
+_HEAD_RE = trie_regex(_ORG_CAP + _ORG_LOW + _MEETING_CAP + _MEETING_LOW + _MEETING_KEEP
+                      + _DATASET_CAP + _DATASET_LOW + _SYSTEM_CAP)
+_SOFTWARE_RE = trie_regex(_SOFTWARE_LOW)
 # A token that can be part of a name: capitalised, or standing on its own (digits, inner
 # capitals, snake_case); hyphenated compounds allowed ("Pan-STARRS1", "DM-SST").
 _NAME_TOKEN = re.compile(r"(?:[A-Z0-9][\w.]*[\w]|[A-Z]|[a-z]+\d\w*|[a-z]+_\w+)(?:-\w+)*\Z")
@@ -237,7 +234,9 @@ def _head_nouns(text: str, known: dict[tuple[int, int], str]) -> Iterator[Candid
     for m in _HEAD_RE.finditer(text):
         if not _name_before(text, m.start()):
             continue  # "the team", "a new service": most heads follow a plain word
-        head = " ".join(m.group("head").split())
+        if m.end() < len(text) and text[m.end()] == "-":
+            continue  # "team-based"
+        head = " ".join(m.group().split())
         low = head[0].islower()
         mods = _tokens_before(text, m.start())
         if not mods:
@@ -277,7 +276,13 @@ def _head_nouns(text: str, known: dict[tuple[int, int], str]) -> Iterator[Candid
         tail = _TAIL.match(text, end) if head in ("Board", "Council", "Committee", "Institution",
                                                    "Institute", "Society", "Foundation") else None
         if tail:
-            end = tail.end()
+            words = tail.group("rest").split()
+            kept = len(words)
+            for i, w in enumerate(words):
+                if w in STOP:  # "... Council for Rubin September 23": the date is no name
+                    kept = i
+                    break
+            end = _end_of(text, tail.start("rest"), words[:kept]) if kept else end
         name = " ".join(text[span[0]:end].split())
         if name in _NOT_NAMES:
             continue

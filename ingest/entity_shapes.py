@@ -36,7 +36,7 @@ _APPOSITIVE = re.compile(
     r"|framework|viewer|scheduler|portal|database|broker)\b")
 
 # ------------------------------------------------------------------ contexts and shapes
-_AT_ACRONYM = re.compile(r"\b(?:at|from)\s+(?:the\s+)?(?P<name>[A-Z]{3,6})(?![\w-]|\s+[A-Z])")
+_AT_ACRONYM = re.compile(r"(?:a(?<!\wa)t|f(?<!\wf)rom)\s+(?:the\s+)?(?P<name>[A-Z]{3,6})(?![\w-]|\s+[A-Z])")
 
 
 def contexts(text: str) -> Iterator[Candidate]:
@@ -46,7 +46,7 @@ def contexts(text: str) -> Iterator[Candidate]:
         word = m.group("name")
         if word not in HOSTS and word not in GENERIC_UNITS and word not in LANGUAGES:
             yield m.start("name"), m.end("name"), "organization", word, "rule:context"
-    for m in _CALLED.finditer(text):
+    for m in (_CALLED.finditer(text) if ("called" in text or "named" in text or "dubbed" in text) else ()):
         word = m.group("name")
         if word not in STOP and word not in LANGUAGES and word not in HOSTS:
             yield m.start("name"), m.end("name"), "system", word, "rule:context"

@@ -50,6 +50,9 @@ RULE_CASES = [
     ("The DMLT meeting and the SQuaRE team; the DECam HiTS data set.",
      [("organization", "DMLT", "DMLT", "gazetteer"), ("organization", "SQuaRE", "SQuaRE", "gazetteer"),
       ("system", "DECam", "DECam", "gazetteer"), ("dataset", "HiTS", "HiTS", "gazetteer")]),
+    # a date after a proper name is not part of it, so the configured name stands
+    ("Slides went to the AURA Management Council for Rubin September 12.",
+     [("meeting", "AMCR", "AURA Management Council for Rubin", "gazetteer")]),
     # a variant of a configured name is that name
     ("Two DIAObjects tables were merged.",
      [("dataset", "DiaObject", "DIAObjects", "rule:variant")]),
