@@ -68,10 +68,12 @@ def _plain(snippet_html: str, tty: bool) -> str:
 @click.option("--settle", type=click.FloatRange(0.1, 60), default=2.0, show_default=True,
               metavar="SECONDS", help="--watch: a file is read once it has not changed for "
                                       "this long.")
+@click.option("--follow-symlinks", is_flag=True,
+              help="Follow symbolic links that lead out of the given paths (default: skip them).")
 @read_options_option
 @json_option
-def ingest(paths, index_dir, entities_file, jobs, prune, watch, settle, config_file, pdf_reader,
-           ocr, as_json):
+def ingest(paths, index_dir, entities_file, jobs, prune, watch, settle, follow_symlinks,
+           config_file, pdf_reader, ocr, as_json):
     """Index report files (directories are walked); unchanged files are skipped."""
     options = load_read_options(config_file, pdf_reader, ocr)
     if watch:
@@ -95,7 +97,7 @@ def ingest(paths, index_dir, entities_file, jobs, prune, watch, settle, config_f
     try:
         summary = ingest_paths(paths, resolve_index_dir(index_dir), entities_file=entities_file,
                                jobs=jobs, prune=prune, progress=progress,
-                               read_options=options)
+                               read_options=options, follow_symlinks=follow_symlinks)
     except (IndexBusyError, IndexDamagedError, IndexUnavailableError,
             EntityConfigError) as error:
         raise click.ClickException(str(error)) from None
@@ -105,6 +107,8 @@ def ingest(paths, index_dir, entities_file, jobs, prune, watch, settle, config_f
     if as_json:
         _dump(summary.to_dict())
     else:
+        for _path, reason in summary.skipped:
+            click.echo(f"skipped: {reason}", err=True)
         for _path, reason in summary.failed:
             click.echo(f"failed: {reason}", err=True)
         click.echo(summary.line())

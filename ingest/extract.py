@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -20,12 +19,19 @@ from ingest.metadata import find_period
 from ingest.model import Report, Section
 from ingest.options import ReadOptions
 from ingest.readers.base import ParsedDocument, RawSection
-from ingest.registry import format_for, is_supported
+from ingest.registry import format_for
+from ingest.walk import file_kind, iter_report_files  # noqa: F401 - part of this module's API
 
 if TYPE_CHECKING:
     from ingest.entities import EntityMatcher
 
 PREAMBLE_ANCHOR = "intro"
+#: Text, Markdown and HTML files above this size are refused unread: a monthly report is a
+#: few hundred KB at most, and reading one costs about 15 times its size in memory at peak
+#: (decoded text, lines, sections, mentions), so this bounds a file to ~250 MB.
+MAX_TEXT_FILE_MB = 16
+# Control characters (tab, LF, FF, CR apart) never reach the index, whatever the reader.
+_CONTROL = dict.fromkeys([*range(0, 9), 11, *range(14, 32), 0x7F])
 
 
 def extract_report(path: str | Path, matcher: "EntityMatcher | None" = None,
@@ -41,6 +47,17 @@ def extract_report(path: str | Path, matcher: "EntityMatcher | None" = None,
     if path.is_dir():
         raise IngestError(path, "is a directory; give a report file, or ingest the directory")
     fmt = format_for(path)
+    try:
+        info = path.stat()
+    except OSError as error:
+        raise IngestError(path, f"cannot be read ({error.strerror}); check its permissions") from None
+    kind = file_kind(info.st_mode)
+    if kind is not None:  # opening a pipe or a device would block or never end
+        raise IngestError(path, f"is {kind}, not a regular file; only regular files are read")
+    if fmt.name != "pdf" and info.st_size > MAX_TEXT_FILE_MB * 1024 * 1024:
+        raise IngestError(path, f"is {info.st_size / 1024 / 1024:,.1f} MB; {fmt.name} files above "
+                                f"{MAX_TEXT_FILE_MB} MB are not read (a report is far smaller): "
+                                "split it, or check that it is a report")
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -62,13 +79,16 @@ def extract_report(path: str | Path, matcher: "EntityMatcher | None" = None,
 
 def build_report(path: Path, data: bytes, parsed: ParsedDocument, matcher: "EntityMatcher") -> Report:
     """Assemble the Report from a reader's output: ids, period, anchors, mentions."""
-    title = _clean_title(parsed.title) or _title_from_name(path)
+    title = _clean_title(parsed.title and parsed.title.translate(_CONTROL)) \
+        or _title_from_name(path)
     raw_sections = _drop_title_heading(parsed.sections, title)
     if not any(s.text.strip() or s.heading for s in raw_sections):
         raise IngestError(path, "contains no text to index (is it a scanned image or blank?)")
     anchors: set[str] = set()
     sections = []
     for raw in raw_sections:
+        raw = RawSection(raw.heading.translate(_CONTROL), raw.level, raw.text.translate(_CONTROL),
+                         raw.page)
         text = raw.text.strip()
         if not text and not raw.heading:
             continue
@@ -106,8 +126,31 @@ def _consistent(title: str, title_mentions, sections: list[Section]):
 
 
 def report_id(path: Path) -> str:
-    """A stable, URL-safe id from the file name: the same file always gets the same id."""
-    return slugify(path.name, max_length=80) or "report"
+    """A stable, URL-safe id from the file name: the same file always gets the same id.
+
+    Latin names (accents included) give their words ("Résumé 2021-03.txt" ->
+    resume-2021-03-txt). A name in another script is transliterated and gets a short hash
+    of the name itself, since transliteration can merge names ("報告" and "报告" both read
+    "baogao"): "отчет-2021-03.txt" -> otchet-2021-03-txt-<6 hex>.
+    """
+    name = path.name
+    if _latin(name):
+        return slugify(name, max_length=80) or "report"
+    from anyascii import anyascii
+
+    digest = hashlib.sha1(unicodedata.normalize("NFC", name).encode("utf-8")).hexdigest()[:6]
+    base = slugify(anyascii(name), max_length=73) or "report"
+    return f"{base}-{digest}"
+
+
+def _latin(name: str) -> bool:
+    """True when folding to ASCII loses no letter, digit or symbol of `name`."""
+    for char in name:
+        if char.isascii() or unicodedata.category(char)[0] not in "LNS":
+            continue
+        if not unicodedata.normalize("NFKD", char).encode("ascii", "ignore").strip():
+            return False
+    return True
 
 
 def slugify(text: str, max_length: int = 60) -> str:
@@ -115,25 +158,6 @@ def slugify(text: str, max_length: int = 60) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:max_length].rstrip("-")
-
-
-def iter_report_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Files to ingest: each given file as is, and the supported files under each directory.
-
-    Directory walks skip hidden entries and README files (an archive's own notes are not
-    reports) and go in sorted order, so runs are repeatable.
-    """
-    for given in paths:
-        path = Path(given)
-        if not path.is_dir():
-            yield path
-            continue
-        for found in sorted(path.rglob("*")):
-            relative = found.relative_to(path).parts
-            if any(part.startswith(".") for part in relative):
-                continue
-            if found.is_file() and is_supported(found) and not found.name.lower().startswith("readme"):
-                yield found
 
 
 @lru_cache(maxsize=1)

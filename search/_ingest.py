@@ -86,7 +86,8 @@ class _Batch:
 def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
                  entities_file: str | Path | None = None, jobs: int | None = None,
                  prune: bool = False, progress: Progress | None = None,
-                 read_options=None, engine: str | None = None) -> IngestSummary:
+                 read_options=None, engine: str | None = None,
+                 follow_symlinks: bool = False) -> IngestSummary:
     """Index the report files under `paths` into `index_dir`; see the module docs.
 
     `jobs` worker processes (default: the number of cores; one for a tiny run).
@@ -95,6 +96,8 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
     `engine` ("whoosh", "tantivy") builds a new index (None: $REPORT_ARCHIVE_ENGINE, else
     the default); an existing index keeps the engine it records, and asking for another
     raises `search._engine.EngineMismatchError` saying how to rebuild.
+    Directory walks skip what is not a regular file and symbolic links leading out of
+    `paths` (unless `follow_symlinks`); the summary's `skipped` lists them with why.
     Raises IndexBusyError when another process holds the write lock, and
     ingest.EntityConfigError for an unusable entities file.
     """
@@ -124,11 +127,12 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
         record_sources(index_dir, [p for p in paths if os.path.exists(p)])  # for `rebuild`
         known = eng.existing(ix)
         known_shas = {v["sha256"] for v in known.values()}
-        todo, unchanged = [], 0
+        todo, unchanged, skipped = [], 0, []
         work: dict[str, float] = {}
-        for path in iter_report_files([Path(p) for p in paths]):
-            try:
-                digest = sha256_of(path)
+        for path in iter_report_files([Path(p) for p in paths], follow_symlinks,
+                                      lambda p, why: skipped.append((str(p), f"{p}: {why}"))):
+            try:  # never open a pipe or device: it could block forever
+                digest = sha256_of(path) if path.is_file() else None
             except OSError:
                 digest = None  # unreadable: extraction will report why
             if digest in known_shas:
@@ -140,7 +144,8 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
             if prune else []
         if not todo and not gone:  # nothing to change: no commit, the generation stays
             return IngestSummary(added=0, updated=0, unchanged=unchanged, removed=0,
-                                 failed=(), seconds=time.monotonic() - started)
+                                 failed=(), seconds=time.monotonic() - started,
+                                 skipped=tuple(skipped))
         # Added reports can be folded into the stored summary; a replaced or removed one
         # would need its old entity counts, so then the summary is rebuilt from the index.
         previous = None if gone else (_aggregate.read(index_dir, eng.generation(ix))
@@ -175,7 +180,7 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
         eng.close()
     return IngestSummary(added=run.added, updated=len(run.updated), unchanged=unchanged,
                          removed=len(gone), failed=tuple(run.failed),
-                         seconds=time.monotonic() - started)
+                         seconds=time.monotonic() - started, skipped=tuple(skipped))
 
 
 class _Builders:

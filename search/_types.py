@@ -333,7 +333,8 @@ class IndexStats(_Record):
 
 @dataclass(frozen=True, slots=True)
 class IngestSummary:
-    """The outcome of one ingest run; `failed` holds (path, reason) pairs."""
+    """The outcome of one ingest run; `failed` and `skipped` hold (path, reason) pairs
+    (skipped: what a directory walk passed over on purpose, such as a named pipe)."""
 
     added: int = 0
     updated: int = 0
@@ -341,14 +342,18 @@ class IngestSummary:
     removed: int = 0
     failed: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     seconds: float = 0.0
+    skipped: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
     def to_dict(self) -> dict:
         return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
                 "removed": self.removed,
                 "failed": [{"path": p, "reason": r} for p, r in self.failed],
+                "skipped": [{"path": p, "reason": r} for p, r in self.skipped],
                 "seconds": round(self.seconds, 3)}
 
     def line(self) -> str:
         """The one-line summary the CLI prints."""
         return (f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
-                f"{self.removed} removed, {len(self.failed)} failed in {self.seconds:.1f} s")
+                f"{self.removed} removed, {len(self.failed)} failed"
+                + (f", {len(self.skipped)} skipped" if self.skipped else "")
+                + f" in {self.seconds:.1f} s")

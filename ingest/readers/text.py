@@ -43,6 +43,7 @@ MAX_HEADING_CHARS = 80
 MAX_LIST_LINE_CHARS = 64
 # A line this long with text right under it is the first line of a wrapped paragraph.
 WRAPPED_LINE_CHARS = 50
+_HYPHEN_END = re.compile(r"\w-$")
 _INNER_SENTENCE = re.compile(r"[a-z0-9)][.!?]\s+[A-Z]")
 # A list line: a handle (letters and digits: DMTN-210, PTS-014, owner/repo#12, #12, @name)
 # or a name and a dash, then a description.
@@ -131,10 +132,15 @@ def join_wrapped(lines: list[str]) -> str:
     """Rejoin hard-wrapped lines with spaces; a line ending in a hyphen after a word joins the
     next without one, keeping the hyphen ("long-" + "term", "DMTN-" + "208"), since mail
     clients wrap at hyphens but do not hyphenate words."""
-    out = lines[0]
+    # Only the last two characters decide, so keep just those: searching the growing
+    # paragraph for each line made a 15 MB file of short lines take hours.
+    parts, tail = [lines[0]], lines[0][-2:]
     for line in lines[1:]:
-        out += line if re.search(r"\w-$", out) else " " + line
-    return out
+        if not _HYPHEN_END.search(tail):
+            parts.append(" ")
+        parts.append(line)
+        tail = (tail + line)[-2:]
+    return "".join(parts)
 
 
 def _heading_at(lines: list[str], i: int) -> tuple[_Heading, int] | None:
