@@ -9,8 +9,8 @@ import click
 
 from cli.index_access import (NoIndexUsageError, directory_only, index_dir_or_exit,
                               shows_index_option)
-from search import (IndexBusyError, NoIndexError, RebuildError, check_index, has_index,
-                    no_index_message, rebuild_index, resolve_index_dir)
+from search import (CheckUnsupportedError, IndexBusyError, NoIndexError, RebuildError,
+                    check_index, has_index, no_index_message, rebuild_index, resolve_index_dir)
 
 index_option = click.option(
     "--index", "index_dir", metavar="DIR",
@@ -29,7 +29,10 @@ def check(index_dir, no_sources, as_json):
     """
     directory_only(resolve_index_dir(index_dir), "check")
     path = index_dir_or_exit(index_dir)
-    result = check_index(path, sources=not no_sources)
+    try:
+        result = check_index(path, sources=not no_sources)
+    except CheckUnsupportedError as error:
+        raise click.ClickException(str(error)) from None
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -65,7 +68,7 @@ def rebuild(index_dir, jobs, as_json):
         summary = rebuild_index(path, jobs=jobs)
     except NoIndexError:
         raise NoIndexUsageError(no_index_message(path, shows_index_option(path))) from None
-    except (IndexBusyError, RebuildError) as error:
+    except (IndexBusyError, RebuildError, CheckUnsupportedError) as error:
         raise click.ClickException(str(error)) from None
     if as_json:
         click.echo(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False))

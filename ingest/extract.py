@@ -87,8 +87,8 @@ def build_report(path: Path, data: bytes, parsed: ParsedDocument, matcher: "Enti
     anchors: set[str] = set()
     sections = []
     for raw in raw_sections:
-        raw = RawSection(raw.heading.translate(_CONTROL), raw.level, raw.text.translate(_CONTROL),
-                         raw.page)
+        raw = replace(raw, heading=raw.heading.translate(_CONTROL),
+                      text=raw.text.translate(_CONTROL))
         text = raw.text.strip()
         if not text and not raw.heading:
             continue

@@ -15,8 +15,8 @@ from search._candidates import EntityCandidate
 from search._candidates import candidates as entity_candidates
 from search._consistency import reannotate_index
 from search._export import EXPORT_MAX, Export, QueryOverview
-from search._health import (CheckResult, IndexDamagedError, NoIndexError, has_index,
-                            no_index_message)
+from search._health import (CheckResult, CheckUnsupportedError, IndexDamagedError, NoIndexError,
+                            has_index, no_index_message)
 from search._health import check as check_index
 from search._health import damage as index_damage
 from search._index import Index
@@ -32,12 +32,11 @@ from search._types import (CoMention, EntityDetail, EntityRef, EntityStat, Hit, 
 from search._watch import watch_paths
 
 __all__ = [
-    "DEFAULT_INDEX_DIR", "EXPORT_MAX", "CheckResult", "CoMention", "EntityCandidate",
-    "EntityDetail", "EntityRef",
-    "EntityStat", "Export", "Hit", "Index", "IndexBusyError", "IndexDamagedError", "IndexStats",
-    "IndexUnavailableError",
+    "DEFAULT_INDEX_DIR", "EXPORT_MAX", "CheckResult", "CheckUnsupportedError", "CoMention",
+    "EntityCandidate", "EntityDetail", "EntityRef", "EntityStat", "Export", "Hit", "Index",
+    "IndexBusyError", "IndexDamagedError", "IndexStats", "IndexUnavailableError",
     "IngestSummary", "MonthCount", "NoIndexError", "Occurrence", "QueryError", "QueryOverview",
     "RebuildError", "ReportSummary", "SearchRequest", "SearchResponse", "check_index",
-    "entity_candidates", "has_index", "index_damage", "ingest_paths", "no_index_message", "reannotate_index", "rebuild_index",
-    "resolve_index_dir", "searcher_slot", "watch_paths",
+    "entity_candidates", "has_index", "index_damage", "ingest_paths", "no_index_message",
+    "reannotate_index", "rebuild_index", "resolve_index_dir", "searcher_slot", "watch_paths",
 ]

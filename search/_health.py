@@ -54,6 +54,10 @@ class NoIndexError(Exception):
         super().__init__(no_index_message(index_dir, index_option))
 
 
+class CheckUnsupportedError(Exception):
+    """`check` or `rebuild` asked of an index these tools do not know (another engine)."""
+
+
 def damaged_message(index_dir: str | Path, problem: str) -> str:
     """One line: the directory, what is wrong, the command that fixes it."""
     return (f"the index at {index_dir} is damaged: {problem}; rebuild it from its source "
@@ -75,6 +79,17 @@ def toc_generations(index_dir: Path) -> list[int]:
     return sorted(int(m.group(1)) for n in names if (m := _TOC.match(n)))
 
 
+def whoosh_dir(index_dir: str | Path) -> bool:
+    """False for what these checks do not know: a PostgreSQL URL, or a directory whose
+    ENGINE file names another engine (each checks its own index)."""
+    from search._engine import recorded_engine
+    from search._pg_conn import is_url
+
+    if is_url(index_dir):
+        return False
+    return recorded_engine(Path(index_dir)) in (None, "whoosh")
+
+
 def has_index(index_dir: str | Path) -> bool:
     """True when the directory holds an index, whole or damaged (anything to rebuild); for
     a PostgreSQL URL, when the database holds the index's tables."""
@@ -87,6 +102,8 @@ def has_index(index_dir: str | Path) -> bool:
             return engine.exists()
         finally:
             engine.close()
+    if not whoosh_dir(index_dir):  # another engine's directory: it checks itself
+        return True
     index_dir = Path(index_dir)
     if toc_generations(index_dir):
         return True
@@ -188,10 +205,9 @@ def record_manifest(index_dir: str | Path) -> None:
 # -- the checks -----------------------------------------------------------------------------
 def damage(index_dir: str | Path) -> str | None:
     """What is wrong with the index in `index_dir` (cheap: reads the TOC, stats the
-    files), or None when it looks whole or there is no index at all."""
-    from search._pg_conn import is_url
-
-    if is_url(index_dir):  # the database server keeps its own tables whole
+    files), or None when it looks whole, there is no index at all, or another engine's
+    index is there (see `whoosh_dir`)."""
+    if not whoosh_dir(index_dir):
         return None
     index_dir = Path(index_dir)
     for _ in range(5):
@@ -270,9 +286,13 @@ def check(index_dir: str | Path, sources: bool = True) -> CheckResult:
     """The deep check: files against the manifest's hashes, every segment opened and read,
     and (with `sources`) each report's sha256 against its source file. Raises NoIndexError
     when the directory holds no index."""
-    index_dir = Path(index_dir)
     if not has_index(index_dir):
         raise NoIndexError(index_dir)
+    if not whoosh_dir(index_dir):
+        raise CheckUnsupportedError(
+            f"report-archive check reads Whoosh index directories; {index_dir} is another "
+            "engine's index (its engine checks itself when it opens)")
+    index_dir = Path(index_dir)
     result = CheckResult(str(index_dir))
     problem = damage(index_dir)
     if problem is not None:

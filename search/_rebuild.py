@@ -22,15 +22,16 @@ from whoosh.filedb.filestore import FileStorage
 
 from search import _aggregate
 from search._entity import ENTITIES_COPY
-from search._health import INDEX_NAME, MANIFEST_NAME, NoIndexError, has_index, \
-    record_manifest, toc_generations
+from search._engine import ENGINE_FILE
+from search._health import INDEX_NAME, MANIFEST_NAME, CheckUnsupportedError, NoIndexError, \
+    has_index, record_manifest, toc_generations, whoosh_dir
 from search._lock import INFO_NAME, LOCK_NAME, write_lock
 from search._types import IngestSummary
 
 SOURCES_NAME = "sources.json"
 REBUILD_PREFIX = ".rebuild-"
 #: Files of the index directory that are not the index's own generations: kept on a swap.
-_KEEP = {LOCK_NAME, INFO_NAME, SOURCES_NAME, ENTITIES_COPY, MANIFEST_NAME,
+_KEEP = {LOCK_NAME, INFO_NAME, SOURCES_NAME, ENTITIES_COPY, MANIFEST_NAME, ENGINE_FILE,
          _aggregate.SUMMARY_NAME}
 
 
@@ -79,6 +80,11 @@ def rebuild(index_dir: str | Path, jobs: int | None = None, progress=None) -> In
     """
     from search._ingest import ingest_paths
 
+    if not whoosh_dir(index_dir):
+        raise CheckUnsupportedError(
+            f"report-archive rebuild rebuilds Whoosh index directories; for {index_dir}, "
+            "ingest the sources again into a new index: report-archive ingest PATH... "
+            "--index NEW")
     index_dir = Path(index_dir)
     if not has_index(index_dir) and not recorded_sources(index_dir):
         raise NoIndexError(index_dir)
@@ -122,7 +128,7 @@ def swap_in(fresh: Path, index_dir: Path) -> None:
         path = index_dir / name
         if name not in live and not name.startswith(".") and path.is_file():
             path.unlink(missing_ok=True)
-    for name in (SOURCES_NAME, ENTITIES_COPY):
+    for name in (SOURCES_NAME, ENTITIES_COPY, ENGINE_FILE):
         if (fresh / name).exists() and not (index_dir / name).exists():
             os.replace(fresh / name, index_dir / name)
     record_manifest(index_dir)
