@@ -53,7 +53,8 @@ def extract_report(path: str | Path, matcher: "EntityMatcher | None" = None,
         raise IngestError(path, f"cannot be read ({error.strerror}); check its permissions") from None
     kind = file_kind(info.st_mode)
     if kind is not None:  # opening a pipe or a device would block or never end
-        raise IngestError(path, f"is {kind}, not a regular file; only regular files are read")
+        raise IngestError(path, f"is {kind}, not a regular file; only regular files "
+                                "are read: give the path of a report file")
     if fmt.name != "pdf" and info.st_size > MAX_TEXT_FILE_MB * 1024 * 1024:
         raise IngestError(path, f"is {info.st_size / 1024 / 1024:,.1f} MB; {fmt.name} files above "
                                 f"{MAX_TEXT_FILE_MB} MB are not read (a report is far smaller): "
@@ -83,7 +84,8 @@ def build_report(path: Path, data: bytes, parsed: ParsedDocument, matcher: "Enti
         or _title_from_name(path)
     raw_sections = _drop_title_heading(parsed.sections, title)
     if not any(s.text.strip() or s.heading for s in raw_sections):
-        raise IngestError(path, "contains no text to index (is it a scanned image or blank?)")
+        raise IngestError(path, "contains no text to index (is it blank, or a scanned image?); "
+                                 "check the file, or leave it out of the archive")
     anchors: set[str] = set()
     sections = []
     for raw in raw_sections:

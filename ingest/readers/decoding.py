@@ -16,6 +16,7 @@ Shared by the plain-text, Markdown and HTML readers, so that binary junk behind 
 from __future__ import annotations
 
 import codecs
+import unicodedata
 from pathlib import Path
 
 from ingest.errors import IngestError
@@ -51,8 +52,7 @@ def ensure_text_bytes(path: Path, data: bytes, kind: str) -> None:
             text = data[marked[1]:].decode(marked[0], errors="replace")
             if not text.strip():
                 raise _empty(path)
-            junk = len(text) - len(text.translate(_STRIP)) + text.count("\ufffd")
-            if junk > MAX_CONTROL_SHARE * len(text):
+            if _junk_share(text) > MAX_CONTROL_SHARE:
                 raise _binary(path, kind, f"it is not valid {marked[0].upper()} text")
             return
         data = data[marked[1]:]
@@ -78,6 +78,17 @@ def decode_text(data: bytes) -> str:
         except UnicodeDecodeError:
             text = data.decode("cp1252", errors="replace")
     return text.translate(_STRIP)
+
+
+def _junk_share(text: str, windows: int = 64, width: int = 1024) -> float:
+    """Share of characters no text holds (controls, unassigned, private use, surrogates,
+    U+FFFD) in `windows` slices spread over the whole text: random bytes read as UTF-16
+    are mostly valid code points, but a fifth or more of them are of these kinds."""
+    step = max(len(text) // windows, width)
+    sample = "".join(text[i:i + width] for i in range(0, len(text), step))
+    junk = sum(1 for c in sample if c == "\ufffd" or (
+        unicodedata.category(c)[0] == "C" and c not in "\t\n\r\f"))
+    return junk / max(len(sample), 1)
 
 
 def _share(data: bytes, chars: bytes) -> float:
