@@ -17,6 +17,10 @@ from __future__ import annotations
 from whoosh.support.levenshtein import damerau_levenshtein
 
 
+#: Most words a two-edit correction compares a typo with.
+MAX_COMPARED = 20_000
+
+
 class Vocabulary:
     """The words a suggestion may use, read from one searcher's view of the index."""
 
@@ -34,9 +38,10 @@ class Vocabulary:
                          if n.isalpha())
         self.words = frozenset(words)
         self.alphabet = "".join(sorted({c for w in words for c in w}))
-        self._by_initial: dict[str, list[str]] = {}
-        for w in words:
-            self._by_initial.setdefault(w[:1], []).append(w)
+        # Words by (initial, length): a two-edit search only compares lengths within 2.
+        self._by_shape: dict[tuple[str, int], list[str]] = {}
+        for w in sorted(words):
+            self._by_shape.setdefault((w[:1], len(w)), []).append(w)
 
     def __contains__(self, word: str) -> bool:
         return word in self.words
@@ -52,10 +57,18 @@ class Vocabulary:
         return variants & self.words
 
     def _two_edits(self, word: str) -> set[str]:
-        # Too many two-edit variants to generate: compare with words of the same initial.
-        return {w for w in self._by_initial.get(word[:1], ())
-                if abs(len(w) - len(word)) <= 2 and w != word
-                and damerau_levenshtein(w, word, 2) <= 2}
+        # Too many two-edit variants to generate: compare with words of the same initial
+        # and a length within 2, at most MAX_COMPARED of them (a bound on the corrector's
+        # work however large the archive's vocabulary grows).
+        found, compared = set(), 0
+        for size in range(max(1, len(word) - 2), len(word) + 3):
+            for w in self._by_shape.get((word[:1], size), ()):
+                compared += 1
+                if compared > MAX_COMPARED:
+                    return found
+                if w != word and damerau_levenshtein(w, word, 2) <= 2:
+                    found.add(w)
+        return found
 
     def candidates(self, word: str) -> list[tuple[int, str]]:
         """(edit distance, word) of the closest known words: one edit, else two."""

@@ -266,3 +266,15 @@ def test_threads_get_their_own_searcher_and_the_same_answers(corpus_index):
     corpus_index._pool._open.pop(threading.current_thread(), None)[1].close()
     corpus_index.search(SearchRequest(q="qserv"))
     assert all(s.is_closed for s in used)
+
+
+def test_two_edit_corrections_compare_a_bounded_number_of_words(tmp_path, make_index, monkeypatch):
+    from search import _suggest
+
+    idx = _words_index(tmp_path, make_index)
+    assert idx.search(SearchRequest(q="qsreb")).suggestion == "qserv"
+    # the same typo with the bound at zero words compared: no two-edit correction at all
+    monkeypatch.setattr(_suggest, "MAX_COMPARED", 0)
+    assert idx.search(SearchRequest(q="qsreb")).suggestion is None
+    # one-edit corrections do not compare words: they still work
+    assert idx.search(SearchRequest(q="calibratoin")).suggestion == "calibration"
