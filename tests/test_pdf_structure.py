@@ -124,3 +124,18 @@ def test_a_page_with_text_and_a_scanned_figure_is_read_from_its_text(engine) -> 
     text = report.sections[0].text
     assert text.startswith("The record below was kept on paper at the vault")
     assert text.endswith("The second page of this file is a scanned page only.")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_lists_of_figures_and_tables_and_an_index_are_dropped(engine) -> None:
+    report = extract("latex_lists.pdf", engine)
+    assert report.title == "Tape Library Report for June 2024"
+    assert headed(report) == [("1 Library Use", 1, 2), ("2 Drive Health", 1, 2), ("3 Plans", 1, 2)]
+    text = "\n".join(s.heading + "\n" + s.text for s in report.sections)
+    for gone in ("Contents", "List of Figures", "List of Tables", "Index", "drives, 3",
+                 "calibrated pool, 2", ". . ."):
+        assert gone not in text
+    # The captions and the table stay where they are printed, once.
+    assert text.count("Weekly error rates of the eight drives") == 1
+    assert "Pool Tapes raw 412 calibrated 96" in text
+    assert report.sections[-1].text.endswith("found no file whose checksum had changed.")

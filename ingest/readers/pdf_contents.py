@@ -34,9 +34,9 @@ def _is_entry(line: Line, on_list_page: bool) -> bool:
     if not on_list_page or not _TRAILING_PAGE.search(text):
         return False
     # A body sentence can end in a number too ("... in 2024"): an entry is short and does
-    # not end a sentence before its number.
+    # not end a sentence before its number (an index entry has a comma there: "drives, 3").
     words = text.split()
-    return len(words) <= 16 and not re.search(r"[.;:,]\s+\S+$", text)
+    return len(words) <= 16 and not re.search(r"[.;:]\s+\S+$", text)
 
 
 def drop_contents(lines: list[Line]) -> list[Line]:
@@ -50,9 +50,16 @@ def drop_contents(lines: list[Line]) -> list[Line]:
         idxs = by_page[page]
         heads = [i for i in idxs if _LIST_HEADING.match(lines[i].text.strip())]
         leader_lines = sum(1 for i in idxs if _LEADERS.search(lines[i].text.strip()))
-        on_list_page = bool(heads) or leader_lines >= 3 or carry
+        on_list_page = bool(heads) or leader_lines >= 3
         start = heads[0] if heads else idxs[0]
-        entries = [i for i in idxs if i >= start and _is_entry(lines[i], on_list_page)]
+        if on_list_page or not carry:
+            entries = [i for i in idxs if i >= start and _is_entry(lines[i], on_list_page)]
+        else:  # a list from the previous page goes on only while its entries do
+            entries = []
+            for i in idxs:
+                if not _is_entry(lines[i], True):
+                    break
+                entries.append(i)
         if not entries and not (heads and leader_lines):
             carry = False
             continue
