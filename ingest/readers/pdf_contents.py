@@ -27,9 +27,16 @@ _TRAILING_PAGE = re.compile(r"\S\s+(?:\d{1,4}|[ivxlc]{1,6})$", re.IGNORECASE)
 _NUMBERED = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[A-Z]\.?|[IVX]{1,5}\.)\s+\S")
 
 
+def _leaders(text: str) -> bool:
+    """Does the line end in dot leaders and a page number? (substring test first: cheap)"""
+    if "..." not in text and ". ." not in text and "··" not in text and "……" not in text:
+        return False
+    return _LEADERS.search(text[-60:]) is not None
+
+
 def _is_entry(line: Line, on_list_page: bool) -> bool:
     text = line.text.strip()
-    if _LEADERS.search(text):
+    if _leaders(text):
         return True
     if not on_list_page or not _TRAILING_PAGE.search(text):
         return False
@@ -49,7 +56,7 @@ def drop_contents(lines: list[Line]) -> list[Line]:
     for page in sorted(by_page):
         idxs = by_page[page]
         heads = [i for i in idxs if _LIST_HEADING.match(lines[i].text.strip())]
-        leader_lines = sum(1 for i in idxs if _LEADERS.search(lines[i].text.strip()))
+        leader_lines = sum(1 for i in idxs if _leaders(lines[i].text.strip()))
         on_list_page = bool(heads) or leader_lines >= 3
         start = heads[0] if heads else idxs[0]
         if on_list_page or not carry:
