@@ -27,6 +27,11 @@ _TRAILING_PAGE = re.compile(r"\S\s+(?:\d{1,4}|[ivxlc]{1,6})$", re.IGNORECASE)
 _NUMBERED = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[A-Z]\.?|[IVX]{1,5}\.)\s+\S")
 
 
+def is_list_heading(text: str) -> bool:
+    """Is this the heading of a contents list, a list of figures or tables, or an index?"""
+    return _LIST_HEADING.match(text.strip()) is not None
+
+
 def _leaders(text: str) -> bool:
     """Does the line end in dot leaders and a page number? (substring test first: cheap)"""
     if "..." not in text and ". ." not in text and "··" not in text and "……" not in text:

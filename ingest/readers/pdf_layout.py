@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ingest.readers.base import RawSection
-from ingest.readers.pdf_contents import drop_contents
+from ingest.readers.pdf_contents import drop_contents, is_list_heading
 from ingest.readers.pdf_engine import OutlineEntry
 from ingest.readers.pdf_outline import (
     Start,
@@ -211,7 +211,8 @@ def build_sections(
     vocab = Vocabulary([line.text for line in lines])
     blocks = _heading_blocks(lines, body, vocab)
     title_block = _title_block(blocks, lines, body)
-    placed = [e for e in outline if e.title.strip()]
+    # A bookmark to the contents or an index is no section either (their lines are gone).
+    placed = [e for e in outline if e.title.strip() and not is_list_heading(e.title)]
     starts = outline_starts(lines, placed, vocab) if placed else []
     layout = _layout_starts(blocks, lines, title_block)
     if len(starts) < 2:  # no outline, or a lone bookmark ("Title"): use the fonts

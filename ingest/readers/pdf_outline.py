@@ -19,6 +19,8 @@ from ingest.readers.pdf_text import Line, Vocabulary, join_lines
 
 #: Section numbers in front of a heading: "2", "2.1", "2.1.", "3.11", "IV.", "A)".
 NUM_PREFIX = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,5}\.|[A-Z][.)])\s+(?=\S)")
+#: A numbered subsection ("2.1", "3.11.2"), the kind of heading bookmarksdepth leaves out.
+_SUBSECTION = re.compile(r"^\d{1,2}(?:\.\d{1,2})+\.?\s+\S")
 #: Lines after an outline destination searched for its heading (the next page included).
 _SEARCH_LINES = 120
 
@@ -113,9 +115,11 @@ def _rank(style: tuple[float, bool]) -> tuple[float, bool]:
 def merge_starts(from_outline: list[Start], from_layout: list[Start]) -> list[Start]:
     """The outline's starts plus the layout's headings it lacks, in document order.
 
-    A layout heading joins when its style is one the outline's headings are printed in,
-    or a smaller one (a level the outline leaves out); a style larger than every
-    bookmarked heading is the title or front matter, not a missing section.
+    A layout heading joins when its style is one the outline's headings are printed in
+    (an unbookmarked heading of a bookmarked kind), or when it is a numbered subsection
+    ("2.1 ...") in a smaller style after the first bookmark (a level the outline leaves
+    out, as ``bookmarksdepth`` does). Other styles are the title, front matter or
+    emphasis the outline rightly ignores.
     """
     taken: set[int] = set()
     level_of: dict[tuple[float, bool], Counter] = {}
@@ -127,11 +131,14 @@ def merge_starts(from_outline: list[Start], from_layout: list[Start]) -> list[St
         return from_outline
     levels = {style: count.most_common(1)[0][0] for style, count in level_of.items()}
     top = min(_rank(s) for s in levels)
+    first = min(s.start for s in from_outline)
     extra = []
     for start in from_layout:
         if start.style is None or any(i in taken for i in range(start.start, start.body)):
             continue
         if _rank(start.style) < top:
+            continue
+        if start.style not in levels and (start.start < first or not _SUBSECTION.match(start.heading)):
             continue
         if start.style in levels:
             level = levels[start.style]
