@@ -23,8 +23,8 @@ from ingest.readers.pdf_engine import PdfLimits
 
 #: Looked for in the current directory when no ``--config`` is given.
 CONFIG_NAME = "report-archive.toml"
-#: The PDF engine by default: PDFium, measured 8-12x faster than pdfminer as a reader and
-#: 4-5x through extract_report, where entity matching then takes most of the time
+#: The PDF engine by default: PDFium, measured 7-10x faster than pdfminer as a reader and
+#: 5-6x through extract_report, where entity matching then takes most of the time
 #: (python -m bench.phase_extract), with the same output on every test PDF.
 DEFAULT_PDF_READER = "pdfium"
 _READERS = ("pdfium", "pdfminer")
