@@ -139,3 +139,28 @@ def test_lists_of_figures_and_tables_and_an_index_are_dropped(engine) -> None:
     assert text.count("Weekly error rates of the eight drives") == 1
     assert "Pool Tapes raw 412 calibrated 96" in text
     assert report.sections[-1].text.endswith("found no file whose checksum had changed.")
+
+
+def test_a_bookmark_to_the_contents_is_no_section() -> None:
+    from ingest.readers.pdf_engine import OutlineEntry
+    from ingest.readers.pdf_layout import build_sections
+    from ingest.readers.pdf_text import Line
+
+    def line(page: int, y: float, text: str, size: float = 10.0, bold: bool = False) -> Line:
+        return Line(page=page, x0=72, x1=72 + 5 * len(text), y0=y, y1=y + size, size=size,
+                    bold=bold, text=text, chars=len(text.replace(" ", "")))
+
+    lines = [line(1, 750, "Archive Report for May", 20, True),
+             line(1, 700, "Contents", 14, True),
+             line(1, 680, "Summary . . . . . . . . . . 2"),
+             line(1, 666, "Outlook . . . . . . . . . . 2"),
+             line(2, 700, "Summary", 14, True),
+             line(2, 680, "The archive grew by a tenth this month."),
+             line(2, 650, "Outlook", 14, True),
+             line(2, 630, "Next month the second site opens.")]
+    outline = [OutlineEntry("Contents", 1, 1, 712.0), OutlineEntry("Summary", 1, 2, 712.0),
+               OutlineEntry("Outlook", 1, 2, 662.0)]
+    _title, sections = build_sections(lines, {1: 800.0, 2: 800.0}, outline, None)
+    assert [(s.heading, s.page, s.text) for s in sections] == [
+        ("Summary", 2, "The archive grew by a tenth this month."),
+        ("Outlook", 2, "Next month the second site opens.")]

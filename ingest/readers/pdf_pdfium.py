@@ -205,7 +205,8 @@ def _page(page: pdfium.PdfPage, number: int) -> PageRuns:
         textpage.close()
     images = 0
     if not runs:  # only a page without text needs its images counted (a scan?)
-        images = sum(1 for _ in page.get_objects(filter=[R.FPDF_PAGEOBJ_IMAGE], max_depth=8))
+        # One image is enough to call it a scan; do not walk a page of a million of them.
+        images = int(any(True for _ in page.get_objects(filter=[R.FPDF_PAGEOBJ_IMAGE], max_depth=8)))
     return PageRuns(number, top - bottom, runs, images)
 
 
