@@ -29,9 +29,9 @@ class Outcome:
     mode: str              # "all", "most", "literal" or "filter"
     all_words: int         # sections with every word
     highlight: object      # the engine query whose terms the snippets mark (or None)
-    #: The engine query whose whole match set (with the filters) `items` is: None in
-    #: "filter" mode (the filters alone) and in "most" mode (a subset of the loose query).
-    query: object = None
+    #: (engine query or None for every section, Filters) whose whole match set `items`
+    #: is, so an engine may count facets itself; None when `items` is a subset ("most").
+    match_set: object = None
 
 
 class Runner:
@@ -68,17 +68,18 @@ class Runner:
             if q is None:
                 raise _nothing_literal(text)
             items = self.collect(request, q)
-            return Outcome(items, False, "literal", len(items), q, q)
+            return Outcome(items, False, "literal", len(items), q, (q, self.filters(request)))
         tree = _qtree.parse(text)
         if tree is None:
             items = self.collect(request, None, every=True)
-            return Outcome(items, False, "filter", len(items), None)
+            return Outcome(items, False, "filter", len(items), None,
+                           (None, self.filters(request)))
         plan = _relevance.plan(tree)
         strict = self.compile(plan.strict)
         if not plan.can_rank_by_most:
             items = self.collect(request, strict)
             return Outcome(self._with_proximity(items, plan), True, "all", len(items), strict,
-                           strict)
+                           self._match_set(request, strict))
         # Several ranking words: which sections hold each (per field) decides the mode. With
         # enough sections holding all of them, the strict query ranks them (all words);
         # else those sets rank every section holding any (most words), with no second pass.
@@ -95,7 +96,7 @@ class Runner:
         if len(strict_docs) >= _relevance.FEW_ALL_WORDS:
             items = self.collect(request, strict)
             return Outcome(self._with_proximity(items, plan), True, "all", len(items), strict,
-                           strict)
+                           self._match_set(request, strict))
         candidates = sorted(union if allowed is None else union & allowed)
         dfs = [len(set().union(*fields.values())) if fields else 0 for fields in clause_fields]
         clause_weights = _relevance.weights(dfs, self.view.section_count)
@@ -104,6 +105,9 @@ class Runner:
         ranked = _relevance.rescore_near(ranked, self._near(plan), _relevance.WEIGHTS["near"])
         items = [(round(score, 4), d) for _, score, d in ranked]
         return Outcome(items, True, "most", len(strict_docs), self.compile(plan.loose()))
+
+    def _match_set(self, request, strict):
+        return (strict, self.filters(request)) if strict is not None else None
 
     def _allowed(self, request, plan, union: set) -> set | None:
         """The docs of `union` that pass the filters (period included) and `must` clauses

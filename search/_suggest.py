@@ -36,6 +36,18 @@ class Vocabulary:
             # Entity names stay correctable-to even if a name is rare in running text.
             words.update(n for n in (w.decode("utf-8") for w in reader.lexicon("entity"))
                          if n.isalpha())
+        self._set_words(words)
+
+    @classmethod
+    def from_counts(cls, counts: dict[str, int]) -> "CountedVocabulary":
+        """A vocabulary of the words in `counts` ({word: sections using it}), for engines
+        that read words and frequencies together."""
+        vocabulary = cls.__new__(cls)
+        vocabulary.spell_field = None
+        vocabulary._set_words(counts)
+        return CountedVocabulary(vocabulary, counts)
+
+    def _set_words(self, words) -> None:
         self.words = frozenset(words)
         self.alphabet = "".join(sorted({c for w in words for c in w}))
         # Words by (initial, length): a two-edit search only compares lengths within 2.
@@ -85,7 +97,7 @@ class Vocabulary:
 
 
 class BoundVocabulary:
-    """A vocabulary and a reader: what `search._correct` asks of an engine."""
+    """A vocabulary and a Whoosh reader: what `search._correct` asks of an engine."""
 
     def __init__(self, vocabulary: Vocabulary, reader) -> None:
         self.vocabulary = vocabulary
@@ -110,3 +122,15 @@ class BoundVocabulary:
         scored = [s for s in scored if -s[1] >= at_least]
         return min(scored)[2] if scored else None
 
+
+class CountedVocabulary(BoundVocabulary):
+    """A vocabulary with its words' section counts at hand (no reader to ask)."""
+
+    def __init__(self, vocabulary: Vocabulary, counts: dict[str, int]) -> None:
+        self.vocabulary = vocabulary
+        self.words = vocabulary.words
+        self._counts = counts
+
+    def frequency(self, word: str) -> int:
+        """How many sections use `word` (in the text, or as an entity name)."""
+        return self._counts.get(word, 0)

@@ -90,8 +90,11 @@ class WhooshView:
         self.report_of = self.table.report_of
         self.period = self.table.period
         self.count_reports = self.table.reports
-        self.facets = self.table.facets
         self._posting_reader = None
+
+    def facets(self, docs, match_set=None) -> dict:
+        """Facets over `docs`, counted from the generation's columns (`match_set` unused)."""
+        return self.table.facets(docs)
 
     # -- queries ----------------------------------------------------------------------------
     def compile(self, node, resolve):

@@ -5,6 +5,12 @@
   through the real ingest) and returns a `search.Index` on it.
 - `corpus_index` is a session-wide index over `CORPUS`, a handful of small reports written
   for the search tests; tests that need to change an index build their own.
+- `engine`: the conformance suite. A test module that marks itself with
+  ``pytestmark = pytest.mark.usefixtures("engine")`` (or a test that takes `engine`) runs
+  once per search engine; its indexes (`make_index`, `corpus_index`, `sample_index`, the
+  web archive, anything `ingest_paths` or the CLI builds while the test runs) are built
+  with that engine ($REPORT_ARCHIVE_ENGINE is set for the test). Tests of one engine's
+  internals are few and say so in their names.
 """
 
 from __future__ import annotations
@@ -15,6 +21,28 @@ from pathlib import Path
 import pytest
 
 from ingest.model import Mention, Report, Section
+from search._engine import ENGINES
+from search._engine import ENV_VAR as ENGINE_ENV
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "engine_only(name): a test of one engine's internals, "
+                            "run on that engine alone (its name says so)")
+
+
+def pytest_generate_tests(metafunc):
+    if "engine" in metafunc.fixturenames:
+        only = metafunc.definition.get_closest_marker("engine_only")
+        metafunc.parametrize("engine", [only.args[0]] if only else ENGINES, scope="session")
+
+
+@pytest.fixture(autouse=True)
+def _engine_env(request, monkeypatch):
+    """Tests of the conformance suite build their indexes with their engine."""
+    if "engine" in request.fixturenames:
+        monkeypatch.setenv(ENGINE_ENV, request.getfixturevalue("engine"))
+    else:
+        monkeypatch.delenv(ENGINE_ENV, raising=False)
 
 
 def make_section(heading: str, text: str, entities=(), anchor: str | None = None,
@@ -81,7 +109,7 @@ CORPUS = _corpus()
 
 
 @pytest.fixture
-def make_index():
+def make_index(engine):
     """Factory: make_index(tmp_path, reports=[...] or files=[...]) -> search.Index."""
     from search import Index, ingest_paths
     from search._writer import write_reports
@@ -89,22 +117,23 @@ def make_index():
     def factory(tmp_path: Path, reports=None, files=None, **ingest_kwargs):
         index_dir = Path(tmp_path) / "index"
         if reports is not None:
-            write_reports(index_dir, reports)
+            write_reports(index_dir, reports, engine=engine)
         if files is not None:
-            ingest_paths(files, index_dir, jobs=ingest_kwargs.pop("jobs", 1), **ingest_kwargs)
+            ingest_paths(files, index_dir, jobs=ingest_kwargs.pop("jobs", 1), engine=engine,
+                         **ingest_kwargs)
         return Index(index_dir)
 
     return factory
 
 
 @pytest.fixture(scope="session")
-def corpus_index(tmp_path_factory):
-    """A read-only index over CORPUS, shared by the whole session."""
+def corpus_index(tmp_path_factory, engine):
+    """A read-only index over CORPUS, shared by the whole session (one per engine)."""
     from search import Index
     from search._writer import write_reports
 
-    index_dir = tmp_path_factory.mktemp("corpus") / "index"
-    write_reports(index_dir, CORPUS)
+    index_dir = tmp_path_factory.mktemp(f"corpus-{engine}") / "index"
+    write_reports(index_dir, CORPUS, engine=engine)
     return Index(index_dir)
 
 
@@ -112,12 +141,12 @@ SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_reports"
 
 
 @pytest.fixture(scope="session")
-def sample_index(tmp_path_factory):
+def sample_index(tmp_path_factory, engine):
     """An index of the real sample archive, ingested through the real extractor (2 workers)."""
     from search import Index, ingest_paths
 
-    index_dir = tmp_path_factory.mktemp("samples") / "index"
-    summary = ingest_paths([SAMPLE_DIR], index_dir, jobs=2)
+    index_dir = tmp_path_factory.mktemp(f"samples-{engine}") / "index"
+    summary = ingest_paths([SAMPLE_DIR], index_dir, jobs=2, engine=engine)
     assert summary.failed == (), summary.failed
     return Index(index_dir)
 

@@ -21,6 +21,9 @@ from cli.main import main
 from ingest.entities import load_matcher
 from ingest.extract import extract_report, iter_report_files
 
+#: The conformance suite: every test here runs once per search engine (see conftest).
+pytestmark = pytest.mark.usefixtures("engine")
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "pebblestack"
 REPORTS = EXAMPLE / "reports"

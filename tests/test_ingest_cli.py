@@ -18,6 +18,9 @@ from cli.main import main
 from search import Index, SearchRequest
 from search._lock import INFO_NAME, write_lock
 
+#: The conformance suite: every test here runs once per search engine (see conftest).
+pytestmark = pytest.mark.usefixtures("engine")
+
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December"]
 SYSTEMS = ["Qserv", "Butler", "Sasquatch", "Rucio", "Gafaelfawr", "Phalanx"]
@@ -206,8 +209,9 @@ def test_entities_entity_and_stats_commands(tmp_path):
     assert "reports: 3" in run("stats", "--index", index).stdout
 
 
+@pytest.mark.engine_only("whoosh")
 @pytest.mark.parametrize("max_docs, segments", [(60_000, 2), (0, 4)])
-def test_segments_merge_in_tiers_up_to_a_size_cap(tmp_path, monkeypatch, max_docs, segments):
+def test_whoosh_segments_merge_in_tiers_up_to_a_size_cap(tmp_path, monkeypatch, max_docs, segments):
     from search import _ingest, _writer, ingest_paths
     from search._writer import open_or_create, segment_count
 
@@ -291,15 +295,19 @@ def test_index_location_precedence_is_read_at_call_time(tmp_path, monkeypatch):
 
 
 def test_unchanged_ingest_does_not_commit(tmp_path):
-    from search._writer import open_or_create
+    from search._engine import open_engine
+
+    def generation_of(index):
+        engine = open_engine(index)
+        return engine.generation(engine.open_writer())
 
     reports, index = tmp_path / "reports", tmp_path / "index"
     write_report(reports, 0)
     run("ingest", str(reports), "--index", str(index))
-    generation = open_or_create(index).latest_generation()
+    generation = generation_of(index)
     summary_before = (index / "summary.json").read_bytes()
     assert "1 unchanged" in run("ingest", str(reports), "--index", str(index)).stdout
-    assert open_or_create(index).latest_generation() == generation
+    assert generation_of(index) == generation
     assert (index / "summary.json").read_bytes() == summary_before
 
 

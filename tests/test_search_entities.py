@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from conftest import CORPUS, make_report, make_section
 from search import EntityStat, MonthCount
+import pytest
+
+#: The conformance suite: every test here runs once per search engine (see conftest).
+pytestmark = pytest.mark.usefixtures("engine")
 
 
 def test_report_is_rebuilt_exactly(corpus_index):

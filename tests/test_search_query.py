@@ -6,6 +6,9 @@ import pytest
 
 from search import QueryError, SearchRequest
 
+#: The conformance suite: every test here runs once per search engine (see conftest).
+pytestmark = pytest.mark.usefixtures("engine")
+
 
 def hits(index, q: str, **kw) -> list[tuple[str, str]]:
     """(report id, anchor) of every hit, in order."""
@@ -107,8 +110,9 @@ def test_period_params_and_query_agree(corpus_index):
 
 
 def test_literal_mode_searches_the_text_as_typed(corpus_index):
-    # an unbalanced quote and markup are just text here: no error, no operators
-    assert hits(corpus_index, '<script>alert(1)</script> "cutout', literal=True) == [
+    # an unbalanced quote and markup are just text here: no error, no operators (the words
+    # as typed, in order: "showed script alert script")
+    assert hits(corpus_index, 'showed <script>alert(1)</script> "and', literal=True) == [
         ("2021-06-status", "escaping")]
     assert len(hits(corpus_index, 'a < b & c "cutout', literal=True)) == 3
     assert hits(corpus_index, "type:milestone", literal=True) == []

@@ -8,6 +8,9 @@ import pytest
 from search import QueryError, SearchRequest
 from tests.conftest import make_report, make_section
 
+#: The conformance suite: every test here runs once per search engine (see conftest).
+pytestmark = pytest.mark.usefixtures("engine")
+
 
 def search(index, q: str, **kw):
     return index.search(SearchRequest(q=q, per_page=50, **kw))

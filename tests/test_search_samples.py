@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections import Counter
 
 from search import SearchRequest
+import pytest
+
+#: The conformance suite: every test here runs once per search engine (see conftest).
+pytestmark = pytest.mark.usefixtures("engine")
 
 
 def test_every_report_is_rebuilt_exactly(sample_index, sample_reports):

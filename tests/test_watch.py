@@ -22,6 +22,9 @@ from click.testing import CliRunner
 from cli.main import main
 from search import Index, SearchRequest
 
+#: The conformance suite: every test here runs once per search engine (see conftest).
+pytestmark = pytest.mark.usefixtures("engine")
+
 REPORT_ARCHIVE = str(Path(sys.executable).parent / "report-archive")
 SETTLE = 1.0  # well above the 0.15 s between writes of the slow file, even on a busy machine
 REPORT = ("DM Status Report for {month} 2021\n\n1. Summary\n\nThe Qserv team met in {month}.\n\n"

@@ -14,6 +14,9 @@ from search import Index, SearchRequest
 from web.openapi import document
 from web_fixtures import app, client, get_json, web_archive, xss_report_id  # noqa: F401
 
+#: The conformance suite: every test here runs once per search engine (see conftest).
+pytestmark = pytest.mark.usefixtures("engine")
+
 
 def _without_timing(data: dict) -> dict:
     return {k: v for k, v in data.items() if k != "took_ms"}

@@ -14,6 +14,10 @@ from search import Index, SearchRequest
 from web.batch import CSV_COLUMNS, MAX_BATCH_BYTES, MAX_TERMS
 from web.openapi import document
 from web_fixtures import app, client, get_json, soup, web_archive  # noqa: F401
+import pytest
+
+#: The conformance suite: every test here runs once per search engine (see conftest).
+pytestmark = pytest.mark.usefixtures("engine")
 
 TERMS = 'Qserv\n\n# a comment line\n"unclosed phrase\nDM-26348\nzyxwvut\n'
 

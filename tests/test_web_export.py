@@ -16,6 +16,10 @@ from search._export import CHUNK
 from web.export import COLUMNS, NOTE_ID
 from web.openapi import document
 from web_fixtures import app, client, soup, web_archive  # noqa: F401
+import pytest
+
+#: The conformance suite: every test here runs once per search engine (see conftest).
+pytestmark = pytest.mark.usefixtures("engine")
 
 
 def _all_pages(index_dir, **params) -> list:

@@ -5,6 +5,10 @@ from __future__ import annotations
 from cli.main import main as cli_main
 from web import create_app
 from web_fixtures import get_json, soup
+import pytest
+
+#: The conformance suite: every test here runs once per search engine (see conftest).
+pytestmark = pytest.mark.usefixtures("engine")
 
 
 def test_index_path_defaults_to_the_environment_read_at_call_time(monkeypatch, tmp_path):

@@ -8,6 +8,10 @@ import feedparser
 
 from search import ingest_paths
 from web_fixtures import app, client, soup, web_archive  # noqa: F401
+import pytest
+
+#: The conformance suite: every test here runs once per search engine (see conftest).
+pytestmark = pytest.mark.usefixtures("engine")
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

@@ -25,6 +25,9 @@ from search._writer import write_reports
 from web import create_app
 from web.throttle import BUSY_MESSAGE, looks_expensive, slots_of
 
+#: The conformance suite: every test here runs once per search engine (see conftest).
+pytestmark = pytest.mark.usefixtures("engine")
+
 SERVE = str(Path(sys.executable).with_name("report-archive"))
 
 

@@ -6,6 +6,10 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 from web_fixtures import app, client, get_json, soup, web_archive, xss_report_id  # noqa: F401
+import pytest
+
+#: The conformance suite: every test here runs once per search engine (see conftest).
+pytestmark = pytest.mark.usefixtures("engine")
 
 
 def _query(url: str) -> dict[str, list[str]]:

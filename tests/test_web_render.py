@@ -11,6 +11,9 @@ from web.chart import month_bars
 from web.filters import period_label, snippet, when
 from web.markup import section_html
 
+#: The conformance suite: every test here runs once per search engine (see conftest).
+pytestmark = pytest.mark.usefixtures("engine")
+
 
 def months(*counts: int, start_year: int = 2020) -> list[tuple[str, int]]:
     return [(f"{start_year + i // 12}-{i % 12 + 1:02d}", c) for i, c in enumerate(counts)]

@@ -11,6 +11,9 @@ from web.security import CSP
 from web_fixtures import (XSS_IMG, XSS_SCRIPT, app, client, get_json, soup,  # noqa: F401
                           web_archive, xss_report_id)
 
+#: The conformance suite: every test here runs once per search engine (see conftest).
+pytestmark = pytest.mark.usefixtures("engine")
+
 EXPECTED_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                 "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 

@@ -1,0 +1,576 @@
+"""The tantivy engine behind the `search._engine` interface (the official Python bindings).
+
+The index lives in ``tantivy/`` inside the index directory (our own files, summary.json,
+ENGINE, the write lock, stay beside it). Documents and stored payloads are the Whoosh
+engine's (`_tantivy_schema`); a doc is the document's ``seq`` (see there).
+
+Reading: one tantivy `Index` per directory, reloaded when ``meta.json`` changes; its
+searcher is shared by all threads (tantivy searchers are thread-safe, and a query runs in
+Rust without the GIL). Facets are tantivy aggregations over the whole match set.
+
+Writing: a commit is atomic (tantivy writes segments, then renames ``meta.json``), so a
+killed ingest leaves the last commit and a re-run finishes the job. Ingest workers extract
+reports and build their documents; the parent adds them to one `IndexWriter`, which
+indexes on its own threads, and commits batch by batch.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import threading
+from contextlib import contextmanager
+from html import escape
+from pathlib import Path
+
+import tantivy
+from tantivy import Occur, Query
+
+from ingest.model import ENTITY_TYPES
+from search import _snippet
+from search._facets import ENTITY_FACET_TOP, SECTION_FACET_TOP
+from search._schema import rebuild_report, report_documents, section_data
+from search._suggest import Vocabulary
+from search._tantivy_query import Compiled, Compiler, Words, _phrase, literal_query
+from search._tantivy_schema import (ORDER_BITS, analyzers, build_schema, fields_of,
+                                    meta_of, period_of, to_document)
+from search._types import EntityRef, Hit, QueryError
+
+SUBDIR = "tantivy"
+#: The IndexWriter's memory budget (split across its threads; tantivy's floor is 15 MB each).
+WRITER_HEAP = 64_000_000
+WRITER_THREADS = 2
+_ORDER = {t: i for i, t in enumerate(ENTITY_TYPES)}
+_KEEP_GENERATIONS = 2
+_BIG = 1 << 30  # an aggregation bucket budget that never cuts
+
+
+def _open_index(index_dir: Path, create: bool):
+    path = Path(index_dir) / SUBDIR
+    if not (path / "meta.json").exists():
+        if not create:
+            return None
+        path.mkdir(parents=True, exist_ok=True)
+    ix = tantivy.Index(build_schema(), path=str(path), reuse=True)
+    for name, analyzer in analyzers().items():
+        ix.register_tokenizer(name, analyzer)
+    return ix
+
+
+def _opstamp(index_dir: Path) -> tuple[int, int] | None:
+    meta = Path(index_dir) / SUBDIR / "meta.json"
+    try:
+        stamp = meta.stat().st_mtime_ns
+        return json.loads(meta.read_text(encoding="utf-8")).get("opstamp", 0), stamp
+    except (OSError, ValueError):
+        return None
+
+
+class TantivyPool:
+    """The directory's tantivy Index, its current searcher and per-generation values."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._ix = None
+        self._lock = threading.Lock()
+        self._current: tuple[tuple, object] | None = None
+        self._derived: dict[tuple, dict] = {}
+        self._open: dict = {}  # owner -> entry, as the Whoosh pool (one shared searcher)
+
+    def current(self):
+        """(generation key, searcher) of the latest commit, or None without an index."""
+        key = _opstamp(self.path)
+        if key is None:
+            return None
+        entry = self._current
+        if entry is not None and entry[0] == key:
+            return entry
+        with self._lock:
+            if self._ix is None:
+                self._ix = _open_index(self.path, create=False)
+                if self._ix is None:
+                    return None
+            self._ix.reload()
+            opened = _opstamp(self.path) or key
+            entry = self._current = (opened, self._ix.searcher())
+        return entry
+
+    def cached(self, key: tuple, name: str, build):
+        values = self._derived.get(key)
+        if values is None:
+            with self._lock:
+                values = self._derived.setdefault(key, {})
+                while len(self._derived) > _KEEP_GENERATIONS:
+                    del self._derived[next(iter(self._derived))]
+        value = values.get(name)
+        if value is None:
+            value = values[name] = build()
+        return value
+
+    @property
+    def schema(self):
+        return self._ix.schema
+
+    def close(self) -> None:
+        with self._lock:
+            self._current, self._derived, self._ix = None, {}, None
+
+
+class TantivyEngine:
+    """An index directory written and read with tantivy."""
+
+    NAME = "tantivy"
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.pool = TantivyPool(self.path)
+        self._handles: list[_Handle] = []
+
+    def exists(self) -> bool:
+        return (self.path / SUBDIR / "meta.json").exists()
+
+    def view(self):
+        current = self.pool.current()
+        if current is None:
+            return None
+        return TantivyView(self.pool, current[0], current[1])
+
+    def close(self) -> None:
+        for handle in self._handles:
+            handle.close()
+        self._handles = []
+        self.pool.close()
+
+    # -- writing (call with the write lock held) --------------------------------------------
+    def open_writer(self):
+        self.path.mkdir(parents=True, exist_ok=True)
+        handle = _Handle(self.path, _open_index(self.path, create=True))
+        self._handles.append(handle)
+        return handle
+
+    @contextmanager
+    def batch(self, handle):
+        b = _Batch(handle)
+        try:
+            yield b
+        except BaseException:
+            handle.rollback()
+            raise
+        handle.commit()
+
+    def builder(self, handle, stage_dir: Path):
+        return _Builder()
+
+    def commit(self, handle, finished: list, delete: set[str], dead: dict) -> None:
+        writer = handle.writer()
+        try:
+            for rid in delete:
+                writer.delete_documents_by_term("report_id", rid)
+            for i, docs in enumerate(finished):
+                skip = set()
+                for start, end in (dead or {}).get(i, ()):
+                    skip.update(range(start, end))
+                handle.add([d for j, d in enumerate(docs) if j not in skip])
+        except BaseException:
+            handle.rollback()
+            raise
+        handle.commit()
+
+    def existing(self, handle) -> dict[str, dict]:
+        out = {}
+        for fields in self.report_fields(handle):
+            meta = meta_of(fields)
+            out[fields["report_id"]] = {"sha256": meta["sha256"],
+                                        "source_abs": meta["source_abs"]}
+        return out
+
+    def generation(self, handle) -> int:
+        stamp = _opstamp(self.path)
+        return stamp[0] if stamp else 0
+
+    def report_fields(self, handle) -> list[dict]:
+        handle.index.reload()
+        return _report_fields(handle.index.searcher(), handle.index.schema)
+
+
+class _Handle:
+    """An open index for writing: the IndexWriter is made on first use (after the ingest
+    workers were forked: a process with tantivy's threads is not forked)."""
+
+    def __init__(self, index_dir: Path, index) -> None:
+        self.index_dir = index_dir
+        self.index = index
+        self._writer = None
+        self._next = None
+
+    def writer(self):
+        if self._writer is None:
+            self._writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=WRITER_THREADS)
+        return self._writer
+
+    def _next_ordinal(self) -> int:
+        if self._next is None:
+            self.index.reload()
+            searcher = self.index.searcher()
+            top = searcher.search(Query.all_query(), limit=1, count=False,
+                                  order_by_field="seq") if searcher.num_docs else None
+            self._next = (int(top.hits[0][0]) >> ORDER_BITS) + 1 if top and top.hits else 1
+        value = self._next
+        self._next += 1
+        return value
+
+    def add(self, docs: list[dict]) -> None:
+        """Add one builder's documents (report document first, then its sections)."""
+        writer = self.writer()
+        ordinal, position = 0, 0
+        for doc in docs:
+            if doc["kind"] == "report":
+                ordinal, position = self._next_ordinal(), 0
+            else:
+                position += 1
+            writer.add_document(to_document(doc, (ordinal << ORDER_BITS) | position))
+
+    def commit(self) -> None:
+        if self._writer is not None:
+            self._writer.commit()
+
+    def rollback(self) -> None:
+        if self._writer is not None:
+            self._writer.rollback()
+            self._next = None
+
+    def close(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.wait_merging_threads()
+
+
+class _Batch:
+    def __init__(self, handle: _Handle) -> None:
+        self._handle = handle
+
+    def put(self, report, source_abs: str | None = None) -> None:
+        """Index `report`, replacing any report with the same id."""
+        self.delete(report.id)
+        self._handle.add(report_documents(report, source_abs or os.path.abspath(report.source)))
+
+    def delete(self, report_id: str) -> None:
+        self._handle.writer().delete_documents_by_term("report_id", report_id)
+
+
+class _Builder:
+    """One worker's documents until the next commit (plain dicts: they cross processes)."""
+
+    def __init__(self) -> None:
+        self.docs: list[dict] = []
+
+    def add(self, report, source_abs: str) -> tuple[int, int, dict]:
+        docs = report_documents(report, source_abs)
+        start = len(self.docs)
+        self.docs.extend(docs)
+        return start, len(self.docs), docs[0]
+
+    def finish(self):
+        docs, self.docs = self.docs, []
+        return docs or None
+
+    def cancel(self) -> None:
+        self.docs = []
+
+
+def _report_fields(searcher, schema) -> list[dict]:
+    if not searcher.num_docs:
+        return []
+    found = searcher.search(Query.term_query(schema, "kind", "report"),
+                            limit=searcher.num_docs, count=False)
+    return [fields_of(searcher.doc(addr)) for _, addr in found.hits]
+
+
+class _Tables:
+    """Per-generation values: report periods by ordinal, section count, the analyzer."""
+
+    def __init__(self, searcher, schema) -> None:
+        self.periods: dict[int, str | None] = {}
+        if searcher.num_docs:
+            reports = searcher.search(Query.term_query(schema, "kind", "report"),
+                                      limit=searcher.num_docs, count=False).hits
+            addrs = [a for _, a in reports]
+            seqs = searcher.fast_field_values("seq", addrs)
+            months = searcher.fast_field_values("month", addrs)
+            self.periods = {s >> ORDER_BITS: period_of(m or 0) for s, m in zip(seqs, months)}
+        self.section_count = searcher.search(Query.term_query(schema, "kind", "section"),
+                                             limit=1, count=True).count if searcher.num_docs else 0
+
+
+class TantivyView:
+    """The shared searcher of one generation, and what the ranking asks of it."""
+
+    def __init__(self, pool: TantivyPool, key: tuple, searcher) -> None:
+        self.pool = pool
+        self.key = key
+        self.searcher = searcher
+        self.schema = pool.schema
+        self.words = pool.cached(key, "words", lambda: Words(analyzers()))
+        self.tables = pool.cached(key, "tables", lambda: _Tables(searcher, self.schema))
+        self.section_count = self.tables.section_count
+        self._addr: dict[int, object] = {}
+        self._kind = Query.term_query(self.schema, "kind", "section")
+
+    # -- doc columns ------------------------------------------------------------------------
+    @staticmethod
+    def report_of(doc: int) -> int:
+        return doc >> ORDER_BITS
+
+    def period(self, doc: int) -> str | None:
+        return self.tables.periods.get(doc >> ORDER_BITS)
+
+    def count_reports(self, docs) -> int:
+        return len({d >> ORDER_BITS for d in docs})
+
+    # -- queries ----------------------------------------------------------------------------
+    def compile(self, node, resolve):
+        return Compiler(self.schema, self.words, self.searcher, resolve).compile(node)
+
+    def literal(self, text: str):
+        return literal_query(text, self.schema, self.words)
+
+    def near(self, a: str, b: str, slop: int):
+        words = [t for w in (a, b) for _, t in self.words(w)]
+        if len(words) != 2:
+            return None
+        return Compiled(_phrase(self.schema, "text", list(enumerate(words)), slop=slop))
+
+    def is_stop_word(self, word: str) -> bool:
+        return self.words.is_stop_word(word)
+
+    def _restricted(self, q, f):
+        """`q` (None: every section) with the filters, which never change scores."""
+        clauses = [(Occur.Must, q.query if q is not None
+                    else Query.const_score_query(self._kind, 1.0))]
+        terms = [self._kind]
+        for field, value in (("type", f.type), ("entity", f.entity), ("year", f.year),
+                             ("heading", f.section), ("format", f.format)):
+            if value:
+                terms.append(Query.term_query(self.schema, field, value))
+        if f.period:
+            lo = _month(f.period_lo) if f.period_lo else 1
+            hi = _month(f.period_hi) if f.period_hi else 999999
+            terms.append(Query.range_query(self.schema, "month", tantivy.FieldType.Unsigned,
+                                           lo, hi))
+        clauses += [(Occur.Must, Query.const_score_query(t, 0.0)) for t in terms]
+        return Query.boolean_query(clauses)
+
+    def _all(self, query) -> list:
+        if not self.searcher.num_docs:
+            return []
+        found = self.searcher.search(query, limit=self.searcher.num_docs, count=False)
+        return found.hits
+
+    def matches(self, q, filters, deadline) -> list[tuple[float, int]]:
+        hits = self._all(self._restricted(q, filters))
+        if not hits:
+            return []
+        addrs = [a for _, a in hits]
+        seqs = self.searcher.fast_field_values("seq", addrs)
+        self._addr.update(zip(seqs, addrs))
+        items = [(s, d) for (s, _), d in zip(hits, seqs)]
+        items.sort(key=lambda it: it[1])
+        return items
+
+    def docs(self, q) -> set[int]:
+        if q is None:
+            return set()
+        query = Query.boolean_query([(Occur.Must, q.query),
+                                     (Occur.Must, Query.const_score_query(self._kind, 0.0))])
+        hits = self._all(query)
+        return set(self.searcher.fast_field_values("seq", [a for _, a in hits])) if hits \
+            else set()
+
+    # -- facets -----------------------------------------------------------------------------
+    def facets(self, docs, match_set=None) -> dict:
+        docs = list(docs)
+        if not docs:
+            from search._facets import empty
+            return empty()
+        if match_set is not None:
+            q, filters = match_set
+            query = self._restricted(q, filters)
+        else:
+            query = Query.term_set_query(self.schema, "seq", docs)
+        terms = {"type": ("etype", 100), "year": ("year", _BIG), "format": ("format", _BIG),
+                 "section": ("heading", SECTION_FACET_TOP)}
+        terms.update({f"ent_{t}": (f"ent_{t}", ENTITY_FACET_TOP) for t in ENTITY_TYPES})
+        spec = {name: {"terms": {"field": field, "size": min(size, 65000),
+                                 "segment_size": 65000}}
+                for name, (field, size) in terms.items()}
+        found = self.searcher.aggregate(query, spec)
+
+        def pairs(name):
+            buckets = [(b["key"], b["doc_count"]) for b in found[name]["buckets"] if b["key"]]
+            return sorted(buckets, key=lambda kv: (-kv[1], kv[0]))
+
+        entity = {}
+        for t in ENTITY_TYPES:
+            top = pairs(f"ent_{t}")[:ENTITY_FACET_TOP]
+            if top:
+                entity[t] = [{"value": k, "count": n} for k, n in top]
+        types = sorted(pairs("type"), key=lambda kv: _ORDER.get(kv[0], 99))
+        return {
+            "type": _items(types),
+            "entity": entity,
+            "year": _items(sorted(pairs("year"))),
+            "section": _items(pairs("section")[:SECTION_FACET_TOP]),
+            "format": _items(pairs("format")),
+        }
+
+    # -- hits -------------------------------------------------------------------------------
+    def _addresses(self, docs: list[int]) -> dict[int, object]:
+        missing = [d for d in docs if d not in self._addr]
+        if missing:
+            found = self.searcher.search(Query.term_set_query(self.schema, "seq", missing),
+                                         limit=len(missing), count=False).hits
+            addrs = [a for _, a in found]
+            self._addr.update(zip(self.searcher.fast_field_values("seq", addrs), addrs))
+        return self._addr
+
+    def hits(self, items, highlight) -> list[Hit]:
+        items = list(items)
+        if not items:
+            return []
+        addrs = self._addresses([d for _, d in items])
+        snippets = None
+        if highlight is not None:
+            snippets = tantivy.SnippetGenerator.create(self.searcher, highlight.query,
+                                                       self.schema, "text")
+            snippets.set_max_num_chars(_snippet.SNIPPET_CHARS)
+        wanted = highlight.entities if highlight is not None else frozenset()
+        out = []
+        for score, doc in items:
+            fields = fields_of(self.searcher.doc(addrs[doc]))
+            out.append(_hit(fields, score, snippets, wanted))
+        return out
+
+    def vocabulary(self):
+        return self.pool.cached(self.key, "vocabulary", lambda: _vocabulary(self.searcher))
+
+    # -- stored documents -------------------------------------------------------------------
+    def _stored(self, query, limit: int | None = None) -> list[dict]:
+        if not self.searcher.num_docs:
+            return []
+        found = self.searcher.search(query, limit=limit or self.searcher.num_docs,
+                                     count=False).hits
+        return [fields_of(self.searcher.doc(a)) for _, a in found]
+
+    def report(self, report_id: str):
+        docs = self._stored(Query.term_query(self.schema, "report_id", report_id))
+        head = [d for d in docs if d["kind"] == "report"]
+        if not head:
+            return None
+        return rebuild_report(head[0], [d for d in docs if d["kind"] == "section"])
+
+    def report_fields(self):
+        return _report_fields(self.searcher, self.schema)
+
+    def entity_sections(self, name: str) -> list[tuple[dict, dict]]:
+        query = Query.boolean_query([
+            (Occur.Must, Query.term_query(self.schema, "entity", name.lower())),
+            (Occur.Must, self._kind)])
+        return [(f, section_data(f)) for f in self._stored(query)]
+
+    def more_like_this(self, report_id: str, anchor: str, limit: int) -> list[Hit]:
+        docs = self._stored(Query.term_query(self.schema, "doc_id", f"{report_id}#{anchor}"), 1)
+        if not docs:
+            return []
+        text = section_data(docs[0])["t"]
+        if not text.strip():
+            return []
+        like = self._like(text)
+        if like is None:
+            return []
+        query = Query.boolean_query([
+            (Occur.Must, like), (Occur.Must, Query.const_score_query(self._kind, 0.0)),
+            (Occur.MustNot, Query.term_query(self.schema, "report_id", report_id))])
+        found = self.searcher.search(query, limit=limit, count=False).hits
+        return [_hit(fields_of(self.searcher.doc(a)), s, None, frozenset()) for s, a in found]
+
+
+    def _like(self, text: str, terms: int = 12):
+        """The `terms` most telling words of `text` (tf-idf; ties A-Z), each boosted by its
+        weight: tantivy's own more-like-this picks among equal words in hash order, so
+        two processes could disagree about "similar"."""
+        counts: dict[str, int] = {}
+        for _, term in self.words(text):
+            counts[term] = counts.get(term, 0) + 1
+        total = max(self.section_count, 1)
+        scored = []
+        for term, tf in counts.items():
+            df = self.searcher.doc_freq("text", term)
+            if df:
+                scored.append((tf * math.log(1 + total / df), term))
+        scored.sort(key=lambda st: (-st[0], st[1]))
+        if not scored:
+            return None
+        return Query.boolean_query([
+            (Occur.Should, Query.boost_query(Query.term_query(self.schema, "text", term), w))
+            for w, term in scored[:terms]])
+
+
+def _month(value: str) -> int:
+    return int(value[:4]) * 100 + int(value[5:7])
+
+
+def _items(pairs) -> list[dict]:
+    return [{"value": k, "count": n} for k, n in pairs]
+
+
+def _highlight(text: str, snippets) -> str:
+    """Tantivy's best fragment of `text`, escaped, with <mark> around the matched words
+    (tantivy's offsets are bytes of UTF-8)."""
+    snippet = snippets.snippet_from_doc(tantivy.Document(text=text))
+    marks = snippet.highlighted()
+    if not marks:
+        return ""
+    raw = snippet.fragment().encode("utf-8")
+    out, at = [], 0
+    for span in sorted(marks, key=lambda r: r.start):
+        if span.start < at:
+            continue
+        out.append(escape(raw[at:span.start].decode("utf-8", "replace"), quote=False))
+        out.append("<mark>" + escape(raw[span.start:span.end].decode("utf-8", "replace"),
+                                     quote=False) + "</mark>")
+        at = span.end
+    out.append(escape(raw[at:].decode("utf-8", "replace"), quote=False))
+    rng = snippet.fragment_range()
+    full = len(text.encode("utf-8"))
+    return ("… " if rng.start > 0 else "") + "".join(out) + (" …" if rng.end < full else "")
+
+
+def _hit(fields: dict, score: float, snippets, wanted: frozenset) -> Hit:
+    from search._search import highlight_ids
+
+    data = section_data(fields)
+    text = data["t"]
+    snippet = highlight_ids(_highlight(text, snippets)) if snippets is not None else ""
+    if not snippet:
+        spans = [(m[2], m[3]) for m in data["m"] if m[1].lower() in wanted]
+        snippet = _snippet.mark_spans(text, spans) if spans else _snippet.lead(text)
+    seen = dict.fromkeys((m[0], m[1]) for m in data["m"])
+    return Hit(report_id=fields["report_id"], title=fields["title"],
+               period=fields.get("period"), section=fields.get("heading", ""),
+               anchor=fields["anchor"], page=data["p"], score=round(abs(float(score)), 4),
+               snippet_html=snippet, format=fields["format"],
+               entities=tuple(EntityRef(t, n) for t, n in seen))
+
+
+def _vocabulary(searcher):
+    """The spelling vocabulary of this generation: section words and one-word entity
+    names, with how many sections use each (read once from the term dictionaries)."""
+    counts: dict[str, int] = {}
+    if searcher.num_docs:
+        for term, n in searcher.terms_with_prefix("spell", ""):
+            counts[term] = n
+        for term, n in searcher.terms_with_prefix("entity", ""):
+            if term.isalpha():
+                counts[term] = max(counts.get(term, 0), n)
+    return Vocabulary.from_counts(counts)
