@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from search import (DEFAULT_INDEX_DIR, Index, IndexDamagedError, IndexUnavailableError,
+from search import (DEFAULT_INDEX_DIR, EngineMismatchError, Index, IndexDamagedError, IndexUnavailableError,
                     has_index, index_damage,
                     no_index_message, resolve_index_dir)
 
@@ -61,8 +61,12 @@ def directory_only(location, command: str) -> None:
 
 
 def open_index(index_dir: str | None) -> Index:
-    """`search.Index` on the resolved directory, which must hold an index."""
-    return Index(index_dir_or_exit(index_dir))
+    """`search.Index` on the resolved directory, which must hold an index (built by the
+    engine asked for, if any: else the message says how to rebuild)."""
+    try:
+        return Index(index_dir_or_exit(index_dir))
+    except EngineMismatchError as error:
+        raise click.ClickException(str(error)) from None
 
 
 def index_errors(command):

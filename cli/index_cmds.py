@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import shlex
 import sys
 
 import click
 
+from search._engine import ENV_VAR as ENGINE_ENV
+from search._engine import requested_engine
 from cli.extract_cmd import load_read_options, read_options_option
 from cli.text import plural
 from cli.index_access import index_errors, open_index
 from ingest import ENTITY_TYPES, EntityConfigError
-from search import (EXPORT_MAX, Index, IndexBusyError, IndexDamagedError, IndexUnavailableError,
+from search import (DEFAULT_ENGINE, ENGINES, EXPORT_MAX, EngineMismatchError, Index, IndexBusyError, IndexDamagedError, IndexUnavailableError,
                     QueryError,
                     SearchRequest, has_index, ingest_paths, resolve_index_dir)
 
@@ -27,9 +30,29 @@ PROG = "report-archive"
 #: Where `serve` listens by default: the site exported links point to unless told otherwise.
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
-index_option = click.option(
+_index_dir_option = click.option(
     "--index", "index_dir", metavar="DIR",
     help="Index directory (default: $REPORT_ARCHIVE_INDEX, else .report-archive/index).")
+
+
+def _set_engine(ctx, param, value):
+    """--engine applies to the whole command: it sets $REPORT_ARCHIVE_ENGINE, which
+    `search.ingest_paths` (a new index) and `search.Index` (a check of an existing one)
+    read, so every call the command makes agrees."""
+    if value:
+        os.environ[ENGINE_ENV] = value
+    return value
+
+
+engine_option = click.option(
+    "--engine", type=click.Choice(ENGINES), expose_value=False, callback=_set_engine,
+    is_eager=True, help=f"Search engine (default: $REPORT_ARCHIVE_ENGINE, else [search] engine "
+    f"in report-archive.toml, else what the index records; a new index: {DEFAULT_ENGINE}).")
+
+
+def index_option(command):
+    """--index DIR and --engine NAME: which index, read or written with which engine."""
+    return _index_dir_option(engine_option(command))
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (as the web API).")
 
 
@@ -97,9 +120,10 @@ def ingest(paths, index_dir, entities_file, jobs, prune, watch, settle, follow_s
     try:
         summary = ingest_paths(paths, resolve_index_dir(index_dir), entities_file=entities_file,
                                jobs=jobs, prune=prune, progress=progress,
-                               read_options=options, follow_symlinks=follow_symlinks)
+                               read_options=options, follow_symlinks=follow_symlinks,
+                               engine=requested_engine(None, config_file))
     except (IndexBusyError, IndexDamagedError, IndexUnavailableError,
-            EntityConfigError) as error:
+            EntityConfigError, EngineMismatchError) as error:
         raise click.ClickException(str(error)) from None
     finally:
         if bar is not None:

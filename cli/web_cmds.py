@@ -15,6 +15,8 @@ import errno
 
 import click
 
+from cli.index_cmds import engine_option
+
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
 #: Worker threads: the index slots (web.throttle, 2) run the searches; the others wait in
 #: the bounded queue, and one is always left to answer a quick 503 or a static file.
@@ -45,6 +47,7 @@ def throttle_config(threads: int) -> dict:
 
 
 @click.command()
+@engine_option
 @click.option("--index", "index_dir", metavar="DIR",
               help="Index directory (default: $REPORT_ARCHIVE_INDEX, else .report-archive/index).")
 @click.option("--entities", "entities_file", metavar="FILE",
@@ -131,6 +134,11 @@ def _index_to_serve(index_dir: str | None):
     problem = index_damage(path)
     if problem is not None:
         raise click.ClickException(str(IndexDamagedError(path, problem)))
+    from search._engine import EngineMismatchError, choose, requested_engine
+    try:
+        choose(path, requested_engine())  # --engine against what the index records
+    except EngineMismatchError as error:
+        raise click.ClickException(str(error)) from None
     return path
 
 

@@ -1,4 +1,5 @@
-"""Search over the report archive: one small facade, Whoosh hidden in private modules.
+"""Search over the report archive: one small facade, the engines (Whoosh, tantivy) hidden in
+private modules (see search/_engine.py).
 
     from search import Index, SearchRequest, ingest_paths, resolve_index_dir
     ingest_paths(["sample_reports"], resolve_index_dir(None))
@@ -14,6 +15,7 @@ syntax: words (stemmed), "phrases", AND/OR/NOT, prefix* and fuzzy~ terms, fields
 from search._candidates import EntityCandidate
 from search._candidates import candidates as entity_candidates
 from search._consistency import reannotate_index
+from search._engine import DEFAULT_ENGINE, ENGINES, EngineMismatchError
 from search._export import EXPORT_MAX, Export, QueryOverview
 from search._health import (CheckResult, CheckUnsupportedError, IndexDamagedError, NoIndexError,
                             has_index, no_index_message)
@@ -32,8 +34,9 @@ from search._types import (CoMention, EntityDetail, EntityRef, EntityStat, Hit, 
 from search._watch import watch_paths
 
 __all__ = [
-    "DEFAULT_INDEX_DIR", "EXPORT_MAX", "CheckResult", "CheckUnsupportedError", "CoMention",
-    "EntityCandidate", "EntityDetail", "EntityRef", "EntityStat", "Export", "Hit", "Index",
+    "DEFAULT_ENGINE", "DEFAULT_INDEX_DIR", "ENGINES", "EXPORT_MAX", "CheckResult",
+    "CheckUnsupportedError", "CoMention", "EngineMismatchError", "EntityCandidate",
+    "EntityDetail", "EntityRef", "EntityStat", "Export", "Hit", "Index",
     "IndexBusyError", "IndexDamagedError", "IndexStats", "IndexUnavailableError",
     "IngestSummary", "MonthCount", "NoIndexError", "Occurrence", "QueryError", "QueryOverview",
     "RebuildError", "ReportSummary", "SearchRequest", "SearchResponse", "check_index",

@@ -99,12 +99,26 @@ def check_engine(name: str, where: str) -> str:
     return value
 
 
-def requested_engine(cli_value: str | None = None) -> str | None:
-    """The engine asked for: --engine beats $REPORT_ARCHIVE_ENGINE; None when neither."""
+#: The configuration file (see ingest.options) may name the engine: ``[search] engine = ...``.
+CONFIG_NAME = "report-archive.toml"
+
+
+def requested_engine(cli_value: str | None = None, config: str | Path | None = None) -> str | None:
+    """The engine asked for: --engine beats $REPORT_ARCHIVE_ENGINE beats ``[search] engine``
+    in the configuration file (`config`, else ./report-archive.toml); None when none does."""
     if cli_value:
         return check_engine(cli_value, "--engine")
     env = os.environ.get(ENV_VAR)
-    return check_engine(env, f"${ENV_VAR}") if env else None
+    if env:
+        return check_engine(env, f"${ENV_VAR}")
+    path = Path(config) if config else Path(CONFIG_NAME)
+    try:
+        import tomllib
+        table = tomllib.loads(path.read_text(encoding="utf-8")).get("search", {})
+    except (OSError, ValueError):
+        return None  # a missing file names nothing; ingest.options reports a broken one
+    value = table.get("engine") if isinstance(table, dict) else None
+    return check_engine(str(value), f"{path}: [search] engine") if value else None
 
 
 def recorded_engine(index_dir: Path) -> str | None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ingest.model import ENTITY_TYPES, Report
 from search import _aggregate, _entity, _facets, _order, _qtree, _search
-from search._engine import open_engine
+from search._engine import open_engine, requested_engine
 from search._types import (EntityDetail, EntityStat, Hit, IndexStats, QueryError,
                            ReportSummary, SearchRequest, SearchResponse)
 
@@ -22,9 +22,10 @@ from search._types import (EntityDetail, EntityStat, Hit, IndexStats, QueryError
 class Index:
     """The archive's search index in `path` (see the search package docs for the API).
 
-    `engine` ("whoosh" or "tantivy") is the engine to read it with; None: the one the
-    directory records (see `search._engine.choose`); another than the recorded one is an
-    error that says how to rebuild.
+    `engine` ("whoosh" or "tantivy") is the engine to read it with; None: the one asked for
+    by $REPORT_ARCHIVE_ENGINE or the configuration file, else the one the directory records
+    (see `search._engine.choose`); another than the recorded one is an
+    `EngineMismatchError` that says how to rebuild.
     """
 
     def __init__(self, path: str | Path, engine: str | None = None, read=()) -> None:
@@ -36,7 +37,7 @@ class Index:
             self._engine = PgEngine(path, read)
         else:
             self.path = Path(path)
-            self._engine = open_engine(self.path, engine)
+            self._engine = open_engine(self.path, engine or requested_engine())
         self.engine = self._engine.NAME
         #: The engine's searcher pool (per thread or `searcher_slot`).
         self._pool = self._engine.pool

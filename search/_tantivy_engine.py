@@ -28,14 +28,16 @@ import tantivy
 from tantivy import Occur, Query
 
 from ingest.model import ENTITY_TYPES
+from search import _qtree as qt
 from search import _snippet
 from search._facets import ENTITY_FACET_TOP, SECTION_FACET_TOP
 from search._schema import rebuild_report, report_documents, section_data
 from search._suggest import Vocabulary
-from search._tantivy_query import Compiled, Compiler, Words, _phrase, literal_query
+from search._tantivy_query import Compiled, Compiler, Words, literal_query
 from search._tantivy_schema import (ORDER_BITS, analyzers, build_schema, fields_of,
                                     meta_of, period_of, to_document)
-from search._types import EntityRef, Hit, QueryError
+from search._types import EntityRef, Hit
+from search._whoosh_query import DEFAULT_FIELDS
 
 SUBDIR = "tantivy"
 #: The IndexWriter's memory budget (split across its threads; tantivy's floor is 15 MB each).
@@ -335,11 +337,51 @@ class TantivyView:
     def literal(self, text: str):
         return literal_query(text, self.schema, self.words)
 
-    def near(self, a: str, b: str, slop: int):
-        words = [t for w in (a, b) for _, t in self.words(w)]
-        if len(words) != 2:
-            return None
-        return Compiled(_phrase(self.schema, "text", list(enumerate(words)), slop=slop))
+    #: How much a match in each default field weighs (what the compiled queries boost).
+    field_boosts = DEFAULT_FIELDS
+
+    def all_of(self, queries):
+        queries = [q for q in queries if q is not None]
+        return Compiled(Query.boolean_query([(Occur.Must, q.query) for q in queries]),
+                        frozenset().union(*(q.entities for q in queries)))
+
+    def field_docs(self, node, resolve) -> dict[str, set[int]]:
+        """{field: sections holding the clause there} (see _engine): words and IDs field by
+        field; prefixes and fuzzy terms count as body text."""
+        if not isinstance(node, (qt.Word, qt.Phrase)):
+            q = self.compile(node, resolve)
+            return {"text": self.docs(q)} if q is not None else {}
+        if isinstance(node, qt.Word) and not self.words(node.text):
+            return {}  # a stop word cannot rank
+        compiler = Compiler(self.schema, self.words, None, resolve)
+        out = {}
+        for field in DEFAULT_FIELDS:
+            q = compiler.in_field(field, node.text)
+            if q is not None:
+                out[field] = self.docs(Compiled(q))
+        return out
+
+    def positions(self, words: list[str], docs):
+        """({doc: {term: positions in the text}}, neighbouring (term, term) pairs) for the
+        plain `words`. The Python bindings do not read positions from the index, so the
+        few docs' stored text is analysed again: the same analyzer numbers words as the
+        index did (stop words are indexed, so every word counts)."""
+        terms = [found[0][1] for found in (self.words(w) for w in words) if len(found) == 1]
+        pairs = list(zip(terms, terms[1:]))
+        docs = list(docs)
+        if not pairs or not docs:
+            return {}, []
+        wanted = set(terms)
+        addrs = self._addresses(docs)
+        out = {}
+        for d in docs:
+            text = section_data(fields_of(self.searcher.doc(addrs[d])))["t"]
+            found: dict[str, list] = {}
+            for i, term in enumerate(self.words.stem.analyze(text)):
+                if term in wanted:
+                    found.setdefault(term, []).append(i)
+            out[d] = found
+        return out, pairs
 
     def is_stop_word(self, word: str) -> bool:
         return self.words.is_stop_word(word)

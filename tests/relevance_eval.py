@@ -206,22 +206,27 @@ def format_table(columns: dict[str, Figures]) -> str:
 
 
 def main(argv: Sequence[str] = ()) -> int:
-    """Build a real index of sample_reports in a temp dir, print engine vs baseline."""
+    """Build a real index of sample_reports per engine in a temp dir, print every engine
+    and the baseline side by side."""
     from search import Index, ingest_paths
+    from search._engine import ENGINES
 
     queries = load_queries()
+    columns: dict[str, Figures] = {}
     with tempfile.TemporaryDirectory(prefix="relevance-eval-") as tmp:
-        index_dir = Path(tmp) / "index"
-        ingest_paths([SAMPLE_DIR], index_dir, jobs=2)
-        ours = evaluate(engine_search_fn(Index(index_dir)), queries)
-    base = evaluate(baseline_search_fn(report_texts()), queries)
+        for engine in ENGINES:
+            index_dir = Path(tmp) / engine
+            ingest_paths([SAMPLE_DIR], index_dir, jobs=2, engine=engine)
+            columns[engine] = evaluate(engine_search_fn(Index(index_dir)), queries)
+    columns["baseline"] = evaluate(baseline_search_fn(report_texts()), queries)
     print(f"{len(queries)} queries over {SAMPLE_DIR.name}/ ({QUERIES_PATH.name})\n")
-    print(format_table({"engine": ours, "baseline": base}))
+    print(format_table(columns))
     if "--queries" in argv:
-        print(f"\nplace of the first right report (engine / baseline; - = not in top {MRR_DEPTH})")
+        names = " / ".join(columns)
+        print(f"\nplace of the first right report ({names}; - = not in top {MRR_DEPTH})")
         for q in queries:
             places = []
-            for fig in (ours, base):
+            for fig in columns.values():
                 rr = reciprocal_rank(fig.ranked[q.id], q.answers) if q.answers else 0.0
                 places.append(str(round(1 / rr)) if rr else "-")
             tag = "negative" if q.negative else q.kind
