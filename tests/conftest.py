@@ -6,7 +6,7 @@
 - `corpus_index` is a session-wide index over `CORPUS`, a handful of small reports written
   for the search tests; tests that need to change an index build their own.
 - `engine`: the conformance suite. A test module that marks itself with
-  ``pytestmark = pytest.mark.usefixtures("engine")`` (or a test that takes `engine`) runs
+  ``pytestmark = pytest.mark.usefixtures("search_engine")`` (or a test that takes `engine`) runs
   once per search engine; its indexes (`make_index`, `corpus_index`, `sample_index`, the
   web archive, anything `ingest_paths` or the CLI builds while the test runs) are built
   with that engine ($REPORT_ARCHIVE_ENGINE is set for the test). Tests of one engine's
@@ -31,16 +31,17 @@ def pytest_configure(config):
 
 
 def pytest_generate_tests(metafunc):
-    if "engine" in metafunc.fixturenames:
+    if "search_engine" in metafunc.fixturenames:
         only = metafunc.definition.get_closest_marker("engine_only")
-        metafunc.parametrize("engine", [only.args[0]] if only else ENGINES, scope="session")
+        metafunc.parametrize("search_engine", [only.args[0]] if only else ENGINES,
+                             scope="session")
 
 
 @pytest.fixture(autouse=True)
 def _engine_env(request, monkeypatch):
     """Tests of the conformance suite build their indexes with their engine."""
-    if "engine" in request.fixturenames:
-        monkeypatch.setenv(ENGINE_ENV, request.getfixturevalue("engine"))
+    if "search_engine" in request.fixturenames:
+        monkeypatch.setenv(ENGINE_ENV, request.getfixturevalue("search_engine"))
     else:
         monkeypatch.delenv(ENGINE_ENV, raising=False)
 
@@ -109,10 +110,12 @@ CORPUS = _corpus()
 
 
 @pytest.fixture
-def make_index(engine):
+def make_index(search_engine):
     """Factory: make_index(tmp_path, reports=[...] or files=[...]) -> search.Index."""
     from search import Index, ingest_paths
     from search._writer import write_reports
+
+    engine = search_engine
 
     def factory(tmp_path: Path, reports=None, files=None, **ingest_kwargs):
         index_dir = Path(tmp_path) / "index"
@@ -127,13 +130,13 @@ def make_index(engine):
 
 
 @pytest.fixture(scope="session")
-def corpus_index(tmp_path_factory, engine):
+def corpus_index(tmp_path_factory, search_engine):
     """A read-only index over CORPUS, shared by the whole session (one per engine)."""
     from search import Index
     from search._writer import write_reports
 
-    index_dir = tmp_path_factory.mktemp(f"corpus-{engine}") / "index"
-    write_reports(index_dir, CORPUS, engine=engine)
+    index_dir = tmp_path_factory.mktemp(f"corpus-{search_engine}") / "index"
+    write_reports(index_dir, CORPUS, engine=search_engine)
     return Index(index_dir)
 
 
@@ -141,12 +144,12 @@ SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_reports"
 
 
 @pytest.fixture(scope="session")
-def sample_index(tmp_path_factory, engine):
+def sample_index(tmp_path_factory, search_engine):
     """An index of the real sample archive, ingested through the real extractor (2 workers)."""
     from search import Index, ingest_paths
 
-    index_dir = tmp_path_factory.mktemp(f"samples-{engine}") / "index"
-    summary = ingest_paths([SAMPLE_DIR], index_dir, jobs=2, engine=engine)
+    index_dir = tmp_path_factory.mktemp(f"samples-{search_engine}") / "index"
+    summary = ingest_paths([SAMPLE_DIR], index_dir, jobs=2, engine=search_engine)
     assert summary.failed == (), summary.failed
     return Index(index_dir)
 

@@ -22,7 +22,7 @@ from ingest.entities import load_matcher
 from ingest.extract import extract_report, iter_report_files
 
 #: The conformance suite: every test here runs once per search engine (see conftest).
-pytestmark = pytest.mark.usefixtures("engine")
+pytestmark = pytest.mark.usefixtures("search_engine")
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "pebblestack"

@@ -15,7 +15,7 @@ from tests.relevance_eval import (KINDS, Query, baseline_search_fn, distinct, en
                                   reciprocal_rank, report_text)
 
 #: The conformance suite: every test here runs once per search engine (see conftest).
-pytestmark = pytest.mark.usefixtures("engine")
+pytestmark = pytest.mark.usefixtures("search_engine")
 
 # MRR@10 of our engine on the judged queries when this test landed (main fdcf9ad, before the
 # query-parser and ranking rewrite of issue 8) was 0.148. After the rewrite (most-words

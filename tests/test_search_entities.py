@@ -7,7 +7,7 @@ from search import EntityStat, MonthCount
 import pytest
 
 #: The conformance suite: every test here runs once per search engine (see conftest).
-pytestmark = pytest.mark.usefixtures("engine")
+pytestmark = pytest.mark.usefixtures("search_engine")
 
 
 def test_report_is_rebuilt_exactly(corpus_index):

@@ -7,7 +7,7 @@ import pytest
 from search import QueryError, SearchRequest
 
 #: The conformance suite: every test here runs once per search engine (see conftest).
-pytestmark = pytest.mark.usefixtures("engine")
+pytestmark = pytest.mark.usefixtures("search_engine")
 
 
 def hits(index, q: str, **kw) -> list[tuple[str, str]]:

@@ -9,7 +9,7 @@ from search import QueryError, SearchRequest
 from tests.conftest import make_report, make_section
 
 #: The conformance suite: every test here runs once per search engine (see conftest).
-pytestmark = pytest.mark.usefixtures("engine")
+pytestmark = pytest.mark.usefixtures("search_engine")
 
 
 def search(index, q: str, **kw):

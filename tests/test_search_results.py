@@ -9,7 +9,7 @@ from search import Index, SearchRequest
 import pytest
 
 #: The conformance suite: every test here runs once per search engine (see conftest).
-pytestmark = pytest.mark.usefixtures("engine")
+pytestmark = pytest.mark.usefixtures("search_engine")
 
 
 def test_section_naming_the_thing_beats_one_sharing_a_word(corpus_index):
@@ -216,7 +216,7 @@ def test_did_you_mean_keeps_the_filters(tmp_path, make_index):
         == "calibration"
 
 
-def test_searcher_is_reused_until_an_ingest_commits(tmp_path, make_index, engine):
+def test_searcher_is_reused_until_an_ingest_commits(tmp_path, make_index, search_engine):
     from search._writer import write_reports
 
     s = make_section
@@ -234,7 +234,7 @@ def test_searcher_is_reused_until_an_ingest_commits(tmp_path, make_index, engine
     assert {f["value"] for f in response.facets["format"]} == {"text", "html"}
     assert [f["value"] for f in response.facets["year"]] == ["2021", "2022"]
     assert idx._pool.current()[1] is not first
-    if engine == "whoosh":  # Whoosh searchers hold files: the old one is closed
+    if search_engine == "whoosh":  # Whoosh searchers hold files: the old one is closed
         assert first.is_closed
     assert idx.stats().reports == 2
 

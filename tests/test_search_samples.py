@@ -8,7 +8,7 @@ from search import SearchRequest
 import pytest
 
 #: The conformance suite: every test here runs once per search engine (see conftest).
-pytestmark = pytest.mark.usefixtures("engine")
+pytestmark = pytest.mark.usefixtures("search_engine")
 
 
 def test_every_report_is_rebuilt_exactly(sample_index, sample_reports):

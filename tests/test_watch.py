@@ -23,7 +23,7 @@ from cli.main import main
 from search import Index, SearchRequest
 
 #: The conformance suite: every test here runs once per search engine (see conftest).
-pytestmark = pytest.mark.usefixtures("engine")
+pytestmark = pytest.mark.usefixtures("search_engine")
 
 REPORT_ARCHIVE = str(Path(sys.executable).parent / "report-archive")
 SETTLE = 1.0  # well above the 0.15 s between writes of the slow file, even on a busy machine

@@ -15,7 +15,7 @@ from web.openapi import document
 from web_fixtures import app, client, get_json, web_archive, xss_report_id  # noqa: F401
 
 #: The conformance suite: every test here runs once per search engine (see conftest).
-pytestmark = pytest.mark.usefixtures("engine")
+pytestmark = pytest.mark.usefixtures("search_engine")
 
 
 def _without_timing(data: dict) -> dict:

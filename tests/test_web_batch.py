@@ -17,7 +17,7 @@ from web_fixtures import app, client, get_json, soup, web_archive  # noqa: F401
 import pytest
 
 #: The conformance suite: every test here runs once per search engine (see conftest).
-pytestmark = pytest.mark.usefixtures("engine")
+pytestmark = pytest.mark.usefixtures("search_engine")
 
 TERMS = 'Qserv\n\n# a comment line\n"unclosed phrase\nDM-26348\nzyxwvut\n'
 

@@ -19,7 +19,7 @@ from web_fixtures import app, client, soup, web_archive  # noqa: F401
 import pytest
 
 #: The conformance suite: every test here runs once per search engine (see conftest).
-pytestmark = pytest.mark.usefixtures("engine")
+pytestmark = pytest.mark.usefixtures("search_engine")
 
 
 def _all_pages(index_dir, **params) -> list:

@@ -8,7 +8,7 @@ from web_fixtures import get_json, soup
 import pytest
 
 #: The conformance suite: every test here runs once per search engine (see conftest).
-pytestmark = pytest.mark.usefixtures("engine")
+pytestmark = pytest.mark.usefixtures("search_engine")
 
 
 def test_index_path_defaults_to_the_environment_read_at_call_time(monkeypatch, tmp_path):

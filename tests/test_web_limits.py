@@ -26,15 +26,15 @@ from web import create_app
 from web.throttle import BUSY_MESSAGE, looks_expensive, slots_of
 
 #: The conformance suite: every test here runs once per search engine (see conftest).
-pytestmark = pytest.mark.usefixtures("engine")
+pytestmark = pytest.mark.usefixtures("search_engine")
 
 SERVE = str(Path(sys.executable).with_name("report-archive"))
 
 
 @pytest.fixture(scope="module")
-def index_dir(tmp_path_factory):
-    path = tmp_path_factory.mktemp("limits") / "index"
-    write_reports(path, CORPUS)
+def index_dir(tmp_path_factory, search_engine):
+    path = tmp_path_factory.mktemp(f"limits-{search_engine}") / "index"
+    write_reports(path, CORPUS, engine=search_engine)
     return path
 
 
@@ -116,7 +116,8 @@ def test_what_counts_as_expensive():
     assert looks_expensive("NOT " * 1000 + "a")
 
 
-def test_searchers_follow_the_slots_not_the_threads(index_dir):
+@pytest.mark.engine_only("whoosh")  # a tantivy searcher is shared by every slot
+def test_whoosh_searchers_follow_the_slots_not_the_threads(index_dir):
     app = _app(index_dir, INDEX_CONCURRENCY=2)
 
     def visit():

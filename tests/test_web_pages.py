@@ -9,7 +9,7 @@ from web_fixtures import app, client, get_json, soup, web_archive, xss_report_id
 import pytest
 
 #: The conformance suite: every test here runs once per search engine (see conftest).
-pytestmark = pytest.mark.usefixtures("engine")
+pytestmark = pytest.mark.usefixtures("search_engine")
 
 
 def _query(url: str) -> dict[str, list[str]]:

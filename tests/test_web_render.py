@@ -12,7 +12,7 @@ from web.filters import period_label, snippet, when
 from web.markup import section_html
 
 #: The conformance suite: every test here runs once per search engine (see conftest).
-pytestmark = pytest.mark.usefixtures("engine")
+pytestmark = pytest.mark.usefixtures("search_engine")
 
 
 def months(*counts: int, start_year: int = 2020) -> list[tuple[str, int]]:

@@ -12,7 +12,7 @@ from web_fixtures import (XSS_IMG, XSS_SCRIPT, app, client, get_json, soup,  # n
                           web_archive, xss_report_id)
 
 #: The conformance suite: every test here runs once per search engine (see conftest).
-pytestmark = pytest.mark.usefixtures("engine")
+pytestmark = pytest.mark.usefixtures("search_engine")
 
 EXPECTED_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                 "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")

@@ -17,7 +17,7 @@ from web_fixtures import app, client, soup, web_archive  # noqa: F401
 import pytest
 
 #: The conformance suite: every test here runs once per search engine (see conftest).
-pytestmark = pytest.mark.usefixtures("engine")
+pytestmark = pytest.mark.usefixtures("search_engine")
 
 START = ["/", "/?q=qserv", "/?q=data&per_page=3", "/reports", "/entities", "/about"]
 MAX_PAGES = 600  # a bound, far above what the sample archive needs (asserted below)

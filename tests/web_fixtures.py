@@ -63,13 +63,13 @@ def build_archive(root: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def web_archive(tmp_path_factory, engine) -> tuple[Path, Path]:
+def web_archive(tmp_path_factory, search_engine) -> tuple[Path, Path]:
     """(archive dir, index dir): a real index of real files, built once per session and
     engine."""
-    root = tmp_path_factory.mktemp(f"web-{engine}")
+    root = tmp_path_factory.mktemp(f"web-{search_engine}")
     archive = build_archive(root)
     index_dir = root / "index"
-    summary = ingest_paths([archive], index_dir, engine=engine)
+    summary = ingest_paths([archive], index_dir, engine=search_engine)
     assert not summary.failed, summary.failed
     assert summary.added == len(SAMPLE_FILES) + 1
     return archive, index_dir
