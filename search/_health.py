@@ -294,6 +294,10 @@ def check(index_dir: str | Path, sources: bool = True) -> CheckResult:
             "engine's index (its engine checks itself when it opens)")
     index_dir = Path(index_dir)
     result = CheckResult(str(index_dir))
+    if _is_tantivy(index_dir):
+        from search._tantivy_engine import check_into
+        reports = check_into(index_dir, result)
+        return _check_sources(result, reports, sources)
     problem = damage(index_dir)
     if problem is not None:
         result.problems.append(problem)
@@ -330,6 +334,11 @@ def check(index_dir: str | Path, sources: bool = True) -> CheckResult:
         finally:
             closing.close()
     result.damaged = bool(result.problems)
+    return _check_sources(result, reports, sources)
+
+
+def _check_sources(result: CheckResult, reports: dict, sources: bool) -> CheckResult:
+    """Each report's sha256 against its source file (with `sources`, on an undamaged index)."""
     result.reports = len(reports)
     if sources and not result.damaged:
         for rid, (path, digest) in sorted(reports.items()):

@@ -188,7 +188,7 @@ class PgView:
     def count_reports(docs) -> int:
         return len({d >> 16 for d in docs})
 
-    def facets(self, docs) -> dict:
+    def facets(self, docs, match_set=None) -> dict:  # match_set: see search._engine
         """The facet dict over exactly `docs`, counted by SQL over the match set."""
         docs = list(docs)
         if not docs:

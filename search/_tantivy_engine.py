@@ -616,3 +616,28 @@ def _vocabulary(searcher):
             if term.isalpha():
                 counts[term] = max(counts.get(term, 0), n)
     return Vocabulary.from_counts(counts)
+
+
+def check_into(index_dir: Path, result) -> dict[str, tuple[str, str]]:
+    """The deep check of a tantivy index (``report-archive check``): open it and read every
+    stored document; problems go into `result` (a `_health.CheckResult`). Returns
+    {report id: (source path, sha256)} for the source check."""
+    reports: dict[str, tuple[str, str]] = {}
+    try:
+        ix = _open_index(index_dir, create=False)
+        ix.reload()
+        searcher = ix.searcher()
+        result.segments = searcher.num_segments
+        if searcher.num_docs:
+            for _, addr in searcher.search(Query.all_query(), limit=searcher.num_docs,
+                                           count=False).hits:
+                fields = fields_of(searcher.doc(addr))
+                result.documents += 1
+                if fields.get("kind") == "report":
+                    meta = meta_of(fields)
+                    reports[fields["report_id"]] = (meta["source_abs"], meta["sha256"])
+    except Exception as error:  # an index tantivy cannot read through is damage
+        result.problems.append(f"the tantivy index cannot be read ({type(error).__name__}: "
+                               f"{str(error).strip().splitlines()[0] if str(error).strip() else ''})")
+        result.damaged = True
+    return reports
