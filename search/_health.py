@@ -288,16 +288,18 @@ def check(index_dir: str | Path, sources: bool = True) -> CheckResult:
     when the directory holds no index."""
     if not has_index(index_dir):
         raise NoIndexError(index_dir)
+    from search._engine import recorded_engine
+    from search._pg_conn import is_url
+    if not is_url(index_dir) and recorded_engine(Path(index_dir)) == "tantivy":
+        from search._tantivy_engine import check_into
+        result = CheckResult(str(index_dir))
+        return _check_sources(result, check_into(Path(index_dir), result), sources)
     if not whoosh_dir(index_dir):
         raise CheckUnsupportedError(
             f"report-archive check reads Whoosh index directories; {index_dir} is another "
             "engine's index (its engine checks itself when it opens)")
     index_dir = Path(index_dir)
     result = CheckResult(str(index_dir))
-    if _is_tantivy(index_dir):
-        from search._tantivy_engine import check_into
-        reports = check_into(index_dir, result)
-        return _check_sources(result, reports, sources)
     problem = damage(index_dir)
     if problem is not None:
         result.problems.append(problem)
