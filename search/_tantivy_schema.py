@@ -19,6 +19,9 @@ from __future__ import annotations
 import json
 
 import tantivy
+# The Whoosh engine's stop words (its StemmingAnalyzer's), so both engines leave out the
+# same words ("from" is one, not in tantivy's English list).
+from whoosh.analysis import STOP_WORDS
 
 from ingest.model import ENTITY_TYPES
 from search._schema import KEY_SEP, SEP
@@ -45,7 +48,7 @@ def analyzers() -> dict:
                 .filter(tantivy.Filter.lowercase()).filter(tantivy.Filter.remove_long(40)))
     return {STEM: base().filter(tantivy.Filter.stemmer("english")).build(),
             LOWER: base().build(),
-            STOP: base().filter(tantivy.Filter.stopword("english")).build()}
+            STOP: base().filter(tantivy.Filter.custom_stopword(sorted(STOP_WORDS))).build()}
 
 
 def build_schema():
