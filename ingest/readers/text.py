@@ -41,6 +41,8 @@ MAX_HEADING_WORDS = 10
 MAX_HEADING_CHARS = 80
 # A list line is shorter than the lines of a hard-wrapped paragraph (mail wraps at 72-78).
 MAX_LIST_LINE_CHARS = 64
+# How far back a run of list lines is followed to find where it starts.
+MAX_LIST_RUN_LOOKBACK = 8
 # A line this long with text right under it is the first line of a wrapped paragraph.
 WRAPPED_LINE_CHARS = 50
 _HYPHEN_END = re.compile(r"\w-$")
@@ -195,6 +197,8 @@ def in_list_run(lines: list[str], i: int) -> bool:
     start = i
     while (before := _list_neighbour(lines, start, -1)) is not None:
         start = before
+        if i - start > MAX_LIST_RUN_LOOKBACK:
+            return True  # that many list lines in a row are a list: stop walking (n^2)
     if start == 0 or not lines[start - 1].strip() or lines[start - 1].rstrip().endswith(":"):
         return True
     return _heading_at(lines, start - 1) is not None  # a list right under its heading
