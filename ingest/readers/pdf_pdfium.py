@@ -1,11 +1,12 @@
 """The PDFium engine (pypdfium2) behind `ingest.readers.pdf_engine`'s interface.
 
-PDFium's text page gives every character with its box, font size and text object; this
-module turns them into `Run`s the way the pdfminer engine does (a run ends at a line
-break or a wide gap), with the bold test on the same font names, so the shared layout
-code sees the same lines from either engine. All pypdfium2 code lives here. The calls
-are the raw C API through ctypes: per character only what the layout needs (one box, one
-size, one text object), fonts looked up once per text object.
+PDFium's text page gives the page's text in one call, broken into lines, and each
+character's box, baseline, size and text object on request; this module turns them into
+`Run`s as the pdfminer engine does (boxes from the font's descent, one size high; the
+bold test on the same font names), so the shared layout code sees the same lines from
+either engine. To stay fast it asks per line and per word, not per character (see
+`_Page`), through the raw C API with plain integer arguments. All pypdfium2 code lives
+here.
 """
 
 from __future__ import annotations
