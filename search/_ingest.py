@@ -124,7 +124,8 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
         for stale in index_dir.glob(STAGE_PREFIX + "*"):  # left by a killed run
             clear_stage(stale)
         record_entities_file(index_dir, entities)
-        record_sources(index_dir, [p for p in paths if os.path.exists(p)])  # for `rebuild`
+        record_sources(index_dir, [p for p in paths if os.path.exists(p)],  # for `rebuild`
+                       follow_symlinks)
         known = eng.existing(ix)
         known_shas = {v["sha256"] for v in known.values()}
         todo, unchanged, skipped = [], 0, []

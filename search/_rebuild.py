@@ -35,27 +35,34 @@ _KEEP = {LOCK_NAME, INFO_NAME, SOURCES_NAME, ENTITIES_COPY, MANIFEST_NAME, ENGIN
          _aggregate.SUMMARY_NAME}
 
 
-def record_sources(index_dir: str | Path, paths) -> None:
-    """Add `paths` (made absolute) to the index's recorded sources (call with the lock held)."""
+def record_sources(index_dir: str | Path, paths, follow_symlinks: bool = False) -> None:
+    """Add `paths` (made absolute) to the index's recorded sources, and whether links out of
+    them were followed (once asked, a rebuild follows them too; call with the lock held)."""
     index_dir = Path(index_dir)
     known = recorded_sources(index_dir)
+    follow = follow_symlinks or _recorded(index_dir).get("follow_symlinks", False)
     for p in paths:
         absolute = os.path.abspath(p)
         if absolute not in known:
             known.append(absolute)
     target = index_dir / SOURCES_NAME
     tmp = target.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps({"paths": known}, indent=1), encoding="utf-8")
+    tmp.write_text(json.dumps({"paths": known, "follow_symlinks": bool(follow)}, indent=1),
+                   encoding="utf-8")
     os.replace(tmp, target)
+
+
+def _recorded(index_dir: Path) -> dict:
+    try:
+        data = json.loads((Path(index_dir) / SOURCES_NAME).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
 
 
 def recorded_sources(index_dir: str | Path) -> list[str]:
     """The paths ingests into this index were given, oldest first ([] if none recorded)."""
-    try:
-        data = json.loads((Path(index_dir) / SOURCES_NAME).read_text(encoding="utf-8"))
-        return [str(p) for p in data.get("paths", [])]
-    except (OSError, ValueError, AttributeError):
-        return []
+    return [str(p) for p in _recorded(Path(index_dir)).get("paths", [])]
 
 
 def _fallback_sources(index_dir: Path) -> list[str]:
@@ -100,7 +107,9 @@ def rebuild(index_dir: str | Path, jobs: int | None = None, progress=None) -> In
         entities = index_dir / ENTITIES_COPY
         try:
             summary = ingest_paths(sources, fresh, entities_file=entities if entities.exists()
-                                   else None, jobs=jobs, progress=progress)
+                                   else None, jobs=jobs, progress=progress,
+                                   follow_symlinks=_recorded(index_dir).get("follow_symlinks",
+                                                                            False))
             swap_in(fresh, index_dir)
         finally:
             shutil.rmtree(fresh, ignore_errors=True)

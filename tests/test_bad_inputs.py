@@ -145,3 +145,7 @@ def test_follow_symlinks_reads_a_link_out_of_the_archive(corpus, tmp_path):
                                          "--follow-symlinks"])
     assert followed.exit_code == 0, followed.output
     assert Index(index_dir).search(SearchRequest(q="outsideword")).total == 1
+    # A rebuild follows them too, as the ingest it repeats was asked to.
+    rebuilt = CliRunner().invoke(main, ["rebuild", "--index", str(index_dir), "--jobs", "1"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert Index(index_dir).search(SearchRequest(q="outsideword")).total == 1
