@@ -95,6 +95,8 @@ def test_writer_contents_list_hand_made_headings_and_a_wrapped_heading(engine) -
     assert report.sections[0].heading == "Summary"  # no opening section of contents lines
     text = "\n".join(s.text for s in report.sections)
     assert "...." not in text and "Contents" not in text
+    # The page header and the "Page N" footer stay dropped.
+    assert "Harbour Survey Data Office" not in text and "Page " not in text
     wrapped = report.sections[4]
     assert wrapped.text.startswith("Two new switches now connect the storage servers")
     assert "Move to the New Machine Room" not in wrapped.text
