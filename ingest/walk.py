@@ -59,6 +59,13 @@ def _inside(target: Path, roots: list[Path]) -> bool:
     return any(target == root or root in target.parents for root in roots)
 
 
+def leaves_roots(path: Path, roots: Iterable[Path]) -> bool:
+    """True when `path` is a symbolic link whose target lies outside `roots` (what a walk
+    does not follow without --follow-symlinks)."""
+    return Path(path).is_symlink() and not _inside(Path(path).resolve(),
+                                                   [Path(r).resolve() for r in roots])
+
+
 def _walk(top: Path, roots: list[Path], follow: bool, skip: OnSkip) -> Iterator[Path]:
     walked: set[str] = set()
     for dirpath, dirnames, filenames in os.walk(top, followlinks=True):

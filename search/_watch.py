@@ -28,10 +28,14 @@ Log = Callable[[str], None]
 
 def wanted(path: Path, roots: Iterable[Path]) -> bool:
     """Whether `path` is a file an ingest of `roots` would pick up (same rules as the walk:
-    a supported suffix, no hidden part below the root, not a README)."""
+    a supported suffix, no hidden part below the root, not a README, not a symbolic link
+    out of the roots)."""
     from ingest import SUPPORTED_SUFFIXES
+    from ingest.walk import leaves_roots
 
     if path.suffix.lower() not in SUPPORTED_SUFFIXES or path.name.lower().startswith("readme"):
+        return False
+    if leaves_roots(path, roots):  # its target could be any file on the machine
         return False
     for root in roots:
         try:

@@ -149,3 +149,13 @@ def test_follow_symlinks_reads_a_link_out_of_the_archive(corpus, tmp_path):
     rebuilt = CliRunner().invoke(main, ["rebuild", "--index", str(index_dir), "--jobs", "1"])
     assert rebuilt.exit_code == 0, rebuilt.output
     assert Index(index_dir).search(SearchRequest(q="outsideword")).total == 1
+
+
+def test_the_watcher_ignores_links_out_of_its_folders(corpus):
+    from search._watch import wanted
+
+    _, archive, _, _ = corpus
+    assert not wanted(archive / "outside-link.txt", [archive])
+    assert not wanted(archive / "dev-zero.txt", [archive])
+    assert wanted(archive / "inside-link.txt", [archive])
+    assert wanted(archive / "cp1252.txt", [archive])
