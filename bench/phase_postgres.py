@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
             whoosh = data_dir / f"index-{size}-s{args.seed}"
             if not whoosh.exists():
                 ingest_paths(files, whoosh, jobs=2)
-            cluster.psql(f"VACUUM ANALYZE", name)
+            cluster.psql("VACUUM ANALYZE", name)
             per = result["sizes"][str(size)] = {
                 "build_s_postgres_2_writers": time.perf_counter() - started,
                 "database_mb": int(cluster.psql(f"SELECT pg_database_size('{name}')")) / 1e6}

@@ -79,7 +79,6 @@ class PgView:
         tsq = self.lexemes([text])[text]
         if not tsq:
             return None
-        tsq = tsq.replace("':", "'")  # no weights: the words in any part of the section
         return Sql("s.tsv @@ %s::tsquery", (tsq,), (tsq,))
 
     #: The default fields' weights in most-words ranking (as the Whoosh engine's boosts).

@@ -135,20 +135,25 @@ class Compiler:
                     if isinstance(n, qt.Wildcard) else _like(n.text.lower()) + "%")
             return Sql(f"EXISTS (SELECT 1 FROM unnest(s.{column}) v WHERE v LIKE %s)", (like,))
         words = self.expand(n)
-        if not words:
-            return Sql("false")
-        tsq = " | ".join(t for t in self.lexemes(words).values() if t)
-        if not tsq:
-            return Sql("false")
+        tsq = " | ".join(t for t in self.lexemes(words).values() if t) if words else ""
         if field in _WEIGHTS:
             tsq = weighted(tsq, _WEIGHTS[field])
-        return Sql("s.tsv @@ %s::tsquery", (tsq,), (tsq,))
+        text = Sql("s.tsv @@ %s::tsquery", (tsq,), (tsq,)) if tsq else Sql("false")
+        if field is not None or isinstance(n, qt.Fuzzy):
+            return text
+        # A bare pattern also matches whole entity names and ID series (dmtn-2* finds
+        # DMTN-208), as the default fields of the other engines do.
+        like = (_like(n.text.lower()).replace("*", "%").replace("?", "_")
+                if isinstance(n, qt.Wildcard) else _like(n.text.lower()) + "%")
+        return Sql(f"({text.where} OR EXISTS (SELECT 1 FROM unnest(s.entity_names || "
+                   "s.series) v WHERE v LIKE %s))", text.params + (like,), text.rank)
 
     def expand(self, n) -> list[str]:
         """The vocabulary words `n` stands for (QueryError past MAX_EXPANSION)."""
         text = n.text.lower()
-        if isinstance(n, qt.Fuzzy):
-            return [text] + [w for _, w in self.vocabulary.within(text, n.distance)]
+        if isinstance(n, qt.Fuzzy):  # the first letter stays, as in the other engines
+            return [text] + [w for _, w in self.vocabulary.within(text, n.distance)
+                             if w[:1] == text[:1]]
         like = (_like(text).replace("*", "%").replace("?", "_") if isinstance(n, qt.Wildcard)
                 else _like(text) + "%")
         words = self.vocabulary.like(like, MAX_EXPANSION + 1)

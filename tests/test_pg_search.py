@@ -137,3 +137,13 @@ def test_an_empty_database_reads_as_an_empty_index(pg_url):
         assert index.reports() == [] and index.stats().reports == 0
     finally:
         index.close()
+
+
+@pytest.mark.parametrize("q", ["dmtn-20*", "qser?", "qserb~", "q*erv", "entity:ldm*",
+                               "report:2021-0*", "title:stat*"])
+def test_patterns_find_what_whoosh_finds(pg_corpus, corpus_index, q):
+    request = SearchRequest(q=q, per_page=100)
+    got, want = pg_corpus.search(request), corpus_index.search(request)
+    assert {(h.report_id, h.anchor) for h in got.hits} == \
+        {(h.report_id, h.anchor) for h in want.hits}
+    assert got.total == want.total > 0
