@@ -135,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--loops", type=int, default=5)
     p.add_argument("--web-s", type=float, default=5.0)
+    p.add_argument("--ab-size", type=int,
+                   help="sections for the ingest A/B (default: the smallest size; 0: skip)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--data-dir", default=str(HERE / "data"))
     p.add_argument("--out", default=str(HERE / "out" / "postgres.json"))
@@ -158,10 +160,12 @@ def main(argv: list[str] | None = None) -> int:
     result: dict = {"machine": stats.machine(), "reps": reps, "sizes": {}}
     try:
         manifests = {n: corpus.ensure_corpus(data_dir, n, args.seed) for n in sizes}
-        paths = corpus.corpus_paths(manifests[sizes[0]])
-        log(f"ingest ({sizes[0]:,} sections)")
-        result["ingest"] = run_ingest(cluster, paths, work, reps, log)
-        result["ingest"]["sections"] = sizes[0]
+        ab_size = sizes[0] if args.ab_size is None else args.ab_size
+        if ab_size:
+            paths = corpus.corpus_paths(corpus.ensure_corpus(data_dir, ab_size, args.seed))
+            log(f"ingest ({ab_size:,} sections)")
+            result["ingest"] = run_ingest(cluster, paths, work, reps, log)
+            result["ingest"]["sections"] = ab_size
         indexes = {}
         for size in sizes:
             log(f"size {size:,} sections")
