@@ -12,6 +12,7 @@ The reports live outside sample_reports/ on purpose: `report-archive ingest samp
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -114,7 +115,7 @@ NAMES = {
         ("organization", "Northgate University"), ("meeting", "PebbleConf")},
     "2022-11-pebblestack-wiki.md": {
         ("system", "Pebble Server"), ("system", "Tilecutter"), ("meeting", "PebbleConf"),
-        ("organization", "Steering Council")},
+        ("organization", "PSC")},
 }
 
 # Words of list-archive chrome and mail footers that must not reach any section.
@@ -236,3 +237,40 @@ def test_the_web_entity_page_links_a_ticket_to_its_forge(tmp_path):
     assert (page["name"], page["link"]) == ("pebblestack-pkg/debian#12", GL_ISSUE.format(12))
     report = client.get("/reports/000231-html").get_data(as_text=True)
     assert 'href="/entities/ticket/pebblestack/pebble%23655"' in report
+
+
+@pytest.mark.engine_only("whoosh")  # the curation commands rewrite Whoosh indexes only
+def test_glossary_import_and_the_curation_loop_on_the_example(tmp_path):
+    """The README's steps 4 and 5: the acronym list gives the PSC and TCS entries of the
+    example configuration; `entities candidates` lists what the rules found, and once the
+    configuration curates it (reject arm64, accept GitLab), `entities reannotate` applies
+    it and nothing is left to review."""
+    runner = CliRunner()
+    out = tmp_path / "glossary.toml"
+    result = runner.invoke(main, ["entities", "import-glossary", str(EXAMPLE / "glossary.csv"),
+                                  "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    imported = {(n["type"], n["name"], tuple(n["aliases"]))
+                for n in tomllib.loads(out.read_text(encoding="utf-8"))["name"]}
+    assert imported == {("organization", "PSC", ("Pebblestack Steering Council",)),
+                        ("system", "TCS", ("Tile Cache Service",))}
+    configured = {(n["type"], n["name"]) for n in tomllib.loads(CONFIG.read_text("utf-8"))["name"]}
+    assert {(t, n) for t, n, _ in imported} <= configured
+
+    uncurated = tmp_path / "uncurated.toml"
+    uncurated.write_text(CONFIG.read_text("utf-8").replace('reject = ["arm64"]', "")
+                         .replace('[[name]]\ntype = "system"\nname = "GitLab"\n', ""), "utf-8")
+    index = str(tmp_path / "index")
+    assert runner.invoke(main, ["ingest", str(REPORTS), "--index", index,
+                                "--entities", str(uncurated)]).exit_code == 0
+
+
+    def candidates():
+        result = runner.invoke(main, ["entities", "candidates", "--index", index, "--json"])
+        assert result.exit_code == 0, result.output
+        return {c["name"] for c in json.loads(result.stdout)["candidates"]}
+
+    assert {"arm64", "GitLab"} <= candidates()
+    result = runner.invoke(main, ["entities", "reannotate", "--index", index, "--entities", str(CONFIG)])
+    assert result.exit_code == 0, result.output
+    assert candidates().isdisjoint({"arm64", "GitLab"})
