@@ -180,6 +180,7 @@ def relevance_markdown(result: dict) -> list[str]:
         lines += [f"### Relevance quality ({q['queries']} judged queries over sample_reports)", ""]
         kinds = sorted(q["ours"]["per_kind"])
         lines += _table(["", "MRR@10", "recall@3"] + [f"{k} MRR" for k in kinds], [
-            [side, q[side]["mrr10"], q[side]["recall3"]]
-            + [q[side]["per_kind"][k]["mrr10"] for k in kinds] for side in ("ours", "baseline")])
+            [side, f"{q[side]['mrr10']:.3f}", f"{q[side]['recall3']:.3f}"]
+            + [f"{q[side]['per_kind'][k]['mrr10']:.3f}" for k in kinds]
+            for side in ("ours", "baseline")])
     return lines
