@@ -39,3 +39,11 @@ def test_emphasis_wrapped_heading_forms_in_markdown(tmp_path):
     doc = read_markdown(path, path.read_bytes())
     assert [(s.heading, s.level, s.text) for s in doc.sections] == [
         ("", 0, "Notes"), ("Summary", 2, "All done."), ("Plans", 2, "More."), ("Risks", 2, "None.")]
+
+
+def test_a_note_nested_past_the_parsers_limit_is_read_as_text(tmp_path):
+    # markdown-it drops what is nested past 20 levels; a note of nothing else is not lost
+    path = tmp_path / "deep.md"
+    path.write_text(">" * 1000 + " deep quote\n", encoding="utf-8")
+    doc = read_markdown(path, path.read_bytes())
+    assert [s.text for s in doc.sections] == [">" * 1000 + " deep quote"]

@@ -15,6 +15,7 @@ from markdown_it import MarkdownIt
 from ingest.readers.base import ParsedDocument
 from ingest.readers.decoding import decode_text, ensure_text_bytes
 from ingest.readers.html import sections_from_html
+from ingest.readers.text import parse_text_sections
 
 # "commonmark" plus tables; raw HTML in the note is kept as markup so its tags are not text.
 _PARSER = MarkdownIt("commonmark").enable("table")
@@ -28,9 +29,14 @@ def read_markdown(path: Path, data: bytes) -> ParsedDocument:
     for tag in soup.find_all(["script", "style"]):
         tag.decompose()
     sections = sections_from_html(soup)
+    if not any(sec.text or sec.heading for sec in sections) and source.strip():
+        # markdown-it drops what is nested past its limit (20 levels of ">" or lists):
+        # such a note is read as plain text rather than lost
+        sections = parse_text_sections(source.replace("\r\n", "\n").split("\n"))
     if sections and sections[0].heading:
         title = sections[0].heading  # a note that opens with a heading is titled by it
     else:
-        first = source.strip().splitlines()[0].strip()
-        title = first if len(first) <= 200 else None
+        lines = source.strip().splitlines()
+        first = lines[0].strip() if lines else ""
+        title = first if 0 < len(first) <= 200 else None
     return ParsedDocument(format="markdown", title=title, sections=sections)
