@@ -271,8 +271,8 @@ def _head_nouns(text: str, known: dict[tuple[int, int], str]) -> Iterator[Candid
             continue  # "the DMLT meeting": a configured name with a generic noun
         if low and head in ("release", "reanalysis", "meeting", "review"):
             continue  # too generic after plain capitalised words ("Spring release")
-        if low and mods[0][0] == _sentence_start(text, mods[0][0]) and len(mods) == 1 and head in ("group", "meeting"):
-            continue  # "Planning group met": a sentence-initial common word
+        if low and len(mods) == 1 and mods[0][0] == _sentence_start(text, mods[0][0]):
+            continue  # "Planning group met", "Was team ...": a sentence-initial common word
         tail = _TAIL.match(text, end) if head in ("Board", "Council", "Committee", "Institution",
                                                    "Institute", "Society", "Foundation") else None
         if tail:
@@ -284,7 +284,7 @@ def _head_nouns(text: str, known: dict[tuple[int, int], str]) -> Iterator[Candid
                     break
             end = _end_of(text, tail.start("rest"), words[:kept]) if kept else end
         name = " ".join(text[span[0]:end].split())
-        if name in _NOT_NAMES:
+        if name in _NOT_NAMES or _ends_known(span[0], end, known):
             continue
         yield span[0], end, type_, name, "rule:head-noun"
     for m in _SOFTWARE_RE.finditer(text):
@@ -305,6 +305,13 @@ def _head_nouns(text: str, known: dict[tuple[int, int], str]) -> Iterator[Candid
 
 
 _GAP_WORD = re.compile(r"(?<=[ \t])[a-z]{3,}[ \t]+\Z")
+
+
+def _ends_known(start: int, end: int, known: dict[tuple[int, int], str]) -> bool:
+    """Whether a configured name ends where the phrase ends and starts inside it: the words
+    before it are not part of it ("Chiostio LSST Data Facility", "the new Joint Technical
+    Meeting"); only a head beyond a configured name makes a new name ("AURA Board")."""
+    return any(b == end and start < a for a, b in known)
 
 
 def _covered(mods: list[tuple[int, int, str]], known: dict[tuple[int, int], str]) -> bool:

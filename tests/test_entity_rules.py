@@ -53,6 +53,9 @@ RULE_CASES = [
     # a date after a proper name is not part of it, so the configured name stands
     ("Slides went to the AURA Management Council for Rubin September 12.",
      [("meeting", "AMCR", "AURA Management Council for Rubin", "gazetteer")]),
+    # capitalised words before a configured name are not part of it
+    ("Transfers to the Quillon LSST Data Facility ran.",
+     [("organization", "LDF", "LSST Data Facility", "gazetteer")]),
     # a variant of a configured name is that name
     ("Two DIAObjects tables were merged.",
      [("dataset", "DiaObject", "DIAObjects", "rule:variant")]),
@@ -74,6 +77,7 @@ NEGATIVE_CASES = [
     "Weekly w.2024.12 and v27.0 shipped; Gaia-DR3 and SDSS-V; COVID-19 and UTF-8.",
     "The IT team and the DM team met; a Phalanx-based deployment; the Solar System.",
     "The end-to-end test of the read-only light-curve service; PhD students; 3 IDs.",
+    "Was team work enough? Resolved team issues came first. Planning group met.",
 ]
 
 
