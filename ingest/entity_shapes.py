@@ -21,7 +21,10 @@ _SHAPE = re.compile(
     r"|(?P<kebab>[a-z][a-z0-9]*(?:-[a-z0-9]+)+)"                   # siav2-proxy, butler-server
     r")(?![\w\-]|\.\w)")
 _SURNAME_PREFIX = re.compile(r"(?:Mc|Mac|De|Di|Da|Du|Le|La|Van|Von|Del|Des|O)[A-Z][a-z]+\Z")
-_NOT_SHAPED = frozenset("PhD MSc BSc GeV TeV MeV keV kHz MHz GHz iOS vF2F F2F YouTube".split())
+_NOT_SHAPED = frozenset("PhD MSc BSc GeV TeV MeV keV kHz MHz GHz iOS vF2F F2F YouTube arm64 amd64 "
+                        "aarch64 x86 x64 i386 ppc64le s390x".split())
+# A conference written as one word: "PebbleConf", "PyCon", "KubeCon", "HackWeek".
+_EVENT_WORD = re.compile(r"[A-Z]\w*(?:Conf|Con|Fest|Camp|Week|Summit)\Z")
 _PLURAL_ACRONYM = re.compile(r"[A-Z]+s\Z")  # IDs, PRs, CPUs
 _PY_WORDS = frozenset("python pythonic pyramid pyre pyrex pyjamas pylon pylons pyrite pyres "
                       "copy happy sloppy choppy floppy canopy nappy soppy poppy puppy entropy "
@@ -102,7 +105,8 @@ def shapes(text: str) -> Iterator[Candidate]:
             if not any(any(c.isdigit() for c in p) and any(c.isalpha() for c in p) for p in parts):
                 if not any(p in _KEBAB_SOFTWARE for p in parts):
                     continue
-        yield m.start(), m.end(), "system", token, "rule:shape"
+        type_ = "meeting" if kind == "camel" and _EVENT_WORD.match(token) else "system"
+        yield m.start(), m.end(), type_, token, "rule:shape"
 
 
 # Words that make a lower-case hyphenated token a package name ("butler-server").
