@@ -207,6 +207,11 @@ KNOWS = Knowledge(load_config())
 # known-name bucket must not lose what the gazetteer finds, the unknown bucket what the
 # open-class rules find.
 OPEN_MIN = {"known": (0.99, 0.99), "unknown": (0.95, 0.83)}
+# The same on the open-set passages written after the rules (split "after", scored once):
+# the better guide to reports the rules have never seen.
+AFTER_MIN = {"known": (0.99, 0.99), "unknown": (0.94, 0.51)}
+WRITTEN_BEFORE = [p for p in OPEN_PASSAGES if p.split != "after"]
+WRITTEN_AFTER = [p for p in OPEN_PASSAGES if p.split == "after"]
 # Hard negatives of the open set that some mention may overlap (none).
 OPEN_MAX_NEGATIVE_HITS = 0
 
@@ -258,15 +263,17 @@ def test_open_evaluation_set_is_well_formed():
 FIGURES: dict[str, str] = {}
 
 
-def test_open_set_scores_reach_the_thresholds(matcher):
-    result = score(matcher, OPEN_PASSAGES, KNOWS)
-    FIGURES["open set, known names"] = result.known.summary()
-    FIGURES["open set, unknown names"] = result.unknown.summary()
-    gazetteer = score(matcher, PASSAGES, KNOWS)
-    FIGURES["gazetteer set, known names"] = gazetteer.known.summary()
+@pytest.mark.parametrize(("label", "passages", "minimum"), [
+    ("open set", WRITTEN_BEFORE, OPEN_MIN), ("open set, written after the rules", WRITTEN_AFTER, AFTER_MIN)])
+def test_open_set_scores_reach_the_thresholds(matcher, label, passages, minimum):
+    result = score(matcher, passages, KNOWS)
+    FIGURES[f"{label}, known names"] = result.known.summary()
+    FIGURES[f"{label}, unknown names"] = result.unknown.summary()
+    if label == "open set":
+        FIGURES["gazetteer set, known names"] = score(matcher, PASSAGES, KNOWS).known.summary()
     message = (f"known {result.known.summary()}\nunknown {result.unknown.summary()}\n"
-               f"{result.diff(OPEN_PASSAGES)}")
-    for bucket, (min_p, min_r) in OPEN_MIN.items():
+               f"{result.diff(passages)}")
+    for bucket, (min_p, min_r) in minimum.items():
         counts = getattr(result, bucket)
         assert counts.precision >= min_p, f"{bucket} precision\n{message}"
         assert counts.recall >= min_r, f"{bucket} recall\n{message}"
@@ -338,7 +345,8 @@ def main(argv: list[str]) -> int:
 def print_figures(matcher: EntityMatcher, quiet: bool = False) -> None:
     """The figures of both sets: known/unknown buckets, splits, types, differences."""
     for label, passages in (("gazetteer set (eval.toml)", PASSAGES),
-                            ("open set (eval_open.toml)", OPEN_PASSAGES)):
+                            ("open set (eval_open.toml)", WRITTEN_BEFORE),
+                            ("open set, written after the rules", WRITTEN_AFTER)):
         result = score(matcher, passages, KNOWS)
         print(f"{label}: {len(passages)} passages, {sum(len(p.gold) for p in passages)} gold")
         print(f"  {'known names':13} {result.known.summary()}")
