@@ -35,7 +35,7 @@ RULE_CASES = [
     ("The loader uses h5py, the new DataLoader class and pipe_graph.",
      [("system", "h5py", "h5py", "rule:shape"), ("system", "DataLoader", "DataLoader", "rule:context"),
       ("system", "pipe_graph", "pipe_graph", "rule:shape")]),
-    ("Talks at PebbleConf and KubeCon; builds for arm64.",
+    ("Talks at PebbleConf and KubeCon.",
      [("meeting", "PebbleConf", "PebbleConf", "rule:shape"), ("meeting", "KubeCon", "KubeCon", "rule:shape")]),
     ("We released the Skyviewer app and a browser called Tabulator.",
      [("system", "Skyviewer", "Skyviewer", "rule:context"),
