@@ -14,13 +14,16 @@ import sys
 import time
 from pathlib import Path
 
-from bench import (corpus, phase_extract, phase_ingest, phase_memory, phase_relevance,
-                   phase_search, phase_web, stats)
+from bench import (corpus, phase_engines, phase_extract, phase_ingest, phase_memory,
+                   phase_relevance, phase_search, phase_web, stats)
 from bench.pdfs import ensure_pdfs
 from bench.tables import checks, markdown
 
 HERE = Path(__file__).resolve().parent
-PHASES = ("extract", "ingest", "memory", "search", "relevance", "web")
+PHASES = ("extract", "ingest", "memory", "search", "relevance", "web", "engines")
+#: The engines phase (both search engines side by side, bench/phase_engines.py) builds every
+#: index twice more: full runs only, unless asked for with --phases.
+QUICK_PHASES = PHASES[:-1]
 
 #: Per mode: corpus sizes, PDFs, repetitions, query-mix loops per rep, web seconds per
 #: side, reports per format for extraction, and the largest size for jobs=1/2 ingest A/B.
@@ -45,7 +48,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--data-dir", default=str(HERE / "data"), help="generated corpora and indexes")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--reps", type=int, help=f"repetitions per figure (>= {stats.MIN_REPS})")
-    p.add_argument("--phases", default=",".join(PHASES), help="subset of " + ",".join(PHASES))
+    p.add_argument("--phases", help="subset of " + ",".join(PHASES) + " (default: all; "
+                   "--quick: all but engines)")
     return p.parse_args(argv)
 
 
@@ -56,7 +60,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.sizes:
         cfg["sizes"] = sorted(int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip())
     reps = max(stats.MIN_REPS, args.reps or cfg["reps"])
-    phases = {p.strip() for p in args.phases.split(",")}
+    phases = {p.strip() for p in (args.phases or ",".join(
+        PHASES if mode == "full" else QUICK_PHASES)).split(",")}
+    # The phases before "engines" compare our Whoosh engine with raw Whoosh: they build
+    # and read Whoosh indexes whatever the default engine is.
+    os.environ["REPORT_ARCHIVE_ENGINE"] = "whoosh"
     data_dir = Path(args.data_dir)
     work = data_dir / "work"
     shutil.rmtree(work, ignore_errors=True)
@@ -121,6 +129,12 @@ def main(argv: list[str] | None = None) -> int:
         result["web"] = phase_web.run(index_dirs[size], args.seed, reps, cfg["web_s"], work, log)
         result["web"]["sections"] = size
 
+    if "engines" in phases:
+        os.environ.pop("REPORT_ARCHIVE_ENGINE", None)
+        log("engines side by side")
+        result["engines"] = phase_engines.run(cfg["sizes"], data_dir, args.seed, reps,
+                                              cfg["loops"], cfg["web_s"], log)
+
     result["load_avg_at_end"] = os.getloadavg()
     result["checks"] = checks(result)
     result["seconds"] = time.perf_counter() - started
@@ -128,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=1, default=str))
     print(markdown(result))
+    if "engines" in result:
+        print("\n" + phase_engines.table(result["engines"]))
     print(f"\nTotal {result['seconds']:.0f} s; figures in {out}")
     shutil.rmtree(work, ignore_errors=True)
     return 0

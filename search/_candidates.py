@@ -8,11 +8,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh import index as windex
-
 from ingest.model import found_by_rule
 from search._consistency import _RULE_MARK, require_whoosh
-from search._writer import INDEX_NAME
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,11 +39,15 @@ def candidates(index_dir: Path, min_reports: int = 1) -> list[EntityCandidate]:
     index."""
     index_dir = Path(index_dir)
     require_whoosh(index_dir)
-    if not windex.exists_in(str(index_dir), indexname=INDEX_NAME):
+    from search._engine import open_engine
+    engine = open_engine(index_dir)
+    if not engine.exists():
         raise FileNotFoundError(f"{index_dir}: no index here; run report-archive ingest first")
-    ix = windex.open_dir(str(index_dir), indexname=INDEX_NAME)
-    with ix.searcher() as searcher:
-        found = rule_names(searcher)
+    try:
+        with engine.open_writer().searcher() as searcher:  # either embedded engine's documents
+            found = rule_names(searcher)
+    finally:
+        engine.close()
     out = []
     for (type_, name), e in found.items():
         if len(e["reports"]) < min_reports:

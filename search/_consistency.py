@@ -73,7 +73,8 @@ def harmonise(ix) -> int:
         reports = [_stored_report(searcher, rid) for rid in sorted(touched)]
     if not reports:
         return 0
-    with batch(ix) as b:
+    # A tantivy handle brings its own batch (see search._tantivy_engine); Whoosh's is here.
+    with (ix.batch() if hasattr(ix, "batch") else batch(ix)) as b:
         for report, source_abs in reports:
             b.put(_apply(report, spread), source_abs)
     return len(reports)
@@ -90,7 +91,7 @@ def reannotate(ix, matcher) -> int:
     for start in range(0, len(ids), 200):  # a bounded number of reports in memory
         with ix.searcher() as searcher:
             reports = [_stored_report(searcher, rid) for rid in ids[start:start + 200]]
-        with batch(ix) as b:
+        with (ix.batch() if hasattr(ix, "batch") else batch(ix)) as b:
             for report, source_abs in reports:
                 sections = [replace(s, mentions=tuple(matcher.find(s.text)),
                                     heading_mentions=tuple(matcher.find(s.heading)) if s.heading else ())
@@ -138,7 +139,7 @@ def require_whoosh(index_dir: Path) -> None:
     from search._engine import recorded_engine
 
     engine = recorded_engine(Path(index_dir))
-    if engine not in (None, "whoosh"):
+    if engine not in (None, "whoosh", "tantivy"):  # the embedded engines' stored documents
         raise UnsupportedEngineError(
             f"{index_dir}: built by the {engine} engine; curation commands read the embedded "
             "(whoosh) index only. Apply a curated file with a re-ingest instead: "
@@ -157,23 +158,22 @@ def reannotate_index(index_dir: Path, entities_file: str | Path | None = None) -
     `entities_file` (else the one the index was built with) over the shipped default.
     Returns the number of reports whose mentions changed. Takes the write lock; raises
     IndexBusyError, EntityConfigError, or FileNotFoundError for a missing index."""
-    from whoosh import index as windex
-
     from ingest.entities import load_matcher
     from search._entity import record_entities_file
     from search._lock import write_lock
     from search._engine import open_engine
-    from search._writer import INDEX_NAME, refresh_summary
+    from search._writer import refresh_summary
 
     index_dir = Path(index_dir)
     require_whoosh(index_dir)
-    if not windex.exists_in(str(index_dir), indexname=INDEX_NAME):
+    probe = open_engine(index_dir)
+    if not probe.exists():
         raise FileNotFoundError(f"{index_dir}: no index here; run report-archive ingest first")
     copy = entities_copy(index_dir)
     extra = Path(entities_file) if entities_file else (copy if copy.exists() else None)
     matcher = load_matcher(extra)  # a bad file fails here, before the index is touched
     with write_lock(index_dir):
-        eng = open_engine(index_dir, "whoosh")
+        eng = open_engine(index_dir)
         ix = eng.open_writer()
         try:
             count = reannotate(ix, matcher)

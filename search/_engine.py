@@ -16,10 +16,16 @@ runs a request) are the same for every engine. An engine provides two objects:
     `report_fields(handle)` -> the stored report documents (for the summary).
   - `builder` is called in forked worker processes (they inherit the engine and handle).
   - `pool`: has `cached(key, name, build)` for values derived from one generation.
+  - the handle of an embedded engine also offers what `_consistency` (archive-wide entity
+    consistency, curation) reads and writes: ``searcher()`` -> a context manager whose
+    value has ``documents(**field_terms)`` -> stored fields, and (tantivy) ``batch()``.
 
-**`View`** (one generation, used by one thread at a time; `key`: (generation, stamp)). Documents are sections; a doc is
-an int, unique in the view, and the sections of one report are consecutive ints in their
-order (`_relevance.rank_most` looks at d-1, d+1 as neighbours):
+The engines: `_whoosh_engine` (Whoosh), `_tantivy_engine` (tantivy, the default for a new
+index), `_pg_engine` (PostgreSQL, chosen by an index URL instead of a directory).
+
+**`View`** (one generation, used by one thread at a time; `key`: (generation, stamp)).
+Documents are sections; a doc is an int, unique in the view, and the sections of one
+report are consecutive ints in their order (`_relevance.rank_most` looks at neighbours):
   - `compile(node, resolve)` -> the engine's query for a `_qtree` node, None when nothing
     is left to search (stop words only); `resolve(name)` maps entity aliases to canonical
     names. Prefix/wildcard expansion beyond `_whoosh_query.MAX_EXPANSION` words is a
@@ -67,7 +73,8 @@ from search._types import QueryError
 
 #: The engines there are, and the default for a new index.
 ENGINES = ("whoosh", "tantivy")
-DEFAULT_ENGINE = "whoosh"
+#: The default for a new index: tantivy, chosen by measurement (README, "Search engines").
+DEFAULT_ENGINE = "tantivy"
 ENV_VAR = "REPORT_ARCHIVE_ENGINE"
 #: The file in an index directory that records which engine built it.
 ENGINE_FILE = "ENGINE"

@@ -247,6 +247,39 @@ class _Handle:
         if writer is not None:
             writer.wait_merging_threads()
 
+    # What search._consistency asks of an open index (as of a Whoosh FileIndex) ----------
+    @contextmanager
+    def searcher(self):
+        """The committed documents, read as Whoosh's ``searcher.documents(**terms)``."""
+        self.index.reload()
+        yield _StoredDocs(self.index.searcher(), self.index.schema)
+
+    @contextmanager
+    def batch(self):
+        """A batch that commits on success and rolls back, then re-raises, on error."""
+        b = _Batch(self)
+        try:
+            yield b
+        except BaseException:
+            self.rollback()
+            raise
+        self.commit()
+
+
+class _StoredDocs:
+    def __init__(self, searcher, schema) -> None:
+        self.searcher, self.schema = searcher, schema
+
+    def documents(self, **terms):
+        """Stored fields of the documents matching every field=value term."""
+        if not self.searcher.num_docs:
+            return
+        clauses = [(Occur.Must, Query.term_query(self.schema, k, v)) for k, v in terms.items()]
+        query = Query.boolean_query(clauses) if clauses else Query.all_query()
+        for _, addr in self.searcher.search(query, limit=self.searcher.num_docs,
+                                            count=False).hits:
+            yield fields_of(self.searcher.doc(addr))
+
 
 class _Batch:
     def __init__(self, handle: _Handle) -> None:

@@ -16,7 +16,8 @@ from tantivy import Occur, Query
 
 from search import _qtree as qt
 from search._types import QueryError
-from search._whoosh_query import DEFAULT_FIELDS, MAX_EXPANSION
+from search import _whoosh_query
+from search._whoosh_query import DEFAULT_FIELDS
 
 _INDEX_FIELD = {"report": "report_id"}
 #: Fields whose values are whole terms; the rest are analyzed text.
@@ -141,6 +142,8 @@ class Compiler:
         """QueryError when a prefix or wildcard expands to more than MAX_EXPANSION words."""
         if self.searcher is None:
             return
+        # the bound lives with the Whoosh compiler's (read now: one bound for both engines)
+        MAX_EXPANSION = _whoosh_query.MAX_EXPANSION
         literal = re.match(r"[^*?]*", text).group(0)
         if isinstance(node, qt.Prefix):
             count = len(self.searcher.terms_with_prefix(field, literal, limit=MAX_EXPANSION + 1))

@@ -66,3 +66,29 @@ def test_smoke_run_writes_every_section_with_numbers(tmp_path):
     # The Markdown tables went to stdout.
     assert "### Targets" in done.stdout and "| pdf |" in done.stdout
     assert "### Relevance quality" in done.stdout
+
+
+def test_engines_phase_puts_both_engines_side_by_side(tmp_path):
+    out = tmp_path / "engines.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.phase_engines", "--sizes", "300", "--reps", "3",
+         "--loops", "1", "--web-s", "0.5", "--data-dir", str(tmp_path / "data"),
+         "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    per = json.loads(out.read_text())["sizes"]["300"]
+    for engine in ("whoosh", "tantivy"):
+        ingest = per["ingest"][engine]
+        assert ingest["jobs2"]["reports_per_s"] > 0 and ingest["jobs1"]["reports_per_s"] > 0
+        assert ingest["jobs2"]["peak_rss_mb"] > 0 and ingest["index_mb"] > 0
+        search = per["search"][engine]
+        assert search["p95_ms"] >= search["p50_ms"] > 0
+        assert set(search["kinds"]) >= {"word", "phrase", "id", "no_hit_suggest"}
+        assert per["search"]["totals"][engine]["word"] > 0
+        web = per["web"][engine]
+        assert web["server"]["rps"] > 0 and web["server"]["errors"] == 0
+    # the same archive and queries: both engines find the same number of sections
+    assert per["search"]["totals"]["whoosh"]["id"] == per["search"]["totals"]["tantivy"]["id"]
+    assert _number(per["search"]["tantivy_vs_raw_p95"])
+    assert "| 300 | tantivy |" in done.stdout

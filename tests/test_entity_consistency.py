@@ -3,8 +3,6 @@ report that writes it, after a real ingest into an index on disk."""
 
 from __future__ import annotations
 
-import pytest
-
 from ingest.entity_consistency import Spreader, learn
 from ingest.model import Mention
 
@@ -15,8 +13,6 @@ def _write(folder, name, text):
     return path
 
 
-# Archive-wide consistency runs on Whoosh indexes only (search/_consistency.py).
-@pytest.mark.engine_only("whoosh")
 def test_a_name_typed_in_one_report_is_that_entity_in_every_report(tmp_path, make_index):
     archive = tmp_path / "archive"
     archive.mkdir()
@@ -39,8 +35,6 @@ def test_a_name_typed_in_one_report_is_that_entity_in_every_report(tmp_path, mak
     assert stats[("system", "Nightjar")].reports == 3
 
 
-# Archive-wide consistency runs on Whoosh indexes only (search/_consistency.py).
-@pytest.mark.engine_only("whoosh")
 def test_a_later_ingest_brings_older_reports_in_line(tmp_path, make_index):
     archive = tmp_path / "archive"
     archive.mkdir()

@@ -22,6 +22,10 @@ from search import Index, SearchRequest, ingest_paths, rebuild_index
 from search._health import MANIFEST_NAME
 from web import create_app
 
+#: Damage, check and rebuild of Whoosh's files: the Whoosh engine's tests (tantivy checks its
+#: own files; `check` on a tantivy index is in the conformance suite via test_watch).
+pytestmark = [pytest.mark.usefixtures("search_engine"), pytest.mark.engine_only("whoosh")]
+
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_reports"
 FILES = ("dm-status-202001.txt", "2020-03-dm-notes.md", "DM_Status_June.html",
          "dm-status-202009.txt")
@@ -41,7 +45,7 @@ def clean(tmp_path_factory):
     for name in FILES:
         shutil.copy2(SAMPLES / name, archive / name)
     index_dir = root / "index"
-    assert ingest_paths([archive], index_dir, jobs=1).failed == ()
+    assert ingest_paths([archive], index_dir, jobs=1, engine="whoosh").failed == ()
     return archive, index_dir
 
 

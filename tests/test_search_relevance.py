@@ -21,7 +21,7 @@ def reports_of(response) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def words_index(tmp_path_factory):
+def words_index(tmp_path_factory, search_engine):
     from search import Index
     from search._writer import write_reports
 
@@ -53,7 +53,7 @@ def words_index(tmp_path_factory):
                ("milestone", "LDM-503-EFDa", "LDM-503-EFDa")])]),
     ]
     index_dir = tmp_path_factory.mktemp("relevance") / "index"
-    write_reports(index_dir, reports)
+    write_reports(index_dir, reports, engine=search_engine)
     return Index(index_dir)
 
 
