@@ -410,7 +410,9 @@ class TantivyView:
         for d in docs:
             text = section_data(fields_of(self.searcher.doc(addrs[d])))["t"]
             found: dict[str, list] = {}
-            for i, term in enumerate(self.words.stem.analyze(text)):
+            # numbered without stop words, as Whoosh numbers them: "EFD with Sasquatch"
+            # stands as close as "EFD Sasquatch"
+            for i, (_, term) in enumerate(self.words(text)):
                 if term in wanted:
                     found.setdefault(term, []).append(i)
             out[d] = found

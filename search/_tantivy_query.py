@@ -174,14 +174,15 @@ class Words:
     """Query text -> [(offset, stemmed term)] without stop words, as the index has them."""
 
     def __init__(self, analyzers: dict) -> None:
-        from search._tantivy_schema import LOWER, STEM, STOP
+        from search._tantivy_schema import LOWER, STEM, STOP, STOP_WORDS
         self.stem, self.lower, self.stop = analyzers[STEM], analyzers[LOWER], analyzers[STOP]
+        self.stop_words = frozenset(STOP_WORDS)
 
     def __call__(self, text: str) -> list[tuple[int, str]]:
         stems = self.stem.analyze(text)
         lowers = self.lower.analyze(text)
         return [(i, t) for i, (t, w) in enumerate(zip(stems, lowers))
-                if not self.is_stop_word(w)]
+                if w not in self.stop_words]
 
     def is_stop_word(self, word: str) -> bool:
         return not self.stop.analyze(word)
