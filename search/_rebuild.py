@@ -22,10 +22,11 @@ from whoosh.filedb.filestore import FileStorage
 
 from search import _aggregate
 from search._entity import ENTITIES_COPY
-from search._engine import ENGINE_FILE
+from search._engine import ENGINE_FILE, recorded_engine
 from search._health import INDEX_NAME, MANIFEST_NAME, CheckUnsupportedError, NoIndexError, \
     has_index, record_manifest, toc_generations, whoosh_dir
 from search._lock import INFO_NAME, LOCK_NAME, write_lock
+from search._pg_conn import is_url
 from search._types import IngestSummary
 
 SOURCES_NAME = "sources.json"
@@ -87,11 +88,13 @@ def rebuild(index_dir: str | Path, jobs: int | None = None, progress=None) -> In
     """
     from search._ingest import ingest_paths
 
-    if not whoosh_dir(index_dir):
+    engine = "whoosh" if whoosh_dir(index_dir) else recorded_engine(Path(index_dir)) \
+        if not is_url(index_dir) else None
+    if engine not in ("whoosh", "tantivy"):
         raise CheckUnsupportedError(
-            f"report-archive rebuild rebuilds Whoosh index directories; for {index_dir}, "
-            "ingest the sources again into a new index: report-archive ingest PATH... "
-            "--index NEW")
+            f"report-archive rebuild rebuilds Whoosh and tantivy index directories; for "
+            f"{index_dir}, ingest the sources again into a new index: report-archive "
+            "ingest PATH... --index NEW")
     index_dir = Path(index_dir)
     if not has_index(index_dir) and not recorded_sources(index_dir):
         raise NoIndexError(index_dir)
@@ -107,13 +110,42 @@ def rebuild(index_dir: str | Path, jobs: int | None = None, progress=None) -> In
         entities = index_dir / ENTITIES_COPY
         try:
             summary = ingest_paths(sources, fresh, entities_file=entities if entities.exists()
-                                   else None, jobs=jobs, progress=progress,
+                                   else None, jobs=jobs, progress=progress, engine=engine,
                                    follow_symlinks=_recorded(index_dir).get("follow_symlinks",
                                                                             False))
-            swap_in(fresh, index_dir)
+            (swap_in if engine == "whoosh" else swap_in_tantivy)(fresh, index_dir)
         finally:
             shutil.rmtree(fresh, ignore_errors=True)
     return summary
+
+
+def swap_in_tantivy(fresh: Path, index_dir: Path) -> None:
+    """Make the tantivy index in `fresh` the one of `index_dir`: its segment files (named by
+    random ids, so they clash with nothing) move in first, unreferenced; then its
+    ``meta.json``, tantivy's table of contents, replaces the old one in one rename (the
+    swap: a reader opening meanwhile sees the old segments or the new, never a part); then
+    the old segments' files go (open readers keep theirs). Call with the lock held."""
+    from search._tantivy_engine import SUBDIR
+
+    new_dir, live_dir = fresh / SUBDIR, index_dir / SUBDIR
+    live_dir.mkdir(parents=True, exist_ok=True)
+    special = {"meta.json", ".managed.json"}
+    names = [n for n in os.listdir(new_dir) if n not in special and not n.endswith(".lock")]
+    for name in names:
+        os.replace(new_dir / name, live_dir / name)
+    os.replace(new_dir / "meta.json", live_dir / "meta.json")  # the swap
+    if (new_dir / ".managed.json").exists():
+        os.replace(new_dir / ".managed.json", live_dir / ".managed.json")
+    live = set(names) | special
+    for name in os.listdir(live_dir):
+        path = live_dir / name
+        if name not in live and not name.endswith(".lock") and path.is_file():
+            path.unlink(missing_ok=True)
+    if (fresh / _aggregate.SUMMARY_NAME).exists():
+        os.replace(fresh / _aggregate.SUMMARY_NAME, index_dir / _aggregate.SUMMARY_NAME)
+    for name in (SOURCES_NAME, ENTITIES_COPY, ENGINE_FILE):
+        if (fresh / name).exists() and not (index_dir / name).exists():
+            os.replace(fresh / name, index_dir / name)
 
 
 def swap_in(fresh: Path, index_dir: Path) -> None:

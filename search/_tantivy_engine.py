@@ -31,6 +31,7 @@ from ingest.model import ENTITY_TYPES
 from search import _qtree as qt
 from search import _snippet
 from search._facets import ENTITY_FACET_TOP, SECTION_FACET_TOP
+from search._health import IndexDamagedError
 from search._schema import rebuild_report, report_documents, section_data
 from search._suggest import Vocabulary
 from search._tantivy_query import Compiled, Compiler, Words, literal_query
@@ -54,7 +55,11 @@ def _open_index(index_dir: Path, create: bool):
         if not create:
             return None
         path.mkdir(parents=True, exist_ok=True)
-    ix = tantivy.Index(build_schema(), path=str(path), reuse=True)
+    try:
+        ix = tantivy.Index(build_schema(), path=str(path), reuse=True)
+    except (ValueError, OSError) as error:  # tantivy says what it could not read
+        raise IndexDamagedError(index_dir, f"its tantivy files cannot be read ({error})") \
+            from None
     for name, analyzer in analyzers().items():
         ix.register_tokenizer(name, analyzer)
     return ix
