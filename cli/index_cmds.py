@@ -38,9 +38,19 @@ _index_dir_option = click.option(
 def _set_engine(ctx, param, value):
     """--engine applies to the whole command: it sets $REPORT_ARCHIVE_ENGINE, which
     `search.ingest_paths` (a new index) and `search.Index` (a check of an existing one)
-    read, so every call the command makes agrees."""
+    read, so every call the command makes agrees. The variable is put back when the
+    command ends, so a command run in-process (tests, `--get`-style callers) leaks nothing
+    into the next one."""
     if value:
+        before = os.environ.get(ENGINE_ENV)
         os.environ[ENGINE_ENV] = value
+
+        def restore():
+            if before is None:
+                os.environ.pop(ENGINE_ENV, None)
+            else:
+                os.environ[ENGINE_ENV] = before
+        ctx.call_on_close(restore)
     return value
 
 
