@@ -66,19 +66,3 @@ def matches(searcher, q, sections: bytearray, keep=None,
     # a query at 10k sections).
     searcher.search_with_collector(q, collector, context=searcher.context(needs_current=True))
     return collector.items
-
-
-def at_least(searcher, q, sections: bytearray, n: int, keep=None) -> bool:
-    """Whether `q` matches at least `n` sections (that `keep` accepts): stops at the n-th,
-    scores nothing. Did-you-mean only needs to know that a corrected query finds more."""
-    if n <= 0:
-        return True
-    found = 0
-    for subsearcher, offset in searcher.leaf_searchers():
-        for sub_docnum in q.matcher(subsearcher, searcher.context()).all_ids():
-            docnum = offset + sub_docnum
-            if sections[docnum] and (keep is None or keep(docnum)):
-                found += 1
-                if found >= n:
-                    return True
-    return False

@@ -24,7 +24,7 @@ then rescored for query words that stand close together in them.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from search import _qtree as qt
 
@@ -53,7 +53,6 @@ class Plan:
     should: tuple = ()                  # words that only rank in most-words mode
     must: tuple = ()                    # clauses that must match in both modes
     must_not: tuple = ()                # NOT clauses
-    dropped: tuple = field(default=())  # question words left out
 
     @property
     def can_rank_by_most(self) -> bool:
@@ -84,14 +83,13 @@ def plan(tree) -> Plan:
         return Plan(strict=tree)
     kids = list(tree.children)
     topical = [k for k in kids if not _is_question_word(k)]
-    dropped = tuple(k for k in kids if _is_question_word(k)) if topical else ()
     kids = topical or kids
     should = tuple(k for k in kids if _ranks(k))
     must = tuple(k.child if isinstance(k, qt.Required) else k
                  for k in kids if not _ranks(k) and not isinstance(k, qt.Not))
     must_not = tuple(k.child for k in kids if isinstance(k, qt.Not))
     strict = kids[0] if len(kids) == 1 else qt.And(tuple(kids), explicit=False)
-    return Plan(strict=strict, should=should, must=must, must_not=must_not, dropped=dropped)
+    return Plan(strict=strict, should=should, must=must, must_not=must_not)
 
 
 def _is_question_word(node) -> bool:
