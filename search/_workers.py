@@ -84,11 +84,38 @@ class InlineWorkers:
         self._builder.cancel()
 
 
+def _close_inherited_index_locks() -> None:
+    """Close the file descriptors of the parent's index lock files that a fork copied here.
+
+    A lock taken with flock() belongs to the open file, which a fork shares: while a worker
+    kept its copy of the descriptor, the lock the parent held at the fork (tantivy's
+    ``.tantivy-meta.lock``, taken while it reads its table of contents) was never freed,
+    and the parent's next reload waited for it forever (seen as a hung ingest with
+    --jobs 2). Workers write only their own stage directories and need none of them.
+    """
+    fd_dir = Path("/proc/self/fd")
+    try:
+        entries = list(fd_dir.iterdir())
+    except OSError:  # no /proc: nothing we can inspect
+        return
+    for entry in entries:
+        try:
+            target = os.readlink(entry)
+        except OSError:
+            continue
+        if Path(target).name.startswith(".tantivy-") and target.endswith(".lock"):
+            try:
+                os.close(int(entry.name))
+            except OSError:
+                pass
+
+
 def _work(worker: int, inbox, outbox, stage_dir: Path, make_builder, entities_file, parent: int,
           options=None):
     # Ctrl-C is the parent's to handle: it stops us and keeps the last commit (otherwise
     # every worker prints its own KeyboardInterrupt traceback).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _close_inherited_index_locks()
     try:
         builder = make_builder(stage_dir)
         while True:
