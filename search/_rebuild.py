@@ -119,6 +119,13 @@ def rebuild(index_dir: str | Path, jobs: int | None = None, progress=None) -> In
     return summary
 
 
+def _carry_over_records(fresh: Path, index_dir: Path) -> None:
+    """Move the fresh index's records (sources, entity file, engine) that `index_dir` lacks."""
+    for name in (SOURCES_NAME, ENTITIES_COPY, ENGINE_FILE):
+        if (fresh / name).exists() and not (index_dir / name).exists():
+            os.replace(fresh / name, index_dir / name)
+
+
 def swap_in_tantivy(fresh: Path, index_dir: Path) -> None:
     """Make the tantivy index in `fresh` the one of `index_dir`: its segment files (named by
     random ids, so they clash with nothing) move in first, unreferenced; then its
@@ -143,9 +150,7 @@ def swap_in_tantivy(fresh: Path, index_dir: Path) -> None:
             path.unlink(missing_ok=True)
     if (fresh / _aggregate.SUMMARY_NAME).exists():
         os.replace(fresh / _aggregate.SUMMARY_NAME, index_dir / _aggregate.SUMMARY_NAME)
-    for name in (SOURCES_NAME, ENTITIES_COPY, ENGINE_FILE):
-        if (fresh / name).exists() and not (index_dir / name).exists():
-            os.replace(fresh / name, index_dir / name)
+    _carry_over_records(fresh, index_dir)
 
 
 def swap_in(fresh: Path, index_dir: Path) -> None:
@@ -169,7 +174,5 @@ def swap_in(fresh: Path, index_dir: Path) -> None:
         path = index_dir / name
         if name not in live and not name.startswith(".") and path.is_file():
             path.unlink(missing_ok=True)
-    for name in (SOURCES_NAME, ENTITIES_COPY, ENGINE_FILE):
-        if (fresh / name).exists() and not (index_dir / name).exists():
-            os.replace(fresh / name, index_dir / name)
+    _carry_over_records(fresh, index_dir)
     record_manifest(index_dir)
