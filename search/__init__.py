@@ -17,6 +17,7 @@ from search._candidates import candidates as entity_candidates
 from search._consistency import reannotate_index
 from search._engine import DEFAULT_ENGINE, ENGINES, EngineMismatchError
 from search._export import EXPORT_MAX, Export, QueryOverview
+from search._facets import FACET_ALL_MAX
 from search._health import (CheckResult, CheckUnsupportedError, IndexDamagedError, NoIndexError,
                             has_index, no_index_message)
 from search._health import check as check_index
@@ -34,7 +35,7 @@ from search._types import (CoMention, EntityDetail, EntityRef, EntityStat, Hit, 
 from search._watch import watch_paths
 
 __all__ = [
-    "DEFAULT_ENGINE", "DEFAULT_INDEX_DIR", "ENGINES", "EXPORT_MAX", "CheckResult",
+    "DEFAULT_ENGINE", "DEFAULT_INDEX_DIR", "ENGINES", "EXPORT_MAX", "FACET_ALL_MAX", "CheckResult",
     "CheckUnsupportedError", "CoMention", "EngineMismatchError", "EntityCandidate",
     "EntityDetail", "EntityRef", "EntityStat", "Export", "Hit", "Index",
     "IndexBusyError", "IndexDamagedError", "IndexStats", "IndexUnavailableError",

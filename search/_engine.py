@@ -40,10 +40,11 @@ report are consecutive ints in their order (`_relevance.rank_most` looks at neig
     (None: every section) and the `Filters`, in doc order; past `deadline`
     (time.monotonic()) a QueryError. `docs(q)` -> set of section docs matching `q`.
   - `section_count`, `report_of(doc)` (any hashable, equal within a report),
-    `period(doc)` (``YYYY-MM`` or None), `count_reports(docs)`, `facets(docs, match_set)` (the
-    SearchResponse facet dict over exactly `docs`; `match_set`, when not None, is the
-    (compiled query or None for every section, Filters) whose whole match set `docs` is,
-    so an engine may count them itself).
+    `period(doc)` (``YYYY-MM`` or None), `count_reports(docs)`, `facets(docs, match_set,
+    expand)` (the SearchResponse facet dict over exactly `docs`, shaped by
+    `_facets.shape`; `match_set`, when not None, is the (compiled query or None for every
+    section, Filters) whose whole match set `docs` is, so an engine may count them itself;
+    `expand`, a facet of `_facets.expandable()` to show whole up to `FACET_ALL_MAX`).
   - `hits(items, highlight)` -> [Hit] for (score, doc) items, in that order; snippets are
     HTML-safe: document text escaped, `<mark>` around the matched terms of `highlight` (a
     compiled query or None), an ID marked whole (see `_search.highlight_ids`); with no

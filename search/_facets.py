@@ -22,6 +22,9 @@ from search._schema import KEY_SEP
 #: Names shown per entity type in the entity facet; headings shown in the section facet.
 ENTITY_FACET_TOP = 10
 SECTION_FACET_TOP = 20
+#: How many values a facet shows when the request asks for all of them (`expand`): a
+#: bound, so that a facet with a value per section never costs a page of unbounded size.
+FACET_ALL_MAX = 500
 _ORDER = {t: i for i, t in enumerate(ENTITY_TYPES)}
 _SINGLE = ("year", "format", "heading", "report_id", "period_desc")
 _MULTI = ("etype", "entkey")
@@ -73,24 +76,11 @@ class FacetTable:
     def report_of(self, docnum: int) -> str:
         return self.columns["report_id"][docnum]
 
-    def facets(self, docs) -> dict:
+    def facets(self, docs, expand: str | None = None) -> dict:
         """The facet dict of a SearchResponse for the matching document numbers `docs`."""
         docs = list(docs)
-        per_type: dict[str, list] = {}
-        for key, n in _ranked(self.count("entkey", docs)):
-            etype, _, name = key.partition(KEY_SEP)
-            bucket = per_type.setdefault(etype, [])
-            if len(bucket) < ENTITY_FACET_TOP:
-                bucket.append({"value": name, "count": n})
-        types = sorted(_ranked(self.count("etype", docs)), key=lambda kv: _ORDER.get(kv[0], 99))
-        years = sorted(_ranked(self.count("year", docs)))
-        return {
-            "type": _items(types),
-            "entity": {t: per_type[t] for t in sorted(per_type, key=lambda t: _ORDER.get(t, 99))},
-            "year": _items(years),
-            "section": _items(_ranked(self.count("heading", docs))[:SECTION_FACET_TOP]),
-            "format": _items(_ranked(self.count("format", docs))),
-        }
+        return from_counts({name: self.count(name, docs)
+                            for name in ("entkey", "etype", "year", "heading", "format")}, expand)
 
 
 def _ranked(counts: Counter) -> list[tuple[str, int]]:
@@ -101,5 +91,60 @@ def _items(pairs) -> list[dict]:
     return [{"value": k, "count": n} for k, n in pairs]
 
 
+def expandable() -> tuple[str, ...]:
+    """The facets a request may ask to see whole (``expand``): sections and each entity type."""
+    return ("section",) + tuple(ENTITY_TYPES)
+
+
+def top_of(facet: str, expand: str | None) -> int:
+    """How many values of `facet` ("section" or an entity type) a response shows."""
+    if facet == expand:
+        return FACET_ALL_MAX
+    return SECTION_FACET_TOP if facet == "section" else ENTITY_FACET_TOP
+
+
+def from_counts(counts: dict[str, Counter], expand: str | None = None) -> dict:
+    """The SearchResponse facet dict from full counts per facet column ("entkey", "etype",
+    "year", "heading", "format"): what every engine that counts in full (Whoosh's columns,
+    PostgreSQL's SQL) returns."""
+    per_type: dict[str, Counter] = {}
+    for key, n in counts["entkey"].items():
+        etype, _, name = key.partition(KEY_SEP)
+        if name:
+            per_type.setdefault(etype, Counter())[name] = n
+    sections = _ranked(counts["heading"])
+    return shape(types=_ranked(counts["etype"]), years=_ranked(counts["year"]),
+                 formats=_ranked(counts["format"]), sections=sections,
+                 section_distinct=len(sections),
+                 entities={t: _ranked(c) for t, c in per_type.items()},
+                 entity_distinct={t: len(c) for t, c in per_type.items()}, expand=expand)
+
+
+def shape(*, types, years, formats, sections, section_distinct: int, entities: dict,
+          entity_distinct: dict, expand: str | None = None) -> dict:
+    """The facet dict from ranked (value, count) pairs per facet and the number of distinct
+    values of the cut ones (sections, names per entity type), which may be more than the
+    pairs given: an engine that aggregates with a size limit passes only the top ones.
+    ``more`` says how many values each cut list leaves out, for an "and N more" link."""
+    entity, more_entity = {}, {}
+    for t in sorted(entities, key=lambda t: _ORDER.get(t, 99)):
+        top = list(entities[t])[:top_of(t, expand)]
+        if top:
+            entity[t] = _items(top)
+            left = entity_distinct.get(t, len(top)) - len(top)
+            if left > 0:
+                more_entity[t] = left
+    sections = list(sections)[:top_of("section", expand)]
+    return {
+        "type": _items(sorted(types, key=lambda kv: _ORDER.get(kv[0], 99))),
+        "entity": entity,
+        "year": _items(sorted(years)),
+        "section": _items(sections),
+        "format": _items(formats),
+        "more": {"section": max(0, section_distinct - len(sections)), "entity": more_entity},
+    }
+
+
 def empty() -> dict:
-    return {"type": [], "entity": {}, "year": [], "section": [], "format": []}
+    return {"type": [], "entity": {}, "year": [], "section": [], "format": [],
+            "more": {"section": 0, "entity": {}}}

@@ -92,7 +92,7 @@ class Index:
             total = len(docs)
             page = order(end)[start:]
         hits = tuple(view.hits(page, outcome.highlight))
-        facets = view.facets(docs, outcome.match_set)
+        facets = view.facets(docs, outcome.match_set, request.more)
         return _response(request, total, hits, facets, suggestion, started,
                          mode=outcome.mode, all_words=outcome.all_words, corrected=corrected)
 

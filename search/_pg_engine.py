@@ -187,7 +187,7 @@ class PgView:
     def count_reports(docs) -> int:
         return len({d >> 16 for d in docs})
 
-    def facets(self, docs, match_set=None) -> dict:  # match_set: see search._engine
+    def facets(self, docs, match_set=None, expand=None) -> dict:  # see search._engine
         """The facet dict over exactly `docs`, counted by SQL over the match set."""
         docs = list(docs)
         if not docs:
@@ -206,7 +206,7 @@ class PgView:
         for name, value, n in rows:
             if value:
                 counts[name][value] = n
-        return shape_facets(counts)
+        return _facets.from_counts(counts, expand)
 
     # -- hits -------------------------------------------------------------------------------------
     def hits(self, items, highlight: Sql | None) -> list[Hit]:
@@ -316,25 +316,6 @@ class PgView:
             f"FROM {S}.sections s WHERE s.tsv @@ %s::tsquery AND s.report_id <> %s "
             "ORDER BY r DESC, s.id LIMIT %s", (tsq, tsq, report_id, limit))
         return self.hits([(r[1], r[0]) for r in found], None)
-
-
-def shape_facets(counts: dict[str, Counter]) -> dict:
-    """The SearchResponse facet dict from counts per facet (as `_facets.FacetTable`)."""
-    order = {t: i for i, t in enumerate(ENTITY_TYPES)}
-    per_type: dict[str, list] = {}
-    for key, n in _facets._ranked(counts["entkey"]):
-        etype, _, name = key.partition(KEY_SEP)
-        bucket = per_type.setdefault(etype, [])
-        if len(bucket) < _facets.ENTITY_FACET_TOP:
-            bucket.append({"value": name, "count": n})
-    types = sorted(_facets._ranked(counts["etype"]), key=lambda kv: order.get(kv[0], 99))
-    return {
-        "type": _facets._items(types),
-        "entity": {t: per_type[t] for t in sorted(per_type, key=lambda t: order.get(t, 99))},
-        "year": _facets._items(sorted(_facets._ranked(counts["year"]))),
-        "section": _facets._items(_facets._ranked(counts["heading"])[:_facets.SECTION_FACET_TOP]),
-        "format": _facets._items(_facets._ranked(counts["format"])),
-    }
 
 
 def _filters(f) -> tuple[list[str], tuple]:

@@ -30,7 +30,7 @@ from tantivy import Occur, Query
 from ingest.model import ENTITY_TYPES
 from search import _qtree as qt
 from search import _snippet
-from search._facets import ENTITY_FACET_TOP, SECTION_FACET_TOP
+from search._facets import shape, top_of
 from search._health import IndexDamagedError
 from search._schema import rebuild_report, report_documents, section_data
 from search._suggest import Vocabulary
@@ -44,7 +44,6 @@ SUBDIR = "tantivy"
 #: The IndexWriter's memory budget (split across its threads; tantivy's floor is 15 MB each).
 WRITER_HEAP = 64_000_000
 WRITER_THREADS = 2
-_ORDER = {t: i for i, t in enumerate(ENTITY_TYPES)}
 _KEEP_GENERATIONS = 2
 _BIG = 1 << 30  # an aggregation bucket budget that never cuts
 
@@ -470,7 +469,7 @@ class TantivyView:
             else set()
 
     # -- facets -----------------------------------------------------------------------------
-    def facets(self, docs, match_set=None) -> dict:
+    def facets(self, docs, match_set=None, expand=None) -> dict:
         docs = list(docs)
         if not docs:
             from search._facets import empty
@@ -481,30 +480,33 @@ class TantivyView:
         else:
             query = Query.term_set_query(self.schema, "seq", docs)
         terms = {"type": ("etype", 100), "year": ("year", _BIG), "format": ("format", _BIG),
-                 "section": ("heading", SECTION_FACET_TOP)}
-        terms.update({f"ent_{t}": (f"ent_{t}", ENTITY_FACET_TOP) for t in ENTITY_TYPES})
+                 "section": ("heading", top_of("section", expand))}
+        terms.update({f"ent_{t}": (f"ent_{t}", top_of(t, expand)) for t in ENTITY_TYPES})
         spec = {name: {"terms": {"field": field, "size": min(size, 65000),
                                  "segment_size": 65000}}
                 for name, (field, size) in terms.items()}
+        # The cut lists say how many values they leave out ("and N more"): tantivy counts
+        # distinct values with HyperLogLog, exact at the sizes a facet list has.
+        spec.update({f"n_{name}": {"cardinality": {"field": terms[name][0]}}
+                     for name in ["section"] + [f"ent_{t}" for t in ENTITY_TYPES]})
         found = self.searcher.aggregate(query, spec)
 
         def pairs(name):
             buckets = [(b["key"], b["doc_count"]) for b in found[name]["buckets"] if b["key"]]
             return sorted(buckets, key=lambda kv: (-kv[1], kv[0]))
 
-        entity = {}
-        for t in ENTITY_TYPES:
-            top = pairs(f"ent_{t}")[:ENTITY_FACET_TOP]
-            if top:
-                entity[t] = [{"value": k, "count": n} for k, n in top]
-        types = sorted(pairs("type"), key=lambda kv: _ORDER.get(kv[0], 99))
-        return {
-            "type": _items(types),
-            "entity": entity,
-            "year": _items(sorted(pairs("year"))),
-            "section": _items(pairs("section")[:SECTION_FACET_TOP]),
-            "format": _items(pairs("format")),
-        }
+        def distinct(name):  # exact when the list was not cut
+            shown = len(found[name]["buckets"])
+            if shown < terms[name][1]:
+                return shown
+            return max(shown, round(found[f"n_{name}"]["value"] or 0))
+
+        entity = {t: pairs(f"ent_{t}") for t in ENTITY_TYPES}
+        return shape(types=pairs("type"), years=pairs("year"), formats=pairs("format"),
+                     sections=pairs("section"), section_distinct=distinct("section"),
+                     entities={t: p for t, p in entity.items() if p},
+                     entity_distinct={t: distinct(f"ent_{t}") for t in ENTITY_TYPES},
+                     expand=expand)
 
     # -- hits -------------------------------------------------------------------------------
     def _addresses(self, docs: list[int]) -> dict[int, object]:
@@ -600,10 +602,6 @@ class TantivyView:
 
 def _month(value: str) -> int:
     return int(value[:4]) * 100 + int(value[5:7])
-
-
-def _items(pairs) -> list[dict]:
-    return [{"value": k, "count": n} for k, n in pairs]
 
 
 def _highlight(text: str, snippets) -> str:

@@ -78,6 +78,9 @@ class SearchRequest:
     literal: bool = False
     #: False: never replace the results with those of a corrected query (still suggest it).
     correct: bool = True
+    #: A facet to list whole (up to `_facets.FACET_ALL_MAX` values) instead of its top ones:
+    #: "section" or an entity type, what an "and N more" link asks for.
+    more: str | None = None
 
     def __post_init__(self) -> None:
         if self.sort not in SORTS:
@@ -97,13 +100,16 @@ class SearchRequest:
         if self.year is not None and not re.fullmatch(r"\d{4}", self.year):
             raise QueryError(f"Bad value for 'year': {self.year!r}. Write a year as YYYY.",
                              param="year")
+        if self.more is not None and self.more not in ("section", *ENTITY_TYPES):
+            raise QueryError(f"Bad value for 'more': {self.more!r}. Use 'section' or an "
+                             f"entity type: {', '.join(ENTITY_TYPES)}.", param="more")
 
     @classmethod
     def from_params(cls, params: Mapping[str, str]) -> SearchRequest:
         """Build a request from string parameters (web query string or CLI options).
 
         Accepts ``q, type, entity, from, to, section, format, year, sort, page, per_page,
-        collapse, literal, correct``; empty values mean "not set". Raises `QueryError` naming the
+        collapse, literal, correct, more``; empty values mean "not set". Raises `QueryError` naming the
         parameter for a bad value.
         """
         def get(name: str) -> str | None:
@@ -130,6 +136,7 @@ class SearchRequest:
             page=number("page", 1), per_page=number("per_page", 10),
             collapse=flag("collapse"), literal=flag("literal"),
             correct=(get("correct") or "1").lower() not in ("0", "false", "no", "off"),
+            more=get("more"),
         )
 
     def filters(self) -> dict:

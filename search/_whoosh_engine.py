@@ -92,9 +92,9 @@ class WhooshView:
         self.count_reports = self.table.reports
         self._posting_reader = None
 
-    def facets(self, docs, match_set=None) -> dict:
+    def facets(self, docs, match_set=None, expand=None) -> dict:
         """Facets over `docs`, counted from the generation's columns (`match_set` unused)."""
-        return self.table.facets(docs)
+        return self.table.facets(docs, expand)
 
     # -- queries ----------------------------------------------------------------------------
     def compile(self, node, resolve):

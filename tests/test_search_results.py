@@ -146,7 +146,7 @@ def test_response_dict_shape(corpus_index):
     assert list(d) == ["query", "total", "page", "per_page", "pages", "took_ms", "sort",
                        "filters", "hits", "facets", "suggestion", "corrected", "match_mode",
                        "all_words_total"]
-    assert list(d["facets"]) == ["type", "entity", "year", "section", "format"]
+    assert list(d["facets"]) == ["type", "entity", "year", "section", "format", "more"]
 
 
 def test_missing_index_reads_as_empty(tmp_path):

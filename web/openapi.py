@@ -11,7 +11,7 @@ import copy
 from importlib.metadata import version
 
 from ingest.model import ENTITY_TYPES
-from search import EXPORT_MAX
+from search import EXPORT_MAX, FACET_ALL_MAX
 from web.batch import MAX_BATCH_BYTES, MAX_TERMS
 
 
@@ -40,7 +40,10 @@ SCHEMAS: dict[str, dict] = {
         "sort": {"enum": ["relevance", "newest", "oldest"]}, "filters": {"type": "object"},
         "hits": {"type": "array", "items": _ref("Hit")},
         "facets": _obj({"type": FACET, "year": FACET, "section": FACET, "format": FACET,
-                        "entity": {"type": "object", "additionalProperties": FACET}}),
+                        "entity": {"type": "object", "additionalProperties": FACET},
+                        # How many values each cut list leaves out ("and N more").
+                        "more": _obj({"section": INT, "entity": {
+                            "type": "object", "additionalProperties": INT}})}),
         "suggestion": NSTR,
         # True: the hits are for `suggestion` (typos corrected), not for `query` as typed.
         "corrected": BOOL,
@@ -142,6 +145,8 @@ SEARCH_PARAMS = [
            {"enum": ["0", "1"]}),
     _param("correct", "0: show the results for the query as typed even when a word looks "
            "misspelt (the correction is still given as `suggestion`)", {"enum": ["0", "1"]}),
+    _param("more", f"List one facet whole (up to {FACET_ALL_MAX} values) instead of its top "
+           "ones: `section` or an entity type", {"enum": ["section", *ENTITY_TYPES]}),
 ]
 
 EXPORT_PARAMS = [p for p in SEARCH_PARAMS if p["name"] not in ("page", "per_page")] + [

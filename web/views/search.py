@@ -20,7 +20,7 @@ FILTERS: dict[str, str] = {
 }
 SORTS = ("relevance", "newest", "oldest")
 #: Parameters we pass to `SearchRequest.from_params`; anything else in the URL is ignored.
-ACCEPTED = urls.SEARCH_PARAMS + ("collapse", "literal", "correct")
+ACCEPTED = urls.SEARCH_PARAMS + ("collapse", "literal", "correct", "more")
 
 
 class Nav:
@@ -48,6 +48,10 @@ class Nav:
 
     def page(self, number: int) -> str:
         return self._with(page=None if number == 1 else number)
+
+    def more(self, facet: str | None) -> str:
+        """The same search with `facet` listed whole (None: every facet cut to its top)."""
+        return self._with(more=facet) + "#refine"
 
     def query(self, q: str, exact: bool = False) -> str:
         """The search for `q`; with `exact`, as typed (no typo correction)."""
