@@ -20,15 +20,13 @@ from click.testing import CliRunner
 from cli.main import main
 from search import Index, SearchRequest, ingest_paths, rebuild_index
 from search._health import MANIFEST_NAME
+from health_fixtures import FILES, SAMPLES, build_clean
 from web import create_app
 
 #: Damage, check and rebuild of Whoosh's files: the Whoosh engine's tests (tantivy checks its
 #: own files; `check` on a tantivy index is in the conformance suite via test_watch).
 pytestmark = [pytest.mark.usefixtures("search_engine"), pytest.mark.engine_only("whoosh")]
 
-SAMPLES = Path(__file__).resolve().parent.parent / "sample_reports"
-FILES = ("dm-status-202001.txt", "2020-03-dm-notes.md", "DM_Status_June.html",
-         "dm-status-202009.txt")
 SERVE = str(Path(sys.executable).with_name("report-archive"))
 
 
@@ -39,14 +37,7 @@ def run(*args: str):
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory):
     """(archive dir, a healthy index built from it), read-only for the tests."""
-    root = tmp_path_factory.mktemp("health")
-    archive = root / "archive"
-    archive.mkdir()
-    for name in FILES:
-        shutil.copy2(SAMPLES / name, archive / name)
-    index_dir = root / "index"
-    assert ingest_paths([archive], index_dir, jobs=1, engine="whoosh").failed == ()
-    return archive, index_dir
+    return build_clean(tmp_path_factory.mktemp("health"), "whoosh")
 
 
 def _ids(index_dir: Path) -> list[str]:

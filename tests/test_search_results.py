@@ -244,54 +244,44 @@ def test_searcher_is_reused_until_an_ingest_commits(tmp_path, make_index, search
     assert idx.search(SearchRequest(q="alpha")).total == 1  # reopens after close()
 
 
-def test_threads_get_the_same_answers(corpus_index):
+def _search_from_threads(index, searchers=False, threads=4) -> list:
+    """Run a query mix from `threads` threads at once; assert every answer equals the one
+    from this thread; with `searchers`, return the searcher each thread ended with."""
     import threading
 
     queries = ["butler", "qserv", '"image cutout"', "dmtn-208", "service", ""]
-    expected = {q: corpus_index.search(SearchRequest(q=q)).to_dict() for q in queries}
-    got, errors = [], []
-
-    def worker():
-        try:
-            for _ in range(20):
-                for q in queries:
-                    d = corpus_index.search(SearchRequest(q=q)).to_dict()
-                    got.append(d == {**expected[q], "took_ms": d["took_ms"]})
-        except Exception as exc:  # noqa: BLE001 - reported below with the thread's error
-            errors.append(exc)
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors and got and all(got)
-
-
-@pytest.mark.engine_only("whoosh")  # tantivy searchers are thread-safe: one is shared
-def test_whoosh_threads_get_their_own_searcher(corpus_index):
-    import threading
-
-    queries = ["butler", "qserv", '"image cutout"', "dmtn-208", "service", ""]
-    expected = {q: corpus_index.search(SearchRequest(q=q)).to_dict() for q in queries}
+    expected = {q: index.search(SearchRequest(q=q)).to_dict() for q in queries}
     got, used, errors = [], [], []
 
     def worker():
         try:
             for _ in range(20):
                 for q in queries:
-                    d = corpus_index.search(SearchRequest(q=q)).to_dict()
+                    d = index.search(SearchRequest(q=q)).to_dict()
                     got.append(d == {**expected[q], "took_ms": d["took_ms"]})
-            used.append(corpus_index._pool.current()[1])
+            if searchers:
+                used.append(index._pool.current()[1])
         except Exception as exc:  # noqa: BLE001 - reported below with the thread's error
             errors.append(exc)
 
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for t in threads:
+    started = [threading.Thread(target=worker) for _ in range(threads)]
+    for t in started:
         t.start()
-    for t in threads:
+    for t in started:
         t.join()
     assert not errors and got and all(got)
+    return used
+
+
+def test_threads_get_the_same_answers(corpus_index):
+    _search_from_threads(corpus_index)
+
+
+@pytest.mark.engine_only("whoosh")  # tantivy searchers are thread-safe: one is shared
+def test_whoosh_threads_get_their_own_searcher(corpus_index):
+    import threading
+
+    used = _search_from_threads(corpus_index, searchers=True)
     assert len({id(s) for s in used}) == 4
     # the finished threads' searchers are closed when this thread next refreshes
     corpus_index._pool._open.pop(threading.current_thread(), None)[1].close()

@@ -10,14 +10,11 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import main
-from search import Index, SearchRequest, ingest_paths
+from search import Index, SearchRequest
+from health_fixtures import build_clean
 from web import create_app
 
 pytestmark = [pytest.mark.usefixtures("search_engine"), pytest.mark.engine_only("tantivy")]
-
-SAMPLES = Path(__file__).resolve().parent.parent / "sample_reports"
-FILES = ("dm-status-202001.txt", "2020-03-dm-notes.md", "DM_Status_June.html",
-         "dm-status-202009.txt")
 
 
 def run(*args: str):
@@ -26,14 +23,8 @@ def run(*args: str):
 
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory):
-    root = tmp_path_factory.mktemp("tantivy-health")
-    archive = root / "archive"
-    archive.mkdir()
-    for name in FILES:
-        shutil.copy2(SAMPLES / name, archive / name)
-    index_dir = root / "index"
-    assert ingest_paths([archive], index_dir, jobs=1, engine="tantivy").failed == ()
-    return archive, index_dir
+    """(archive dir, a healthy index built from it), read-only for the tests."""
+    return build_clean(tmp_path_factory.mktemp("tantivy-health"), "tantivy")
 
 
 def _largest_segment_file(index_dir: Path) -> Path:
