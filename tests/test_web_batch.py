@@ -87,8 +87,11 @@ def test_a_batch_is_capped_and_a_bad_filter_fails_the_whole_request(client):
     assert long_line["error"].startswith("This line is 301 characters long")
     bad = client.get("/api/batch?terms=qserv&from=2021-13")
     assert bad.status_code == 400 and "Bad value for 'from'" in bad.get_json()["error"]
-    assert client.put("/api/batch").status_code == 405
-    assert client.post("/api/search").status_code == 405  # POST is for batches only
+    put = client.put("/api/batch")
+    assert put.status_code == 405 and put.headers["Allow"] == "GET, HEAD, POST"
+    assert "use GET or POST" in put.get_json()["error"]
+    post = client.post("/api/search")  # POST is for batches only
+    assert post.status_code == 405 and post.headers["Allow"] == "GET, HEAD"
 
 
 def test_cli_batch_prints_rows_csv_and_the_api_json(client, web_archive, tmp_path):

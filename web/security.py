@@ -7,7 +7,8 @@ escaping it could not run; templates therefore use no ``style=`` attributes and 
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
+from werkzeug.exceptions import HTTPException
 
 from web.errors import error_response
 
@@ -27,13 +28,27 @@ HEADERS = {
 POST_ENDPOINTS = frozenset({"batch.page", "batch.page_api", "batch.csv"})
 
 
+def _endpoint_for_post() -> str | None:
+    """The endpoint a POST to this URL reaches (routing failed for this method, so
+    `request.endpoint` is None for a PUT)."""
+    try:
+        endpoint, _ = current_app.url_map.bind_to_environ(request.environ).match(method="POST")
+    except HTTPException:
+        return None
+    return endpoint
+
+
 def _read_only() -> Response | None:
     # Routes are GET-only already; this also answers OPTIONS and unknown-path POSTs alike.
     if request.method == "POST" and request.endpoint in POST_ENDPOINTS:
         return None
     if request.method not in ("GET", "HEAD"):
-        return error_response(405, f"{request.method} is not allowed: this service is "
-                                   "read-only, use GET.")
+        takes_post = _endpoint_for_post() in POST_ENDPOINTS
+        response = error_response(405, f"{request.method} is not allowed: this service is "
+                                       "read-only, use GET" + (" or POST." if takes_post else "."))
+        if takes_post:  # the Allow header lists what this very URL takes
+            response.headers["Allow"] = "GET, HEAD, POST"
+        return response
     return None
 
 
