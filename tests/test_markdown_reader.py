@@ -46,4 +46,26 @@ def test_a_note_nested_past_the_parsers_limit_is_read_as_text(tmp_path):
     path = tmp_path / "deep.md"
     path.write_text(">" * 1000 + " deep quote\n", encoding="utf-8")
     doc = read_markdown(path, path.read_bytes())
-    assert [s.text for s in doc.sections] == [">" * 1000 + " deep quote"]
+    assert [s.text for s in doc.sections] == ["deep quote"]
+
+
+def test_a_block_nested_past_the_limit_loses_neither_its_text_nor_what_follows(tmp_path):
+    # a list nested 30 deep made markdown-it stop reading: "## Next" and its text were lost
+    path = tmp_path / "deep-list.md"
+    items = "".join("  " * i + f"- item{i}\n" for i in range(30))
+    quote = "> " * 30 + "deep text DMTN-999\n"
+    path.write_text(f"# Status\n\nIntro.\n\n{items}\n{quote}\n## Next\n\nAfter text Rucio.\n",
+                    encoding="utf-8")
+    doc = read_markdown(path, path.read_bytes())
+    assert [s.heading for s in doc.sections] == ["Status", "Next"]
+    status, after = (s.text for s in doc.sections)
+    assert "item0" in status and "item29" in status and "deep text DMTN-999" in status
+    assert ">" not in status and after == "After text Rucio."
+
+
+def test_link_reference_definitions_and_rules_do_not_look_like_lost_text(tmp_path):
+    path = tmp_path / "refs.md"
+    path.write_text("# Notes\n\nSee [the plan][p].\n\n***\n\n[p]: https://example.org/plan\n",
+                    encoding="utf-8")
+    doc = read_markdown(path, path.read_bytes())
+    assert [(s.heading, s.text) for s in doc.sections] == [("Notes", "See the plan.")]
