@@ -70,14 +70,17 @@ def harmonise(ix) -> int:
                 if spread.apply(text, mentions) != mentions:
                     touched.add(fields["report_id"])
                     break
-        reports = [_stored_report(searcher, rid) for rid in sorted(touched)]
-    if not reports:
+    if not touched:
         return 0
+    # One report in memory at a time: a learned name can touch most of a large archive, and
+    # holding every touched report before writing grew the ingest by ~30 KB a report. The
+    # searcher reads the last commit; the batch's writes show only when it commits.
     # A tantivy handle brings its own batch (see search._tantivy_engine); Whoosh's is here.
-    with (ix.batch() if hasattr(ix, "batch") else batch(ix)) as b:
-        for report, source_abs in reports:
+    with (ix.batch() if hasattr(ix, "batch") else batch(ix)) as b, ix.searcher() as searcher:
+        for rid in sorted(touched):
+            report, source_abs = _stored_report(searcher, rid)
             b.put(_apply(report, spread), source_abs)
-    return len(reports)
+    return len(touched)
 
 
 def reannotate(ix, matcher) -> int:

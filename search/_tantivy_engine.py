@@ -195,7 +195,7 @@ class TantivyEngine:
         stamp = _opstamp(self.path)
         return stamp[0] if stamp else 0
 
-    def report_fields(self, handle) -> list[dict]:
+    def report_fields(self, handle):
         handle.index.reload()
         return _report_fields(handle.index.searcher(), handle.index.schema)
 
@@ -318,12 +318,15 @@ class _Builder:
         self.docs = []
 
 
-def _report_fields(searcher, schema) -> list[dict]:
+def _report_fields(searcher, schema):
+    """The stored report documents, streamed: a caller folds them one at a time (the
+    summary), so holding them all would grow an ingest with the archive."""
     if not searcher.num_docs:
-        return []
+        return
     found = searcher.search(Query.term_query(schema, "kind", "report"),
                             limit=searcher.num_docs, count=False)
-    return [fields_of(searcher.doc(addr)) for _, addr in found.hits]
+    for _, addr in found.hits:
+        yield fields_of(searcher.doc(addr))
 
 
 class _Tables:

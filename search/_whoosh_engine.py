@@ -72,9 +72,10 @@ class WhooshEngine:
         return ix.latest_generation()
 
     def report_fields(self, ix):
-        """The stored fields of every report document (a list: the searcher closes)."""
+        """The stored fields of every report document, streamed (never all in memory: the
+        summary is folded from them one at a time); the searcher closes when they end."""
         with ix.searcher() as searcher:
-            return list(searcher.documents(kind="report"))
+            yield from searcher.documents(kind="report")
 
 
 class WhooshView:

@@ -1,0 +1,102 @@
+"""Ingest memory does not grow with the archive: the end-of-ingest passes stream.
+
+Measured with tracemalloc (Python allocations, deterministic within one process) on real
+indexes in tmp_path, comparing an archive with four times as many reports: what a pass holds
+at once must not be a multiple of the archive. Not timed; the figures for the whole ingest
+(peak RSS at 10k and 100k sections) are `python -m bench.phase_memory`.
+
+The tantivy engine is measured because its writer's buffers live in Rust, outside
+tracemalloc: what is traced is ours. Whoosh's writer buffers postings as Python objects up
+to its fixed pool (`search._writer.POOL_MB`), which would read as growth in an archive this
+small although it is bounded.
+"""
+
+from __future__ import annotations
+
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from ingest import extract_report
+from search import _consistency
+from search._engine import open_engine
+from search._writer import refresh_summary, write_reports
+
+#: Words of filler per report: large enough that holding a report costs far more than the
+#: per-report bookkeeping a pass may keep (an id in a set, a hit address).
+FILLER_WORDS = 3000
+#: Technical notes every report cites: each report document lists them all with counts,
+#: while the summary keeps one row per report and one per note.
+CITED = " ".join(f"DMTN-{n}" for n in range(101, 301))
+_WORDS = ("calibration", "pipeline", "throughput", "review", "deployment", "storage",
+          "monitoring", "campaign", "release", "validation", "schedule", "budget")
+
+
+def _archive(folder: Path, reports: int) -> list[Path]:
+    """`reports` text reports: the first says what Nightjar is, every other one only uses
+    the name (so the archive pass rewrites all of them), with a long section each."""
+    folder.mkdir()
+    paths = []
+    for i in range(reports):
+        filler = " ".join(_WORDS[(i + k) % len(_WORDS)] for k in range(FILLER_WORDS))
+        lead = ("Nightjar, the new camera-diagnostics dashboard, was installed."
+                if i == 0 else f"Operators used Nightjar on night {i}.")
+        path = folder / f"2024-{i:04d}-report.txt"
+        path.write_text(f"Summit systems\n\n{lead} {filler}. See {CITED}.\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def _unharmonised_index(tmp_path: Path, reports: int) -> Path:
+    """An index of the archive as written, before the archive pass (write_reports runs none)."""
+    index_dir = tmp_path / f"index-{reports}"
+    extracted = [extract_report(p) for p in _archive(tmp_path / f"archive-{reports}", reports)]
+    write_reports(index_dir, extracted, engine="tantivy")
+    return index_dir
+
+
+def _traced_peak(index_dir: Path, step) -> tuple[int, object]:
+    """Peak traced bytes above the start while `step(engine, handle)` runs, and its result."""
+    eng = open_engine(index_dir)
+    handle = eng.open_writer()
+    try:
+        tracemalloc.start()
+        try:
+            tracemalloc.reset_peak()
+            base = tracemalloc.get_traced_memory()[0]
+            result = step(eng, handle)
+            peak = tracemalloc.get_traced_memory()[1] - base
+        finally:
+            tracemalloc.stop()
+    finally:
+        eng.close()
+    return peak, result
+
+
+@pytest.mark.engine_only("tantivy")
+def test_tantivy_archive_pass_holds_one_report_at_a_time(tmp_path, search_engine):
+    small, large = 8, 32
+    peaks = {}
+    for n in (small, large):
+        index_dir = _unharmonised_index(tmp_path, n)
+        peaks[n], rewritten = _traced_peak(index_dir, lambda e, h: _consistency.harmonise(h))
+        assert rewritten == n - 1  # every report but the defining one gets the name
+    # Holding every rewritten report before writing made the large archive's peak ~4x the
+    # small one's; one at a time, it is the same give or take the ids it keeps.
+    assert peaks[large] < 1.5 * peaks[small], peaks
+
+
+@pytest.mark.engine_only("tantivy")
+def test_tantivy_summary_rebuild_streams_the_report_documents(tmp_path, search_engine):
+    small, large = 8, 32
+    peaks, summaries = {}, {}
+    for n in (small, large):
+        index_dir = _unharmonised_index(tmp_path, n)
+        peaks[n], summaries[n] = _traced_peak(index_dir, refresh_summary)
+        assert summaries[n]["stats"]["reports"] == n
+    assert len(summaries[large]["entities"]) == len(summaries[small]["entities"])
+    # The summary itself holds a row per report; the stored report documents it is folded
+    # from (each listing the 200 notes) must not all be in memory at once as well.
+    per_report = (peaks[large] - peaks[small]) / (large - small)
+    assert per_report < 4 * len(repr(summaries[large]["reports"][0])), (peaks, per_report)
