@@ -14,6 +14,7 @@ A doc is the section id (``block << 16 | order``): consecutive within a report, 
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections import Counter
 
@@ -29,9 +30,23 @@ from search._types import EntityRef, Hit, QueryError
 S = SCHEMA
 #: ts_rank weights for {D, C, B, A}: body, title, heading, entity names.
 RANK_WEIGHTS = "{0.1, 0.15, 0.2, 0.3}"
+#: ts_rank's normalisation: 1 divides by 1 + log(words in the section), so a long section
+#: that says a word often does not outrank a short one about it (as BM25 does in the
+#: embedded engines).
+RANK_NORMALISATION = 1
 _LEXEMES = re.compile(r"'((?:[^']|'')*)'")
-_HEADLINE = ("StartSel=<mark>, StopSel=</mark>, MaxFragments=2, MaxWords=30, MinWords=12, "
+#: A letter standing alone (not part of a word or an ID such as "DM-1a"): "a", a stop word.
+_SINGLE_LETTER = re.compile(r"(?<![\w-])[^\W\d_](?![\w-])")
+#: Query texts whose lexemes a view keeps (it lives as long as the index does not change).
+LEXEME_CACHE = 10_000
+#: ts_headline marks matches with these control characters (which never reach the index:
+#: ingest drops them), so the headline is plain text that Python escapes before turning them
+#: into <mark>; angle brackets are swapped for two others first, since PostgreSQL's parser
+#: would treat "<script>" as a tag, and swapped back after.
+_START, _STOP, _LT, _GT = "\x02", "\x03", "\x05", "\x06"
+_HEADLINE = (f"StartSel={_START}, StopSel={_STOP}, MaxFragments=2, MaxWords=30, MinWords=12, "
              "FragmentDelimiter=\" … \"")
+_UNSWAP = str.maketrans(_LT + _GT, "<>")
 
 
 class PgView:
@@ -64,11 +79,20 @@ class PgView:
             raise _too_long() from None
 
     def lexemes(self, texts) -> dict[str, str]:
-        """{text: its tsquery text}: "" for stop words and punctuation (one round trip)."""
+        """{text: its tsquery text}: "" for stop words and punctuation (one round trip).
+
+        A single letter counts as a stop word, as in the embedded engines' analyzers (it
+        stays in the documents, so a phrase still skips its position)."""
         missing = [t for t in dict.fromkeys(texts) if t not in self._lexemes]
         if missing:
-            for text, tsq in self._rows(lexemes_sql(), (missing,)):
-                self._lexemes[text] = tsq or ""
+            if len(self._lexemes) > LEXEME_CACHE:
+                self._lexemes.clear()
+            plain: dict[str, list[str]] = {}
+            for t in missing:
+                plain.setdefault(_SINGLE_LETTER.sub("a", t), []).append(t)
+            for text, tsq in self._rows(lexemes_sql(), (list(plain),)):
+                for original in plain[text]:
+                    self._lexemes[original] = tsq or ""
         return {t: self._lexemes[t] for t in texts}
 
     # -- queries --------------------------------------------------------------------------------
@@ -216,15 +240,15 @@ class PgView:
         ids = [d for _, d in items]
         tsq = " | ".join(f"({t})" for t in highlight.rank) if highlight and highlight.rank \
             else ""
-        body = ("replace(replace(replace(s.body, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')")
-        snippet = (f"ts_headline('{CONFIG}', {body}, %s::tsquery, '{_HEADLINE}')" if tsq
-                   else "''")
+        snippet = (f"ts_headline('{CONFIG}', translate(s.body, '<>', %s), %s::tsquery, %s)"
+                   if tsq else "''")
         def read(conn):
             with conn.cursor(row_factory=dict_row) as cur:
                 rows = cur.execute(
                     f"SELECT s.id, s.report_id, s.title, s.period, s.heading, s.anchor, "
                     f"s.page, s.format, s.body, {snippet} AS snippet FROM {S}.sections s "
-                    "WHERE s.id = ANY(%s)", ((tsq,) if tsq else ()) + (ids,)).fetchall()
+                    "WHERE s.id = ANY(%s)",
+                    ((_LT + _GT, tsq, _HEADLINE) if tsq else ()) + (ids,)).fetchall()
                 mentions = cur.execute(
                     f"SELECT section_id, type, name, start_at, end_at FROM {S}.mentions "
                     "WHERE section_id = ANY(%s) AND NOT in_heading ORDER BY section_id, ord",
@@ -243,7 +267,7 @@ class PgView:
                 continue
             own = body_mentions.get(doc, [])
             text = r["body"]
-            snippet_html = _join_marks(r["snippet"]) if "<mark>" in r["snippet"] else ""
+            snippet_html = _marked(r["snippet"]) if _START in r["snippet"] else ""
             if not snippet_html:
                 spans = [(m["start_at"], m["end_at"]) for m in own
                          if m["name"].lower() in wanted]
@@ -307,7 +331,8 @@ class PgView:
             return []
         words = self._rows(
             f"SELECT word FROM ts_stat(format('SELECT tsv FROM {S}.sections WHERE id = %%s', "
-            "%s::bigint)) ORDER BY nentry DESC, length(word) DESC, word LIMIT 12", (row[0][0],))
+            "%s::bigint), 'D') ORDER BY nentry DESC, length(word) DESC, word LIMIT 12",
+            (row[0][0],))  # 'D': the body's words only, as the embedded engines compare
         if not words:
             return []
         tsq = " | ".join(quote_tsquery(w[0]) for w in words)
@@ -349,7 +374,7 @@ def _rank(q: Sql | None) -> tuple[str, tuple]:
         return "0.0", ()
     parts, params = [], ()
     if q.rank:
-        parts.append(f"ts_rank('{RANK_WEIGHTS}', s.tsv, %s::tsquery)")
+        parts.append(f"ts_rank('{RANK_WEIGHTS}', s.tsv, %s::tsquery, {RANK_NORMALISATION})")
         params += (" | ".join(f"({t})" for t in q.rank),)
     if q.names:
         from search._pg_query import ENTITY_BONUS
@@ -358,8 +383,13 @@ def _rank(q: Sql | None) -> tuple[str, tuple]:
     return (" + ".join(parts) or "0.0"), params
 
 
-def _join_marks(html: str) -> str:
-    """One mark per ID: <mark>DMTN</mark><mark>-208</mark> -> <mark>DMTN-208</mark>."""
+def _marked(headline: str) -> str:
+    """The HTML of a ts_headline: its text escaped, its marks <mark>, one per ID
+    (<mark>DMTN</mark><mark>-208</mark> -> <mark>DMTN-208</mark>)."""
+    from html import escape
+
+    html = escape(headline.translate(_UNSWAP), quote=False)
+    html = html.replace(_START, "<mark>").replace(_STOP, "</mark>")
     return html.replace("</mark><mark>", "").replace("</mark>-<mark>", "-")
 
 
@@ -380,7 +410,7 @@ class PgEngine:
         self.url = url
         self.readers = Readers(url, read_urls)
         _pg_read.READERS[url] = self.readers  # the --entities lookup reads where we read
-        self.pool = _Cache()
+        self.pool = _Cache(self)
 
     def exists(self) -> bool:
         """Whether the database holds an index (QueryError-like SchemaError when its
@@ -393,23 +423,50 @@ class PgEngine:
         return version is not None
 
     def view(self) -> PgView | None:
-        """A view for one request, None when the database holds no index yet."""
+        """The view of the index's current state for the calling thread (or searcher slot),
+        None when the database holds no index yet. A thread keeps its view (and what it
+        learnt: lexemes, periods) until another writer changes the index."""
+        entry = self.pool.current()
+        return entry[1] if entry is not None else None
+
+    def _current_key(self):
         if not self.exists():
             return None
-        key = self.readers.run(lambda conn: conn.execute(
-            f"SELECT count(*), max(ingested_at) FROM {S}.reports").fetchone())
-        return PgView(self.readers, tuple(key))
+        return tuple(self.readers.run(lambda conn: conn.execute(
+            f"SELECT count(*), max(ingested_at) FROM {S}.reports").fetchone()))
 
     def close(self) -> None:
         self.readers.close()
 
 
 class _Cache:
-    """Values derived from one state of the index (the summary), keyed by that state."""
+    """Per state of the index: each thread's (or slot's) view, and derived values (the
+    summary), dropped when the state changes."""
 
-    def __init__(self) -> None:
+    def __init__(self, engine: PgEngine) -> None:
+        self._engine = engine
         self._key = None
         self._values: dict = {}
+        self._views: dict = {}  # owner -> (key, PgView)
+        self._lock = threading.Lock()
+
+    def current(self):
+        """(key, view) of the index's current state for this owner, None with no index."""
+        from search._pool import _owner
+
+        key = self._engine._current_key()
+        if key is None:
+            return None
+        me = _owner()
+        entry = self._views.get(me)
+        if entry is None or entry[0] != key:
+            entry = (key, PgView(self._engine.readers, key))
+            with self._lock:
+                self._views[me] = entry
+                for t in [t for t in self._views if isinstance(t, threading.Thread)
+                          and not t.is_alive() and t is not me]:
+                    del self._views[t]
+        return entry
 
     def cached(self, key, name: str, build):
         if key != self._key:

@@ -6,7 +6,9 @@ at once by the process that extracted it, in its own transaction (see `_pg_write
 lock is held for the run: another run on another machine writes its reports meanwhile, and
 only two writers of the same report id ever wait for each other (for one report's write).
 
-A killed run loses only the reports it had not committed; a re-run writes them.
+A killed run loses only the reports it had not committed; a re-run writes them. A worker
+process that dies stops the run with one error (`WorkerDiedError`), the written reports kept.
+A run that changed the index ends with the archive-wide entity pass (`_pg_harmonise`).
 
 ``--prune`` removes reports whose file is gone, among those under the paths this run was
 given (another machine's files are not ours to judge) and listed when the run started; a
@@ -17,13 +19,15 @@ worker has just added or replaced is never pruned.
 from __future__ import annotations
 
 import os
+import signal
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 from pathlib import Path
 
 from search import _pg_write
-from search._pg_conn import connect, shown
+from search._pg_conn import IndexUnavailableError, connect, shown
 from search._pg_schema import SCHEMA, ensure
 from search._types import IngestSummary
 
@@ -71,12 +75,14 @@ def ingest_paths_pg(paths, url: str, entities_file=None, jobs: int | None = None
                 todo.append(str(path))
         counts = {"added": 0, "updated": 0, "unchanged": 0}
         failed: list[tuple[str, str]] = []
+        by_id: dict[str, list[tuple[str, str]]] = {}  # report id -> (path, status) this run
 
-        def record(path: str, status: str, reason: str | None) -> None:
+        def record(path: str, status: str, reason: str | None, rid: str | None) -> None:
             if status == "failed":
                 failed.append((path, reason))
             else:
                 counts[status] += 1
+                by_id.setdefault(rid, []).append((path, status))
 
         if progress:
             progress(0, len(todo))
@@ -87,15 +93,35 @@ def ingest_paths_pg(paths, url: str, entities_file=None, jobs: int | None = None
                 record(path, *_write_one(conn, path, entities, read_options, started))
                 if progress:
                     progress(done, len(todo))
+        _one_file_per_id(by_id, counts, failed)
         removed = 0
         if prune:
             for rid, sha in _gone(listed, paths):
                 removed += _pg_write.delete_unchanged(conn, rid, sha, started)
+        if counts["added"] or counts["updated"] or removed:
+            from search._pg_harmonise import harmonise
+            harmonise(conn)
     finally:
         conn.close()
     return IngestSummary(added=counts["added"], updated=counts["updated"],
                          unchanged=unchanged + counts["unchanged"], removed=removed,
                          failed=tuple(failed), seconds=time.monotonic() - started_clock)
+
+
+def _one_file_per_id(by_id: dict, counts: dict, failed: list) -> None:
+    """Two files of this run that gave one report id (with the same text: `put` found
+    nothing to change for the second): the one that wrote stays, the others fail, as in
+    the embedded engines."""
+    for rid, written in by_id.items():
+        if len({path for path, _ in written}) < 2:
+            continue
+        keep = next((w for w in written if w[1] != "unchanged"), written[0])
+        for path, status in written:
+            if path != keep[0]:
+                counts[status] -= 1
+                failed.append((path, f"{os.path.abspath(path)}: report id {rid!r} is also "
+                                     f"produced by {os.path.abspath(keep[0])}; rename one of "
+                                     "the files"))
 
 
 def _gone(listed: dict, paths) -> list[tuple[str, str]]:
@@ -110,21 +136,27 @@ def _gone(listed: dict, paths) -> list[tuple[str, str]]:
     return out
 
 
-def _write_one(conn, path: str, entities, read_options, started) -> tuple[str, str | None]:
+def _write_one(conn, path: str, entities, read_options, started
+               ) -> tuple[str, str | None, str | None]:
+    """(status, failure reason, report id) of extracting and writing one file."""
     import psycopg
 
     from search._workers import extract
 
     report, reason = extract(path, entities, read_options)
     if report is None:
-        return "failed", reason
+        return "failed", reason, None
     try:
-        return _pg_write.put(conn, report, os.path.abspath(path), started)
+        return (*_pg_write.put(conn, report, os.path.abspath(path), started), report.id)
     except psycopg.DataError as error:  # text the server refuses: this file fails, not the run
-        return "failed", f"{path}: the database refused the report: {error}"
+        return "failed", f"{path}: the database refused the report: {error}", report.id
 
 
 def _init(url: str) -> None:
+    # Ctrl-C is the parent's to handle: it stops the workers (a worker stopped mid-report
+    # leaves nothing: the server rolls its transaction back). Otherwise every worker prints
+    # its own KeyboardInterrupt and psycopg's failed rollback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker["conn"] = connect(url)
 
 
@@ -132,13 +164,24 @@ def _work(path: str, entities, read_options, started):
     return path, *_write_one(_worker["conn"], path, entities, read_options, started)
 
 
+class WorkerDiedError(IndexUnavailableError):
+    """An ingest worker process died (killed, out of memory); ``str()`` says what to do."""
+
+
 def _parallel(todo, url, entities, read_options, jobs, started, record, progress) -> None:
-    """Extract and write `todo` in `jobs` forked processes, each with its own connection."""
+    """Extract and write `todo` in `jobs` forked processes, each with its own connection.
+    A worker that dies stops the run with WorkerDiedError; the reports written so far stay
+    (each was committed on its own), and a re-run writes the rest."""
     ctx = get_context("fork")  # inherits the loaded entity matcher
     done = 0
     files = iter(todo)
-    with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init,
-                             initargs=(url,)) as pool:
+    pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init, initargs=(url,))
+    # The executor's own list of its processes: the only way to stop them at once (its
+    # shutdown waits for every queued file) and to read a dead one's exit code.
+    procs = getattr(pool, "_processes", None)  # filled as the workers start
+    if procs is None:
+        procs = {}
+    try:
         pending = set()
         while True:
             while len(pending) < jobs * IN_FLIGHT:
@@ -147,10 +190,52 @@ def _parallel(todo, url, entities, read_options, jobs, started, record, progress
                     break
                 pending.add(pool.submit(_work, path, entities, read_options, started))
             if not pending:
-                return
+                break
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
                 record(*future.result())
                 done += 1
                 if progress:
                     progress(done, len(todo))
+    except BrokenProcessPool:
+        codes = [p.exitcode for p in list(procs.values()) if p.exitcode not in (None, 0)]
+        _stop(pool, procs)
+        how = f" (exit code {codes[0]})" if codes else ""
+        raise WorkerDiedError(
+            f"An ingest worker died{how} after {done} of {len(todo)} files; the reports "
+            "written so far are kept. Run the same ingest again to write the rest (written "
+            "files are skipped); if a worker dies again, run it with --jobs 1 to see which "
+            "file it was.") from None
+    except BaseException:
+        _stop(pool, procs)
+        raise
+    pool.shutdown()
+
+
+def _stop(pool, procs) -> None:
+    """Stop the workers now, dropping the queued files."""
+    alive = list(procs.values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in alive:
+        if proc.is_alive():
+            proc.terminate()
+    for proc in alive:
+        proc.join(timeout=10)
+
+
+def write_reports_pg(url: str, reports, delete=()) -> None:
+    """`search._writer.write_reports` for a PostgreSQL index (tests, tools): drop the
+    `delete` ids, then write each report in its own transaction."""
+    conn = connect(url)
+    try:
+        ensure(conn, shown(url))
+        started = conn.execute("SELECT clock_timestamp()").fetchone()[0]
+        for rid in delete:
+            conn.execute(f"DELETE FROM {SCHEMA}.reports WHERE id = %s", (rid,))
+        for report in reports:
+            status, reason = _pg_write.put(conn, report, os.path.abspath(report.source),
+                                           started)
+            if status == "failed":
+                raise ValueError(reason)
+    finally:
+        conn.close()

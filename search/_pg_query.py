@@ -9,7 +9,7 @@ see `_pg_write.TSV`) and as whole entity names and ID series; ``title:``, ``sect
 (stop words, punctuation) drop out of the query, as in the other engines.
 
 Prefix, wildcard and fuzzy terms expand over the vocabulary (a ``pg_trgm`` index): more
-than `MAX_EXPANSION` words is a QueryError, as for Whoosh.
+than `max_expansion()` words is a QueryError, as for Whoosh.
 """
 
 from __future__ import annotations
@@ -21,7 +21,13 @@ from search import _qtree as qt
 from search._pg_schema import CONFIG, SCHEMA
 from search._types import QueryError
 
-MAX_EXPANSION = 256
+def max_expansion() -> int:
+    """Most words a prefix or wildcard may stand for: the embedded engines' limit, read at
+    call time (one limit for every engine)."""
+    from search import _whoosh_query
+    return _whoosh_query.MAX_EXPANSION
+
+
 #: Bonus to the rank of a section that names the entity a word or ID resolves to.
 ENTITY_BONUS = 0.3
 #: The weights a field's words must carry (see `_pg_write.TSV`).
@@ -156,11 +162,12 @@ class Compiler:
                              if w[:1] == text[:1]]
         like = (_like(text).replace("*", "%").replace("?", "_") if isinstance(n, qt.Wildcard)
                 else _like(text) + "%")
-        words = self.vocabulary.like(like, MAX_EXPANSION + 1)
-        if len(words) > MAX_EXPANSION:
+        limit = max_expansion()
+        words = self.vocabulary.like(like, limit + 1)
+        if len(words) > limit:
             shown = n.text + ("*" if isinstance(n, qt.Prefix) else "")
             raise QueryError(
-                f"Query too broad: {shown!r} matches more than {MAX_EXPANSION} different "
+                f"Query too broad: {shown!r} matches more than {limit} different "
                 "words. Give more letters before the * or ?.", param="q")
         return words
 

@@ -37,14 +37,16 @@ class Vocabulary:
                     (word, word, slack, word, word)).fetchall()
         return [r[0] for r in self.view.run(read)]
 
-    def within(self, word: str, distance: int) -> list[tuple[int, str]]:
-        """(edits, word) of vocabulary words at most `distance` edits from `word`."""
+    def within(self, word: str, distance: int, compared: int | None = None
+               ) -> list[tuple[int, str]]:
+        """(edits, word) of vocabulary words at most `distance` edits from `word`; only
+        the `compared` most similar ones are compared for two edits (None: all found)."""
         from whoosh.support.levenshtein import damerau_levenshtein
 
         out = []
-        for w in self._similar(word, 0.2, distance):
+        for i, w in enumerate(self._similar(word, 0.2, distance)):
             d = damerau_levenshtein(w, word, distance)
-            if d <= distance:
+            if d == 1 or (d == 2 and (compared is None or i < compared)):
                 out.append((d, w))
         return sorted(out)
 
@@ -55,8 +57,11 @@ class Vocabulary:
         return [r[0] for r in rows]
 
     def candidates(self, word: str) -> list[tuple[int, str]]:
-        """The closest known words: those one edit away, else those two edits away."""
-        found = self.within(word, 2)
+        """The closest known words: those one edit away, else those two edits away (among
+        at most `_suggest.MAX_COMPARED` words, as for the embedded engines)."""
+        from search import _suggest
+
+        found = self.within(word, 2, _suggest.MAX_COMPARED)
         ones = [c for c in found if c[0] == 1]
         return ones or found
 

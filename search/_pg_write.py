@@ -104,6 +104,21 @@ def put(conn, report: Report, source_abs: str, started) -> tuple[str, str | None
     return ("updated" if row is not None else "added"), None
 
 
+def rewrite(conn, report: Report, source_abs: str, written_at) -> bool:
+    """Replace a stored report with `report` (same file, other mentions) only if it is still
+    the version written at `written_at`; whether it was replaced (one transaction)."""
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                     ("report:" + report.id,))
+        row = conn.execute(f"SELECT ingested_at FROM {S}.reports WHERE id = %s",
+                           (report.id,)).fetchone()
+        if row is None or row[0] != written_at:
+            return False
+        conn.execute(f"DELETE FROM {S}.reports WHERE id = %s", (report.id,))
+        _insert(conn, report, source_abs)
+    return True
+
+
 def _insert(conn, report: Report, source_abs: str) -> None:
     block = conn.execute(f"SELECT nextval('{S}.report_blocks')").fetchone()[0]
     period = report.period

@@ -243,7 +243,11 @@ def write_reports(index_dir: Path, reports, delete: tuple[str, ...] = (),
     an existing index keeps its own (another one is an error, see `_engine.choose`)."""
     from search._engine import open_engine, record_engine, requested_engine
     from search._lock import write_lock
+    from search._pg_conn import is_url
 
+    if is_url(index_dir):  # a PostgreSQL database (no directory, no lock)
+        from search._pg_ingest import write_reports_pg
+        return write_reports_pg(index_dir, reports, delete)
     index_dir = Path(index_dir)
     with write_lock(index_dir):
         eng = open_engine(index_dir, engine or requested_engine())

@@ -7,10 +7,13 @@
   for the search tests; tests that need to change an index build their own.
 - `engine`: the conformance suite. A test module that marks itself with
   ``pytestmark = pytest.mark.usefixtures("search_engine")`` (or a test that takes `engine`) runs
-  once per search engine; its indexes (`make_index`, `corpus_index`, `sample_index`, the
-  web archive, anything `ingest_paths` or the CLI builds while the test runs) are built
-  with that engine ($REPORT_ARCHIVE_ENGINE is set for the test). Tests of one engine's
-  internals are few and say so in their names.
+  once per search engine: Whoosh, tantivy and PostgreSQL; its indexes (`make_index`,
+  `corpus_index`, `sample_index`, the web archive, anything `ingest_paths` or the CLI builds
+  while the test runs) are built with that engine ($REPORT_ARCHIVE_ENGINE is set for the
+  embedded engines). An index goes where `index_location(tmp_dir)` says: a directory for an
+  embedded engine, a URL of a new, empty database on the session's throwaway PostgreSQL
+  server (tests/pg_server.py) for postgres, dropped when the test ends. Tests of some
+  engines' internals say so with ``@pytest.mark.engine_only("whoosh", ...)`` and why.
 """
 
 from __future__ import annotations
@@ -23,27 +26,61 @@ import pytest
 from ingest.model import Mention, Report, Section
 from search._engine import ENGINES
 from search._engine import ENV_VAR as ENGINE_ENV
+from pg_server import pg_cluster, pg_databases, pg_standby, pg_url  # noqa: F401
+
+#: The engines the conformance suite runs on: the embedded ones, then PostgreSQL (chosen by
+#: a URL where an index directory goes, not by --engine).
+SUITE_ENGINES = (*ENGINES, "postgres")
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "engine_only(name): a test of one engine's internals, "
-                            "run on that engine alone (its name says so)")
+    config.addinivalue_line("markers", "engine_only(*names): a test of some engines' internals "
+                            "(files, locks, segments), run on those engines alone; a comment "
+                            "says why")
 
 
 def pytest_generate_tests(metafunc):
     if "search_engine" in metafunc.fixturenames:
         only = metafunc.definition.get_closest_marker("engine_only")
-        metafunc.parametrize("search_engine", [only.args[0]] if only else ENGINES,
+        metafunc.parametrize("search_engine", list(only.args) if only else SUITE_ENGINES,
                              scope="session")
 
 
 @pytest.fixture(autouse=True)
 def _engine_env(request, monkeypatch):
     """Tests of the conformance suite build their indexes with their engine."""
-    if "search_engine" in request.fixturenames:
-        monkeypatch.setenv(ENGINE_ENV, request.getfixturevalue("search_engine"))
-    else:
+    engine = (request.getfixturevalue("search_engine")
+              if "search_engine" in request.fixturenames else None)
+    if engine in ENGINES:
+        monkeypatch.setenv(ENGINE_ENV, engine)
+    else:  # postgres is chosen by the index URL; no engine named
         monkeypatch.delenv(ENGINE_ENV, raising=False)
+
+
+def _location(request, engine: str, tmp_dir, name: str):
+    """Where a new index of `engine` goes: `tmp_dir`/`name`, or a new database's URL."""
+    if engine != "postgres":
+        return Path(tmp_dir) / name
+    return request.getfixturevalue("pg_databases").create()
+
+
+@pytest.fixture
+def index_location(request, search_engine):
+    """Factory: index_location(tmp_dir, name="index") -> where a new index of the test's
+    engine goes (a Path for an embedded engine, a postgresql:// URL of a new empty database,
+    dropped when the test ends, for postgres)."""
+    made = []
+
+    def new(tmp_dir, name: str = "index"):
+        location = _location(request, search_engine, tmp_dir, name)
+        made.append(location)
+        return location
+
+    yield new
+    if search_engine == "postgres":
+        dbs = request.getfixturevalue("pg_databases")
+        for url in made:
+            dbs.drop(url)
 
 
 def make_section(heading: str, text: str, entities=(), anchor: str | None = None,
@@ -110,7 +147,7 @@ CORPUS = _corpus()
 
 
 @pytest.fixture
-def make_index(search_engine):
+def make_index(search_engine, index_location):
     """Factory: make_index(tmp_path, reports=[...] or files=[...]) -> search.Index."""
     from search import Index, ingest_paths
     from search._writer import write_reports
@@ -118,7 +155,7 @@ def make_index(search_engine):
     engine = search_engine
 
     def factory(tmp_path: Path, reports=None, files=None, **ingest_kwargs):
-        index_dir = Path(tmp_path) / "index"
+        index_dir = index_location(tmp_path)
         if reports is not None:
             write_reports(index_dir, reports, engine=engine)
         if files is not None:
@@ -129,13 +166,20 @@ def make_index(search_engine):
     return factory
 
 
+def session_location(request, label: str):
+    """Where a session-wide index of the session's engine goes (kept to the end)."""
+    engine = request.getfixturevalue("search_engine")
+    return _location(request, engine, request.getfixturevalue("tmp_path_factory").mktemp(
+        f"{label}-{engine}"), "index")
+
+
 @pytest.fixture(scope="session")
-def corpus_index(tmp_path_factory, search_engine):
+def corpus_index(request, search_engine):
     """A read-only index over CORPUS, shared by the whole session (one per engine)."""
     from search import Index
     from search._writer import write_reports
 
-    index_dir = tmp_path_factory.mktemp(f"corpus-{search_engine}") / "index"
+    index_dir = session_location(request, "corpus")
     write_reports(index_dir, CORPUS, engine=search_engine)
     return Index(index_dir)
 
@@ -144,11 +188,11 @@ SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_reports"
 
 
 @pytest.fixture(scope="session")
-def sample_index(tmp_path_factory, search_engine):
+def sample_index(request, search_engine):
     """An index of the real sample archive, ingested through the real extractor (2 workers)."""
     from search import Index, ingest_paths
 
-    index_dir = tmp_path_factory.mktemp(f"samples-{search_engine}") / "index"
+    index_dir = session_location(request, "samples")
     summary = ingest_paths([SAMPLE_DIR], index_dir, jobs=2, engine=search_engine)
     assert summary.failed == (), summary.failed
     return Index(index_dir)

@@ -196,8 +196,8 @@ def test_a_reference_in_a_link_keeps_its_surface_and_offsets(reports):
     assert {m.name for m in urls} == {"pebblestack/pebble#661", "pebblestack/tilecutter#118"}
 
 
-def test_ingest_and_look_up_a_ticket_through_the_cli(tmp_path):
-    index = str(tmp_path / "index")
+def test_ingest_and_look_up_a_ticket_through_the_cli(tmp_path, index_location):
+    index = str(index_location(tmp_path))
     runner = CliRunner()
     result = runner.invoke(main, ["ingest", str(REPORTS), "--index", index,
                                   "--entities", str(CONFIG)])
@@ -224,10 +224,10 @@ def test_the_readme_walk_through_configuration_is_valid_and_does_what_it_says(tm
         ("ticket", "octo/app#3")]
 
 
-def test_the_web_entity_page_links_a_ticket_to_its_forge(tmp_path):
+def test_the_web_entity_page_links_a_ticket_to_its_forge(tmp_path, index_location):
     from web import create_app
 
-    index = tmp_path / "index"
+    index = index_location(tmp_path)
     result = CliRunner().invoke(main, ["ingest", str(REPORTS), "--index", str(index),
                                        "--entities", str(CONFIG)])
     assert result.exit_code == 0, result.output

@@ -52,8 +52,8 @@ def summary_of(result) -> dict:
     return json.loads(result.stdout)
 
 
-def test_incremental_ingest_adds_skips_updates_and_prunes(tmp_path):
-    reports, index = tmp_path / "reports", str(tmp_path / "index")
+def test_incremental_ingest_adds_skips_updates_and_prunes(tmp_path, index_location):
+    reports, index = tmp_path / "reports", str(index_location(tmp_path))
     paths = [write_report(reports, i) for i in range(3)]
     first = summary_of(run("ingest", str(reports), "--index", index, "--jobs", "1", "--json"))
     assert (first["added"], first["unchanged"], first["failed"]) == (3, 0, [])
@@ -76,8 +76,8 @@ def test_incremental_ingest_adds_skips_updates_and_prunes(tmp_path):
                                                       "dm-status-200003-txt"]
 
 
-def test_failing_file_is_reported_and_skipped(tmp_path):
-    reports, index = tmp_path / "reports", str(tmp_path / "index")
+def test_failing_file_is_reported_and_skipped(tmp_path, index_location):
+    reports, index = tmp_path / "reports", str(index_location(tmp_path))
     write_report(reports, 0)
     write_report(reports, 1)
     (reports / "empty.txt").write_text("")
@@ -91,8 +91,8 @@ def test_failing_file_is_reported_and_skipped(tmp_path):
     assert Index(index).stats().reports == 2
 
 
-def test_missing_path_is_a_failed_file_not_an_aborted_batch(tmp_path):
-    reports, index = tmp_path / "reports", str(tmp_path / "index")
+def test_missing_path_is_a_failed_file_not_an_aborted_batch(tmp_path, index_location):
+    reports, index = tmp_path / "reports", str(index_location(tmp_path))
     write_report(reports, 0)
     missing = tmp_path / "typo"
     result = run("ingest", str(missing), str(reports), "--index", index, ok=False)
@@ -102,6 +102,8 @@ def test_missing_path_is_a_failed_file_not_an_aborted_batch(tmp_path):
     assert Index(index).stats().reports == 1
 
 
+# The embedded engines' write lock; PostgreSQL writers do not lock the index (test_pg_ingest).
+@pytest.mark.engine_only("whoosh", "tantivy")
 def test_busy_index_names_the_writer(tmp_path):
     reports, index = tmp_path / "reports", tmp_path / "index"
     write_report(reports, 0)
@@ -118,14 +120,16 @@ def test_busy_index_names_the_writer(tmp_path):
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
-def test_killed_ingest_keeps_last_commit_and_rerun_finishes(tmp_path, sig, search_engine):
+def test_killed_ingest_keeps_last_commit_and_rerun_finishes(tmp_path, sig, search_engine,
+                                                             index_location):
     # The ingest commits every 200 reports per worker; the kill must land after the first
     # commit and before the last. On a busy machine the poll below can see the first commit
     # late, when the run has already finished: then the same run is tried again with four
     # times the reports (an explicit retry of a timing race, never of a wrong answer).
     base = 600 if search_engine == "whoosh" else 2000  # tantivy writes a batch faster
     for attempt, total in enumerate((base, 4 * base)):
-        reports, index = tmp_path / f"reports{attempt}", tmp_path / f"index{attempt}"
+        reports, index = tmp_path / f"reports{attempt}", index_location(tmp_path,
+                                                                        f"index{attempt}")
         for i in range(total):
             write_report(reports, i)
         proc = subprocess.Popen([REPORT_ARCHIVE, "ingest", str(reports), "--index", str(index),
@@ -156,8 +160,8 @@ def test_killed_ingest_keeps_last_commit_and_rerun_finishes(tmp_path, sig, searc
     assert Index(index).stats().reports == total
 
 
-def test_search_cli_json_is_the_response_dict(tmp_path):
-    reports, index = tmp_path / "reports", str(tmp_path / "index")
+def test_search_cli_json_is_the_response_dict(tmp_path, index_location):
+    reports, index = tmp_path / "reports", str(index_location(tmp_path))
     for i in range(4):
         write_report(reports, i)
     run("ingest", str(reports), "--index", index)
@@ -167,8 +171,8 @@ def test_search_cli_json_is_the_response_dict(tmp_path):
     assert out == expected and out["total"] == 1
 
 
-def test_search_cli_human_output_and_options(tmp_path, monkeypatch):
-    reports, index = tmp_path / "reports", tmp_path / "index"
+def test_search_cli_human_output_and_options(tmp_path, monkeypatch, index_location):
+    reports, index = tmp_path / "reports", index_location(tmp_path)
     for i in range(4):
         write_report(reports, i)
     monkeypatch.setenv("REPORT_ARCHIVE_INDEX", str(index))  # no --index: the env decides
@@ -193,14 +197,14 @@ def test_search_cli_human_output_and_options(tmp_path, monkeypatch):
                                            "month as YYYY-MM (e.g. 2021-06) or a year as "
                                            "YYYY.\n"),
 ])
-def test_search_cli_errors_exit_2_without_traceback(tmp_path, args, message):
-    result = run(*args, "--index", str(tmp_path / "index"), ok=False)
+def test_search_cli_errors_exit_2_without_traceback(tmp_path, args, message, index_location):
+    result = run(*args, "--index", str(index_location(tmp_path)), ok=False)
     assert result.exit_code == 2
     assert result.output == message
 
 
-def test_entities_entity_and_stats_commands(tmp_path):
-    reports, index = tmp_path / "reports", str(tmp_path / "index")
+def test_entities_entity_and_stats_commands(tmp_path, index_location):
+    reports, index = tmp_path / "reports", str(index_location(tmp_path))
     for i in range(3):
         write_report(reports, i)
     run("ingest", str(reports), "--index", index)
@@ -247,8 +251,9 @@ def _content(index_dir: Path) -> dict:
                       if k not in ("last_updated", "index_path")}}
 
 
-def test_parallel_ingest_writes_the_same_index_as_one_process(tmp_path, monkeypatch):
-    from search import _ingest, ingest_paths
+def test_parallel_ingest_writes_the_same_index_as_one_process(tmp_path, monkeypatch,
+                                                              index_location):
+    from search import _ingest, _pg_ingest, ingest_paths
 
     reports = tmp_path / "reports"
     for i in range(40):
@@ -262,16 +267,18 @@ def test_parallel_ingest_writes_the_same_index_as_one_process(tmp_path, monkeypa
         (reports / "dm-status-200006.txt").read_bytes())
     monkeypatch.setattr(_ingest, "COMMIT_EVERY", 7)  # several batches, several segments each
     monkeypatch.setattr(_ingest, "PARALLEL_MIN_FILES", 1)
-    one = ingest_paths([reports], tmp_path / "one", jobs=1)
-    two = ingest_paths([reports], tmp_path / "two", jobs=2)
+    monkeypatch.setattr(_pg_ingest, "PARALLEL_MIN_FILES", 1)
+    first, second = index_location(tmp_path, "one"), index_location(tmp_path, "two")
+    one = ingest_paths([reports], first, jobs=1)
+    two = ingest_paths([reports], second, jobs=2)
     assert (one.added, len(one.failed)) == (two.added, len(two.failed)) == (40, 2)
-    assert _content(tmp_path / "one") == _content(tmp_path / "two")
+    assert _content(first) == _content(second)
     # one section per report names the Summit: the duplicate left no documents behind
-    assert Index(tmp_path / "two").search(SearchRequest(q="summit")).total == 40
+    assert Index(second).search(SearchRequest(q="summit")).total == 40
 
 
-def test_extra_entities_file_is_used_and_a_bad_one_is_one_clear_error(tmp_path):
-    reports, index = tmp_path / "reports", str(tmp_path / "index")
+def test_extra_entities_file_is_used_and_a_bad_one_is_one_clear_error(tmp_path, index_location):
+    reports, index = tmp_path / "reports", str(index_location(tmp_path))
     write_report(reports, 0, extra="The Frobnicator service went live.")
     extra = tmp_path / "extra.toml"
     extra.write_text('[[name]]\ntype = "system"\nname = "Frobnicator"\n'
@@ -303,6 +310,8 @@ def test_index_location_precedence_is_read_at_call_time(tmp_path, monkeypatch):
     assert resolve_index_dir(str(tmp_path / "cli")) == tmp_path / "cli"
 
 
+# Generations and summary.json are the embedded engines' (PostgreSQL: nothing to commit).
+@pytest.mark.engine_only("whoosh", "tantivy")
 def test_unchanged_ingest_does_not_commit(tmp_path):
     from search._engine import open_engine
 
@@ -320,6 +329,8 @@ def test_unchanged_ingest_does_not_commit(tmp_path):
     assert (index / "summary.json").read_bytes() == summary_before
 
 
+# summary.json is the embedded engines' (PostgreSQL computes the summary by SQL).
+@pytest.mark.engine_only("whoosh", "tantivy")
 def test_summary_updated_in_place_equals_a_rebuilt_one(tmp_path):
     from search import _aggregate, ingest_paths
     from search._engine import open_engine
@@ -369,11 +380,11 @@ def _ingest_with_stderr(args: list[str], stderr_is_terminal: bool) -> tuple[str,
 
 
 @pytest.mark.parametrize("terminal", [True, False])
-def test_progress_bar_on_a_terminal_only(tmp_path, terminal):
+def test_progress_bar_on_a_terminal_only(tmp_path, terminal, index_location):
     reports = tmp_path / "reports"
     for i in range(3):
         write_report(reports, i)
-    out, err = _ingest_with_stderr([str(reports), "--index", str(tmp_path / "index"),
+    out, err = _ingest_with_stderr([str(reports), "--index", str(index_location(tmp_path)),
                                     "--jobs", "1"], stderr_is_terminal=terminal)
     assert out.startswith("3 added, 0 updated, 0 unchanged, 0 removed, 0 failed in ")
     assert ("Ingesting" in err) is terminal

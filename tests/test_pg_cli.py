@@ -9,7 +9,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from pg_server import free_port, pg_cluster, pg_url  # noqa: F401
+from pg_server import free_port
 
 from cli.main import main
 from search import Index, SearchRequest, ingest_paths

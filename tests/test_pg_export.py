@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from pg_server import pg_cluster, pg_url  # noqa: F401
 from test_pg_search import load
 
 from conftest import CORPUS
 from search import SearchRequest
+
+#: Side by side with the Whoosh index of the same reports (`corpus_index`, `sample_index`);
+#: the conformance suite runs everything else on PostgreSQL too (see conftest).
+pytestmark = pytest.mark.engine_only("whoosh")
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from pg_server import pg_cluster, pg_url, wait_for  # noqa: F401
+from pg_server import wait_for
 
 from search import ingest_paths
 from search._pg_read import report as read_report
@@ -180,6 +180,44 @@ def test_a_killed_run_leaves_no_half_report_and_a_rerun_completes(pg_cluster, pg
         assert dump(reference) == rerun
     finally:
         pg_cluster.psql(f"DROP DATABASE {reference.rsplit('/', 1)[1]} WITH (FORCE)")
+
+
+def _reports_written(url: str) -> int:
+    with psycopg.connect(url) as conn:
+        if conn.execute("SELECT to_regclass(%s)", (f"{SCHEMA}.reports",)).fetchone()[0] is None:
+            return 0
+        return conn.execute(f"SELECT count(*) FROM {SCHEMA}.reports").fetchone()[0]
+
+
+def _workers_of(pid: int) -> list[int]:
+    """The forked worker processes of `pid` (same command line as it)."""
+    cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    out = []
+    for child in map(int, children):
+        try:
+            if Path(f"/proc/{child}/cmdline").read_bytes() == cmdline:
+                out.append(child)
+        except OSError:
+            pass
+    return out
+
+
+def test_a_dead_worker_is_one_clear_error_and_the_written_reports_stay(pg_url, tmp_path):
+    write_reports(tmp_path / "archive", range(300), words=60)
+    run = ingest_cmd(pg_url, tmp_path / "archive", jobs=2)
+    wait_for(lambda: _reports_written(pg_url) >= 10 and len(_workers_of(run.pid)) == 2,
+             what="the workers to write their first reports")
+    os.kill(_workers_of(run.pid)[0], signal.SIGKILL)  # as the out-of-memory killer would
+    out, err = run.communicate(timeout=120)
+    assert run.returncode == 1
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert err.startswith("Error: An ingest worker died (exit code -9) after ")
+    assert "Run the same ingest again" in err
+    kept = dump(pg_url)
+    assert 10 <= len(kept["reports"]) < 300
+    finish(ingest_cmd(pg_url, tmp_path / "archive", jobs=2))
+    assert _reports_written(pg_url) == 300
 
 
 def test_prune_removes_gone_files_under_its_paths_only(pg_url, tmp_path):

@@ -7,17 +7,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pg_server import pg_cluster, pg_url  # noqa: F401
+import pytest
 from relevance_eval import (baseline_search_fn, engine_search_fn, evaluate, format_table,
                             load_queries, report_text)
 
 from search import Index, ingest_paths
 
+#: Side by side with the Whoosh index of the same reports (`corpus_index`, `sample_index`);
+#: the conformance suite runs everything else on PostgreSQL too (see conftest).
+pytestmark = pytest.mark.engine_only("whoosh")
+
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_reports"
 #: Floors for the PostgreSQL engine: its figures when this test was written (MRR@10 0.843,
 #: recall@3 0.447; Whoosh 0.871 / 0.459, baseline 0.548 / 0.212 in the same run; nothing in
 #: the PostgreSQL engine was tuned on these queries) minus 0.03 for noise. They must not be
-#: lowered to make a change pass.
+#: lowered to make a change pass. Since then (conformance suite): ts_rank normalised by
+#: section length (chosen for a failing browser test, not for these queries) and single
+#: letters dropped from queries as the embedded engines drop them: 0.870 / 0.451 (Whoosh
+#: 0.875 / 0.456); measured after the change on the same queries.
 MIN_MRR = 0.81
 MIN_RECALL3 = 0.41
 

@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from pg_server import pg_cluster, pg_standby, replayed, wait_for  # noqa: F401
+from pg_server import replayed, wait_for
 
 from search import ingest_paths
 from search._pg_pool import APPLICATION

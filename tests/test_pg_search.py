@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import pytest
 from conftest import CORPUS
-from pg_server import pg_cluster, pg_url  # noqa: F401
 
 from search import Index, SearchRequest
 from search._pg_conn import connect
 from search._pg_schema import ensure
+
+#: Side by side with the Whoosh index of the same reports (`corpus_index`, `sample_index`);
+#: the conformance suite runs everything else on PostgreSQL too (see conftest).
+pytestmark = pytest.mark.engine_only("whoosh")
 
 QUERIES = ["DMTN-208", "dmtn-208", "DMTN", "qserv", "butler", "entity:\"Data Butler\"",
            "entity:Qserv", "type:milestone", "\"image cutout service\"", "qserv OR rucio",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from search import QueryError, SearchRequest
-from tests.conftest import make_report, make_section
+from tests.conftest import make_report, make_section, session_location
 
 #: The conformance suite: every test here runs once per search engine (see conftest).
 pytestmark = pytest.mark.usefixtures("search_engine")
@@ -21,7 +21,7 @@ def reports_of(response) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def words_index(tmp_path_factory, search_engine):
+def words_index(request, search_engine):
     from search import Index
     from search._writer import write_reports
 
@@ -52,7 +52,7 @@ def words_index(tmp_path_factory, search_engine):
               [("document", "DMTN-208", "DMTN-208"),
                ("milestone", "LDM-503-EFDa", "LDM-503-EFDa")])]),
     ]
-    index_dir = tmp_path_factory.mktemp("relevance") / "index"
+    index_dir = session_location(request, "relevance")
     write_reports(index_dir, reports, engine=search_engine)
     return Index(index_dir)
 

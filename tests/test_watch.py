@@ -22,8 +22,11 @@ from click.testing import CliRunner
 from cli.main import main
 from search import Index, SearchRequest
 
-#: The conformance suite: every test here runs once per search engine (see conftest).
-pytestmark = pytest.mark.usefixtures("search_engine")
+#: The conformance suite: every test here runs once per embedded search engine (see
+#: conftest); a PostgreSQL index is kept current by ingest from cron (--watch refuses a URL,
+#: tests/test_pg_cli.py).
+pytestmark = [pytest.mark.usefixtures("search_engine"), pytest.mark.engine_only("whoosh",
+                                                                               "tantivy")]
 
 REPORT_ARCHIVE = str(Path(sys.executable).parent / "report-archive")
 SETTLE = 1.0  # well above the 0.15 s between writes of the slow file, even on a busy machine

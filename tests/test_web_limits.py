@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS
+from conftest import CORPUS, session_location
 from search._writer import write_reports
 from web import create_app
 from web.throttle import BUSY_MESSAGE, looks_expensive, slots_of
@@ -32,8 +32,8 @@ SERVE = str(Path(sys.executable).with_name("report-archive"))
 
 
 @pytest.fixture(scope="module")
-def index_dir(tmp_path_factory, search_engine):
-    path = tmp_path_factory.mktemp(f"limits-{search_engine}") / "index"
+def index_dir(request, search_engine):
+    path = session_location(request, "limits")
     write_reports(path, CORPUS, engine=search_engine)
     return path
 

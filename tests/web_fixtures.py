@@ -63,12 +63,14 @@ def build_archive(root: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def web_archive(tmp_path_factory, search_engine) -> tuple[Path, Path]:
-    """(archive dir, index dir): a real index of real files, built once per session and
+def web_archive(request, tmp_path_factory, search_engine) -> tuple[Path, Path]:
+    """(archive dir, index location): a real index of real files, built once per session and
     engine."""
+    from conftest import session_location
+
     root = tmp_path_factory.mktemp(f"web-{search_engine}")
     archive = build_archive(root)
-    index_dir = root / "index"
+    index_dir = session_location(request, "web-index")
     summary = ingest_paths([archive], index_dir, engine=search_engine)
     assert not summary.failed, summary.failed
     assert summary.added == len(SAMPLE_FILES) + 1
