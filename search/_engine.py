@@ -39,6 +39,8 @@ report are consecutive ints in their order (`_relevance.rank_most` looks at neig
   - `matches(q, filters, deadline)` -> [(score, doc)] of every *section* matching `q`
     (None: every section) and the `Filters`, in doc order; past `deadline`
     (time.monotonic()) a QueryError. `docs(q)` -> set of section docs matching `q`.
+  - optional, `top(q, filters, limit, deadline)` -> (total, the first `limit` of `matches`
+    by score then doc): lets a page in relevance order skip handing every match over.
   - `section_count`, `report_of(doc)` (any hashable, equal within a report),
     `period(doc)` (``YYYY-MM`` or None), `count_reports(docs)`, `facets(docs, match_set,
     expand)` (the SearchResponse facet dict over exactly `docs`, shaped by

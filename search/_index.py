@@ -75,31 +75,34 @@ class Index:
             if not request.literal:
                 _qtree.parse(request.q)
             return _response(request, 0, (), _facets.empty(), None, started)
-        outcome, suggestion, corrected = self._run(view, request)
-        sort = _sort(request, outcome)
-        # One pass scored every match: the page needs the best ones, the total and the
-        # facets need them all. Collapsing needs the full ranking (a report's best hit may
-        # be deep).
-        items = outcome.items
-        docs = [d for _, d in items]
         start = (request.page - 1) * request.per_page
         end = start + request.per_page
+        # a page in relevance order needs only the best `end` results (an engine may rank
+        # and count them in one pass); a collapsed page or another order needs them all
+        window = end if request.sort == "relevance" and not request.collapse else None
+        outcome, suggestion, corrected = self._run(view, request, window)
+        sort = _sort(request, outcome)
+        # One pass scored every match (or, with `window`, the engine's best ones and the
+        # total): the page needs the best ones, the total and the facets need them all.
+        # Collapsing needs the full ranking (a report's best hit may be deep).
+        items = outcome.items
+        docs = [d for _, d in items]
         order = ordered(items, outcome.ranked, sort, view.period)
         if request.collapse:
             total = view.count_reports(docs)
             page = _collapsed(view, order(None), end)[start:]
         else:
-            total = len(docs)
+            total = len(docs) if outcome.total is None else outcome.total
             page = order(end)[start:]
         hits = tuple(view.hits(page, outcome.highlight))
         facets = view.facets(docs, outcome.match_set, request.more)
         return _response(request, total, hits, facets, suggestion, started,
                          mode=outcome.mode, all_words=outcome.all_words, corrected=corrected)
 
-    def _run(self, view, request: SearchRequest):
+    def _run(self, view, request: SearchRequest, window: int | None = None):
         """(outcome, suggestion, corrected) of one request on `view`: the query run as all
-        words, else most words, maybe corrected."""
-        runner = _search.Runner(view, lambda name: _entity.query_name(self.path, name))
+        words, else most words, maybe corrected; `window`: see `_search.Runner`."""
+        runner = _search.Runner(view, lambda name: _entity.query_name(self.path, name), window)
         return runner.search(request)
 
     # -- reports ----------------------------------------------------------------------------

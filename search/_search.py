@@ -32,15 +32,22 @@ class Outcome:
     #: (engine query or None for every section, Filters) whose whole match set `items`
     #: is, so an engine may count facets itself; None when `items` is a subset ("most").
     match_set: object = None
+    #: How many sections match when `items` holds only the best of them (see Runner
+    #: `window`); None: `items` is every match.
+    total: int | None = None
 
 
 class Runner:
     """Runs requests on one view of one index generation (one thread's)."""
 
-    def __init__(self, view, resolve) -> None:
+    def __init__(self, view, resolve, window: int | None = None) -> None:
         self.view = view
         self.resolve = resolve          # entity alias -> canonical name
         self.deadline = time.monotonic() + TIME_BUDGET
+        # Only the first `window` results in relevance order are wanted (a page in the
+        # default order): an engine that can rank and count in one pass (`top`) then
+        # hands over the best ones and the total instead of every match.
+        self.window = window if hasattr(view, "top") else None
 
     def compile(self, node):
         return self.view.compile(node, self.resolve)
@@ -77,9 +84,13 @@ class Runner:
         plan = _relevance.plan(tree)
         strict = self.compile(plan.strict)
         if not plan.can_rank_by_most:
-            items = self.collect(request, strict)
-            return Outcome(self._with_proximity(items, plan), True, "all", len(items), strict,
-                           self._match_set(request, strict))
+            return self._all_words(request, plan, strict)
+        if self.window is not None and strict is not None:
+            # the sections with every word are those the clause sets below would intersect
+            # to: counted by the engine, enough of them answer without the sets
+            best = self._best(request, plan, strict)
+            if best.total >= _relevance.FEW_ALL_WORDS:
+                return best
         # Several ranking words: which sections hold each (per field) decides the mode. With
         # enough sections holding all of them, the strict query ranks them (all words);
         # else those sets rank every section holding any (most words), with no second pass.
@@ -94,9 +105,7 @@ class Runner:
         if allowed is not None:
             strict_docs &= allowed
         if len(strict_docs) >= _relevance.FEW_ALL_WORDS:
-            items = self.collect(request, strict)
-            return Outcome(self._with_proximity(items, plan), True, "all", len(items), strict,
-                           self._match_set(request, strict))
+            return self._all_words(request, plan, strict)
         candidates = sorted(union if allowed is None else union & allowed)
         dfs = [len(set().union(*fields.values())) if fields else 0 for fields in clause_fields]
         clause_weights = _relevance.weights(dfs, self.view.section_count)
@@ -105,6 +114,24 @@ class Runner:
         ranked = _relevance.rescore_near(ranked, self._near(plan), _relevance.WEIGHTS["near"])
         items = [(round(score, 4), d) for _, score, d in ranked]
         return Outcome(items, True, "most", len(strict_docs), self.compile(plan.loose()))
+
+    def _all_words(self, request, plan, strict) -> Outcome:
+        """All-words mode: the sections with every word, ranked by the engine's score."""
+        if self.window is not None and strict is not None:
+            return self._best(request, plan, strict)
+        items = self.collect(request, strict)
+        return Outcome(self._with_proximity(items, plan), True, "all", len(items), strict,
+                       self._match_set(request, strict))
+
+    def _best(self, request, plan, strict) -> Outcome:
+        """All-words mode from the engine's `top`: the first `window` results (or the
+        proximity window, which may reorder them) and the total."""
+        want = self.window
+        if len(plan.words()) >= 2:
+            want = max(want, _relevance.NEAR_WINDOW)
+        total, items = self.view.top(strict, self.filters(request), want, self.deadline)
+        return Outcome(self._with_proximity(items, plan), True, "all", total, strict,
+                       self._match_set(request, strict), total=total)
 
     def _match_set(self, request, strict):
         return (strict, self.filters(request)) if strict is not None else None

@@ -46,6 +46,8 @@ WRITER_HEAP = 64_000_000
 WRITER_THREADS = 2
 _KEEP_GENERATIONS = 2
 _BIG = 1 << 30  # an aggregation bucket budget that never cuts
+#: How many more than a page `top` fetches, so ties at the cut can be ordered our way.
+_TIE_MARGIN = 10
 
 
 def _open_index(index_dir: Path, create: bool):
@@ -81,16 +83,25 @@ class TantivyPool:
         self._ix = None
         self._lock = threading.Lock()
         self._current: tuple[tuple, object] | None = None
+        self._seen: tuple | None = None  # meta.json's (inode, mtime, size) of _current
         self._derived: dict[tuple, dict] = {}
         self._open: dict = {}  # owner -> entry, as the Whoosh pool (one shared searcher)
 
     def current(self):
         """(generation key, searcher) of the latest commit, or None without an index."""
+        entry = self._current
+        try:  # a commit renames a new meta.json in: same file, same generation
+            st = (self.path / SUBDIR / "meta.json").stat()
+            seen = (st.st_ino, st.st_mtime_ns, st.st_size)
+        except OSError:
+            return None
+        if entry is not None and self._seen == seen:
+            return entry
         key = _opstamp(self.path)
         if key is None:
             return None
-        entry = self._current
         if entry is not None and entry[0] == key:
+            self._seen = seen
             return entry
         with self._lock:
             if self._ix is None:
@@ -100,6 +111,7 @@ class TantivyPool:
             self._ix.reload()
             opened = _opstamp(self.path) or key
             entry = self._current = (opened, self._ix.searcher())
+            self._seen = seen if opened == key else None
         return entry
 
     def cached(self, key: tuple, name: str, build):
@@ -120,7 +132,7 @@ class TantivyPool:
 
     def close(self) -> None:
         with self._lock:
-            self._current, self._derived, self._ix = None, {}, None
+            self._current, self._derived, self._ix, self._seen = None, {}, None, None
 
 
 class TantivyEngine:
@@ -462,6 +474,29 @@ class TantivyView:
         items.sort(key=lambda it: it[1])
         return items
 
+    def top(self, q, filters, limit: int, deadline) -> tuple[int, list[tuple[float, int]]]:
+        """(how many sections match `q` and the filters, the first `limit` of them by score,
+        ties by doc) in one tantivy pass: exactly `matches` ranked and cut, without
+        handing every match to Python. Tantivy breaks ties by its own doc address, not
+        by ours, so a few more are fetched, and more again while a tie straddles the cut."""
+        if not self.searcher.num_docs:
+            return 0, []
+        query = self._restricted(q, filters)
+        fetch = limit + _TIE_MARGIN
+        while True:
+            found = self.searcher.search(query, limit=fetch, count=True)
+            hits = found.hits
+            addrs = [a for _, a in hits]
+            seqs = self.searcher.fast_field_values("seq", addrs) if addrs else []
+            items = sorted(zip([s for s, _ in hits], seqs), key=lambda it: (-it[0], it[1]))
+            # exact when every match came, or when the last one kept beats the lowest
+            # fetched score (every doc scoring above that was fetched)
+            if len(items) >= found.count or items[limit - 1][0] > items[-1][0]:
+                break
+            fetch = min(fetch * 4, found.count)
+        self._addr.update(zip(seqs, addrs))
+        return found.count, items[:limit]
+
     def docs(self, q) -> set[int]:
         if q is None:
             return set()
@@ -482,16 +517,7 @@ class TantivyView:
             query = self._restricted(q, filters)
         else:
             query = Query.term_set_query(self.schema, "seq", docs)
-        terms = {"type": ("etype", 100), "year": ("year", _BIG), "format": ("format", _BIG),
-                 "section": ("heading", top_of("section", expand))}
-        terms.update({f"ent_{t}": (f"ent_{t}", top_of(t, expand)) for t in ENTITY_TYPES})
-        spec = {name: {"terms": {"field": field, "size": min(size, 65000),
-                                 "segment_size": 65000}}
-                for name, (field, size) in terms.items()}
-        # The cut lists say how many values they leave out ("and N more"): tantivy counts
-        # distinct values with HyperLogLog, exact at the sizes a facet list has.
-        spec.update({f"n_{name}": {"cardinality": {"field": terms[name][0]}}
-                     for name in ["section"] + [f"ent_{t}" for t in ENTITY_TYPES]})
+        spec, terms = facet_spec(expand)
         found = self.searcher.aggregate(query, spec)
 
         def pairs(name):
@@ -601,6 +627,22 @@ class TantivyView:
         return Query.boolean_query([
             (Occur.Should, Query.boost_query(Query.term_query(self.schema, "text", term), w))
             for w, term in scored[:terms]])
+
+
+def facet_spec(expand=None) -> tuple[dict, dict]:
+    """(the one aggregation that counts every facet over a match set, {facet: (field,
+    list size)})."""
+    terms = {"type": ("etype", 100), "year": ("year", _BIG), "format": ("format", _BIG),
+             "section": ("heading", top_of("section", expand))}
+    terms.update({f"ent_{t}": (f"ent_{t}", top_of(t, expand)) for t in ENTITY_TYPES})
+    spec = {name: {"terms": {"field": field, "size": min(size, 65000),
+                             "segment_size": 65000}}
+            for name, (field, size) in terms.items()}
+    # The cut lists say how many values they leave out ("and N more"): tantivy counts
+    # distinct values with HyperLogLog, exact at the sizes a facet list has.
+    spec.update({f"n_{name}": {"cardinality": {"field": terms[name][0]}}
+                 for name in ["section"] + [f"ent_{t}" for t in ENTITY_TYPES]})
+    return spec, terms
 
 
 def _month(value: str) -> int:

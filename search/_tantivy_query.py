@@ -41,6 +41,7 @@ class Compiler:
         self.searcher = searcher
         self.resolve = resolve
         self.entities: set[str] = set()
+        self._tokens: dict[str, list] = {}
 
     def compile(self, node) -> Compiled | None:
         self.entities = set()
@@ -48,7 +49,10 @@ class Compiler:
         return Compiled(q, frozenset(self.entities)) if q is not None else None
 
     def tokens(self, text: str) -> list[tuple[int, str]]:
-        return self.words_of(text)
+        found = self._tokens.get(text)
+        if found is None:  # a word is looked up once per default field
+            found = self._tokens[text] = self.words_of(text)
+        return found
 
     def node(self, n):
         if isinstance(n, qt.And):
