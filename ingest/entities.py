@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from ingest.entity_cues import coordinated
 from ingest.entity_config import (
     DEFAULT_CONFIG_PATH,
     EntityConfig,
@@ -208,6 +209,12 @@ class EntityMatcher:
                     chosen.append(Mention(type=type_, name=name, start=start, end=end,
                                           surface=text[start:end], via=via))
         if self.rules:
+            listed = coordinated(work, [(m.start, m.end) for m in chosen if m.type == "system"], taken)
+            for start, end, type_, name, via in listed:
+                if taken.find(1, start, end) == -1:
+                    taken[start:end] = b"\x01" * (end - start)
+                    chosen.append(Mention(type=type_, name=name, start=start, end=end,
+                                          surface=text[start:end], via=via))
             ruled = [(m.type, m.name, work[m.start:m.end]) for m in chosen if m.via.startswith("rule:")]
             if ruled:
                 for start, end, type_, name, via in repeats(work, ruled, taken):
@@ -278,6 +285,14 @@ class EntityMatcher:
             spec = self._names[index].spec
             return spec.type, spec.name
         return None
+
+    def configured(self, surface: str) -> bool:
+        """Whether the configuration names `surface` (an alias in any case, an ID) or a
+        curator rejected it: the archive's evidence never re-types such a name."""
+        work = " ".join(surface.translate(TYPOGRAPHIC).split()).lower()
+        if work in self._loose_lookup or work in self._rejected:
+            return True
+        return any(p.loose.fullmatch(work) for p in self._patterns)
 
     def link_for(self, type: str, name: str) -> str | None:  # noqa: A002 - the API's word
         """The canonical URL of an entity, from the configured templates, or None."""

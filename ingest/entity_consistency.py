@@ -26,7 +26,7 @@ from ingest.entity_regex import TYPOGRAPHIC, trie_regex, url_spans
 from ingest.model import Mention, found_by_rule
 
 # How much one mention's evidence weighs in the vote for its surface's type.
-_WEIGHT = {"rule:acronym": 4, "rule:head-noun": 3, "rule:context": 3, "rule:variant": 3,
+_WEIGHT = {"rule:acronym": 4, "rule:head-noun": 3, "rule:context": 3, "rule:variant": 3, "rule:cue": 2,
            "rule:shape": 2, "rule:repeat": 1, "archive": 1}
 
 Learned = dict[str, tuple[str, str]]  # surface -> (type, canonical name)

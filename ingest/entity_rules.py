@@ -31,6 +31,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
+from ingest.entity_cues import cue_candidates
 from ingest.entity_regex import trie_regex
 from ingest.entity_shapes import VERSIONISH, contexts, shapes
 from ingest.entity_words import (CONNECTORS, GENERIC_UNITS, HOSTS, LANGUAGES, STOP,
@@ -55,7 +56,7 @@ _DATASET_CAP = ["Data Release", "Data Set", "Catalog", "Catalogue"]
 _DATASET_LOW = ["data release", "data set", "catalog", "catalogue", "reanalysis", "release"]
 _SYSTEM_CAP = ["Service", "System", "Database", "Protocol", "Camera", "Telescope", "Viewer",
                "Explorer", "Queue", "Broker", "Dashboard", "Portal", "Pipeline", "Platform",
-               "Framework", "Toolkit", "Library", "Server", "Engine"]
+               "Framework", "Toolkit", "Library", "Server", "Engine", "Monitor"]
 # Generic software nouns after one name: the name alone is the mention ("Skyviewer app").
 _SOFTWARE_LOW = ["app", "apps", "dashboard", "dashboards", "library", "package", "tool",
                  "server", "client", "plugin", "plugins", "framework", "prototype", "operator",
@@ -110,6 +111,8 @@ def open_class(text: str, known: dict[tuple[int, int], str], rejected: frozenset
     out.extend(_head_nouns(text, known))
     out.extend(_universities(text))
     out.extend(contexts(text))
+    # before the shapes: on the same span a context's type wins ("Registration for PyHEP")
+    out.extend(cue_candidates(text, known))
     out.extend(shapes(text))
     if rejected:
         out = [c for c in out if c[3].lower() not in rejected and text[c[0]:c[1]].lower() not in rejected]
@@ -297,7 +300,8 @@ def _head_nouns(text: str, known: dict[tuple[int, int], str]) -> Iterator[Candid
         if len(mods) != 1:
             continue
         start, stop, word = mods[0]
-        if (start, stop) in known or word in LANGUAGES or word in HOSTS or not word[0].isupper() and not standalone(word):
+        if (start, stop) in known or word in LANGUAGES or word in HOSTS or word in GENERIC_UNITS \
+                or not word[0].isupper() and not standalone(word):
             continue
         if start == _sentence_start(text, start) and not standalone(word):
             continue

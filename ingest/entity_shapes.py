@@ -62,7 +62,7 @@ def contexts(text: str) -> Iterator[Candidate]:
 # Something only a shaped token has; scanning for it first skips the plain words (most of a
 # text) without trying the full shape at every position.
 _FEATURE = re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]|[A-Za-z]\d|\d[A-Za-z]|[a-z0-9]_[a-z0-9]|py"
-                      r"|-(?:server|client|operator|proxy|cli|api|daemon|plugin|exporter|sdk)(?!\w)")
+                      r"|-(?:server|client|operator|proxy|cli|api|daemon|plugin|exporter|sdk|tools|utils)(?!\w)")
 
 
 def _shaped_tokens(text: str):
@@ -103,13 +103,14 @@ def shapes(text: str) -> Iterator[Candidate]:
         elif kind == "kebab":
             parts = token.split("-")
             if not any(any(c.isdigit() for c in p) and any(c.isalpha() for c in p) for p in parts):
-                if not any(p in _KEBAB_SOFTWARE for p in parts):
+                if not any(p in _KEBAB_SOFTWARE for p in parts) and parts[0] != "py":
                     continue
         type_ = "meeting" if kind == "camel" and _EVENT_WORD.match(token) else "system"
         yield m.start(), m.end(), type_, token, "rule:shape"
 
 
 # Words that make a lower-case hyphenated token a package name ("butler-server").
-_KEBAB_SOFTWARE = frozenset("server client operator proxy cli api daemon plugin exporter sdk".split())
+_KEBAB_SOFTWARE = frozenset("server client operator proxy cli api daemon plugin exporter sdk tools "
+                            "utils".split())
 
 

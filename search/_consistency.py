@@ -22,6 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ingest.entity_consistency import Spreader, learn
+from ingest.entity_cues import ArchiveEvidence
 from ingest.entity_regex import trie_regex
 from ingest.model import VIA_ARCHIVE, Mention, Report, found_by_rule
 from search._schema import rebuild_report, report_meta, section_data
@@ -31,13 +32,19 @@ from search._writer import batch
 _RULE_MARK = re.compile(r'"(?:rule:|archive")')
 
 
-def _rule_mentions(searcher):
-    """Rule-found mentions of every section (and title) in the index, streamed."""
+def _rule_mentions(searcher, evidence=None):
+    """Rule-found mentions of every section (and title) in the index, streamed; with
+    `evidence` (an `ArchiveEvidence`), every section's text and heading feed its cues."""
     for fields in searcher.documents(kind="section"):
         raw = fields["data"]
-        if not _RULE_MARK.search(raw):
+        if evidence is not None:
+            data = json.loads(raw)
+            evidence.add(data["t"])
+            evidence.add(fields.get("heading", ""))
+        elif not _RULE_MARK.search(raw):
             continue
-        data = json.loads(raw)
+        else:
+            data = json.loads(raw)
         for key, text in (("m", data["t"]), ("hm", fields.get("heading", "")), ("tm", fields["title"])):
             for row in data.get(key, ()):
                 if len(row) > 4 and found_by_rule(row[4]):
@@ -45,12 +52,18 @@ def _rule_mentions(searcher):
                     yield Mention(row[0], row[1], row[2], row[3], surface, row[4])
 
 
-def harmonise(ix) -> int:
+def harmonise(ix, matcher=None) -> int:
     """Make rule-found names consistent across the archive; the number of reports rewritten.
 
+    With `matcher` (rules on), the contexts a name recurs in across the archive type it too
+    (`ingest.entity_cues.ArchiveEvidence`), except names its configuration knows or rejects.
     Call with the write lock held, after the ingest's last commit."""
+    evidence = ArchiveEvidence() if matcher is not None and matcher.rules else None
     with ix.searcher() as searcher:
-        learned = learn(_rule_mentions(searcher))
+        learned = learn(_rule_mentions(searcher, evidence))
+        if evidence is not None:
+            learned = {**{s: v for s, v in evidence.learned().items() if not matcher.configured(s)},
+                       **learned}
         if not learned:
             return 0
         spread = Spreader(learned, via=VIA_ARCHIVE)
@@ -106,7 +119,7 @@ def reannotate(ix, matcher) -> int:
                 if new != report:
                     b.put(new, source_abs)
                     count += 1
-    harmonise(ix)
+    harmonise(ix, matcher)
     return count
 
 

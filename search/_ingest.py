@@ -172,7 +172,7 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
             clear_stage(stage)
         # A name the rules typed in one report is that entity wherever the archive writes it
         # (the pass reads the stored documents of the embedded engines: Whoosh, tantivy).
-        if eng.NAME in ("whoosh", "tantivy") and _consistency.harmonise(ix):
+        if eng.NAME in ("whoosh", "tantivy") and _consistency.harmonise(ix, load_matcher(entities)):
             run.summary = None  # rewritten reports: their counts changed, rebuild the summary
         if run.summary is not None:
             _aggregate.write(index_dir, run.summary.finish(eng.generation(ix)))

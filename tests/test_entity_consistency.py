@@ -19,7 +19,7 @@ def test_a_name_typed_in_one_report_is_that_entity_in_every_report(tmp_path, mak
     _write(archive, "2024-01-report.txt",
            "Summit systems\n\nNightjar, the new camera-diagnostics dashboard, was installed.\n")
     _write(archive, "2024-03-report.txt",
-           "Operations\n\nOperators used Nightjar every night; two Nightjars run now.\n")
+           "Operations\n\nOperators watched Nightjar every night; two Nightjars run now.\n")
     _write(archive, "2024-05-report.txt", "Nightjar\n\nThe night crew asked for dark mode in Qserv.\n")
     index = make_index(tmp_path, files=[archive])
     detail = index.entity("system", "Nightjar")
@@ -57,3 +57,32 @@ def test_the_vote_prefers_defining_evidence_and_ignores_repeats_alone():
     text = "TVS met; Qserv ran."
     old = (Mention("system", "TVS", 0, 3, "TVS", "rule:shape"), Mention("system", "Qserv", 9, 14, "Qserv", "gazetteer"))
     assert [(m.type, m.via) for m in spread.apply(text, old)] == [("organization", "rule:shape"), ("system", "gazetteer")]
+
+
+def test_a_name_that_recurs_in_system_contexts_across_the_archive_is_a_system(tmp_path, make_index):
+    # No report says enough on its own ("uses Osprey" and "via Osprey" are one weak cue
+    # each, and Osprey is an ordinary English word); the archive together does.
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    _write(archive, "2024-01-report.txt", "Support\n\nThe help desk uses Osprey for questions.\n")
+    _write(archive, "2024-02-report.txt", "Alerts\n\nNight alerts now reach the crew via Osprey.\n")
+    _write(archive, "2024-03-report.txt", "Support\n\nOsprey was slow on Friday; Priya Raman replaced Kai.\n")
+    index = make_index(tmp_path, files=[archive])
+    detail = index.entity("system", "Osprey")
+    assert [o.period for o in detail.occurrences] == ["2024-01", "2024-02", "2024-03"]
+    assert set(detail.via) == {"archive"} and detail.curatable
+    # one weak cue in one place types nothing: Kai (replaced once) stays a person
+    assert not [e for e in index.entities() if e.name in ("Kai", "Priya", "Priya Raman")]
+
+
+def test_archive_evidence_needs_two_places_and_enough_weight():
+    from ingest.entity_cues import texts_evidence
+
+    learned = texts_evidence(["We use Osprey.", "Alerts go via Osprey.", "Lena replaced Omar.",
+                              "The team use cases; we run Tests."])
+    assert learned == {"Osprey": ("system", "Osprey")}
+    # a curated name or a configured one is not re-typed by the archive
+    from ingest.entities import load_matcher
+
+    matcher = load_matcher()
+    assert matcher.configured("qserv") and matcher.configured("DMTN-208") and not matcher.configured("Osprey")

@@ -210,10 +210,11 @@ KNOWS = Knowledge(load_config())
 # Thresholds on the open set, per bucket, from the measured figures (see __main__): the
 # known-name bucket must not lose what the gazetteer finds, the unknown bucket what the
 # open-class rules find.
-OPEN_MIN = {"known": (0.99, 0.99), "unknown": (0.95, 0.83)}
-# The same on the open-set passages written after the rules (split "after", scored once):
-# the better guide to reports the rules have never seen.
-AFTER_MIN = {"known": (0.99, 0.99), "unknown": (0.94, 0.51)}
+OPEN_MIN = {"known": (0.99, 0.99), "unknown": (0.97, 0.93)}
+# The same on the open-set passages written after the first rules (split "after"): scored
+# once unchanged, then looked at when the context rule (rule:cue) was written, so no longer
+# blind; tests/fixtures/entities/eval_heldout.toml is the set no rule was tuned on.
+AFTER_MIN = {"known": (0.99, 0.99), "unknown": (0.99, 0.87)}
 WRITTEN_BEFORE = [p for p in OPEN_PASSAGES if p.split != "after"]
 WRITTEN_AFTER = [p for p in OPEN_PASSAGES if p.split == "after"]
 # Hard negatives of the open set that some mention may overlap (none).

@@ -41,7 +41,7 @@ def _archive(folder: Path, reports: int) -> list[Path]:
     for i in range(reports):
         filler = " ".join(_WORDS[(i + k) % len(_WORDS)] for k in range(FILLER_WORDS))
         lead = ("Nightjar, the new camera-diagnostics dashboard, was installed."
-                if i == 0 else f"Operators used Nightjar on night {i}.")
+                if i == 0 else f"Operators watched Nightjar on night {i}.")  # no cue
         path = folder / f"2024-{i:04d}-report.txt"
         path.write_text(f"Summit systems\n\n{lead} {filler}. See {CITED}.\n", encoding="utf-8")
         paths.append(path)

@@ -1,0 +1,344 @@
+"""Typing a name by the contexts it is written in (``rule:cue``), in one text and across the
+archive.
+
+A product, a partner or a conference is often written bare: "deployed Keycloak", "built
+with Streamlit", "the datalinker service", "upgraded Tekton to 0.50", "Registration for
+PyHEP". Each such context is a *cue*: a weighted piece of evidence that the word next to it
+is a name of some type (`cue_hits`). Evidence adds up per surface and type:
+
+- in one text, a surface whose cues weigh `THRESHOLD` or more is a mention there
+  (`cue_candidates`, used by `ingest.entity_rules.open_class`), and its other uses in the
+  text follow (``rule:repeat``);
+- across the archive, the cues of every section are summed (`ArchiveEvidence`, fed by the
+  archive pass after an ingest): a name that recurs in system contexts in several reports
+  ("we use Slack" in one month, "Slack bot" in another) is typed although no single text
+  says enough, and every use of it in the archive becomes a mention (``archive``).
+
+How much a cue weighs also depends on the word: a word rare in English (by `wordfreq`'s
+frequencies: "Keycloak", "sqlfluff") is more likely a coined product name than a person or
+a common word, and a lower-case word must be rare to be a name at all ("use cases" is no
+package); a common English word ("Black", "Stage") needs more evidence.
+
+Hard negatives stay out: months, stop words, programming languages, the ubiquitous hosts
+and generic units never take a cue; cues are words around a name, so a sentence-initial
+capital is never typed by its position; words that number parts of a document ("Table
+2.1") are not products with versions.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+
+from ingest.entity_regex import LOWER, trie_regex
+from ingest.entity_words import GENERIC_UNITS, HOSTS, LANGUAGES, STOP
+
+Candidate = tuple[int, int, str, str, str]  # start, end, type, name, via
+Hit = tuple[int, int, str, int]  # start, end, type, weight
+
+#: Evidence a surface needs, in one text or summed over the archive, to be a name.
+THRESHOLD = 2
+# Zipf frequencies (log10 of uses per billion words): below RARE a word is seldom English
+# (people's given names and surnames sit around 2.6-3.8); at COMMON or above it is an
+# ordinary word that needs one more cue.
+RARE, COMMON = 2.5, 4.0
+_LOWER_RARE = 2.0  # a lower-case word must be rarer still
+
+# A name a cue can type: a capitalised word (inner capitals and digits allowed), an
+# acronym, or a lower-case word (rare ones only, checked later); hyphenated parts allowed.
+_TOK = r"(?:[A-Z][A-Za-z0-9]*|[a-z][a-z0-9]+)(?:[_-][A-Za-z0-9]+)*"
+_ART = r"(?:(?:the|a|an|our|its|their|new|old)\s+)?"
+# A run of capitalised words after an organisation cue ("students from the Pontificia
+# Universidad Católica").
+_CAPS = r"[A-Z][\w]+(?:[ \t]+(?:de|del|di|of|for)?[ \t]*[A-Z][\w]+){0,4}"
+
+# Verbs that take software as their object: weight 2 ("deployed Keycloak") or 1 ("use
+# Slack": people and places are used and run too, but rarely).
+_STRONG_VERBS = (r"rolled\s+out|deploy(?:s|ed|ing)?|install(?:s|ed|ing)?|upgrad(?:e|es|ed|ing)"
+                 r"|adopt(?:s|ed|ing)?|built\s+(?:on|with)|(?:written|generated|checked|scanned"
+                 r"|managed|monitored|profiled|profiling|tested|validated|packaged|orchestrated"
+                 r"|scheduled|rendered|plotted|served|indexed|linted|formatted|benchmarked"
+                 r"|containeri[sz]ed|automated)\s+(?:with|by|through)|powered\s+by")
+_WEAK_VERBS = (r"us(?:e|es|ed|ing)|run(?:s|ning)?|ran|via|replac(?:e|es|ed|ing)|retir(?:e|es|ed|ing)"
+               r"|pilot\s+of|port\s+of|ported\s+to|integrat(?:e|es|ed|ing)\s+with")
+# A move from one product to another: "moved from Buildkite to Tekton", "switched the login
+# flow from the old portal to Keycloak" (weight 1 each side).
+_MOVES = r"moved|migrated|switched|migrating|switching|moving|transitioned|ported"
+# Nouns after a name that make it software (weight 2): "the datalinker service".
+_SYSTEM_NOUNS = (r"servers?|instances?|clusters?|plugins?|plug-ins?|dashboards?|API|APIs|operator"
+                 r"|client|SDK|charts?|backend|frontend|front\s+end|CLI|daemon|containers?"
+                 r"|deployment|logs|database|workflows?|port|overlay|integration|plots|widgets?"
+                 r"|module|package|library|tool|tools|app|service|bot|agent|exporter|endpoints?"
+                 r"|broker|wrapper|bindings|configuration|repository|repo|job|jobs|queue|pods?"
+                 r"|release\s+v?\d|version\s+v?\d")
+# "adopted Kafka as the message broker", "a pilot of Ruff as the single linter".
+_AS_NOUNS = (r"tool|linter|formatter|scheduler|broker|database|backend|front\s+end|library|service"
+             r"|server|store|registry|cache|queue|framework|platform|replacement|default|viewer"
+             r"|dashboard|pipeline|engine|orchestrator|manager|monitor")
+# Appositions: "a new table, DiaSourceHistory," (dataset), "a small wrapper, lsst-build-tools,".
+_APPOSED = {"table": "dataset", "catalog": "dataset", "catalogue": "dataset", "data set": "dataset",
+            "dataset": "dataset", "data product": "dataset", "tool": "system", "wrapper": "system",
+            "package": "system", "library": "system", "service": "system", "script": "system",
+            "dashboard": "system", "app": "system", "plugin": "system", "workshop": "meeting",
+            "conference": "meeting"}
+_APPOSED_RE = "|".join(k.replace(" ", r"[ \t]+") for k in _APPOSED)
+# Conference contexts (weight 2 / 1).
+_MEETING_BEFORE = (r"registration\s+for|(?:attended|attending|at)\s+(?:the\s+)?(?=\S+\s+20\d\d\b)"
+                   r"|presented\s+at|talks?\s+at|posters?\s+at|papers?\s+(?:to|at)|abstracts?\s+(?:to|for)"
+                   r"|keynote\s+at|proceedings\s+of")
+# People from an institution: "colleagues at Fermilab", "students from the ...".
+_ORG_BEFORE = (r"(?:colleagues|partners|staff|students|researchers|scientists|engineers|visitors"
+               r"|people|members|collaborators|group|groups|team|teams)\s+(?:at|from)")
+
+# Cues before a name. Each alternative starts with its cue word (no look-behind first), so
+# `re` skips fast to where a cue can start; the word boundary before it is checked after.
+_CUES = re.compile(
+    rf"(?i:{_MOVES})\s+(?:(?i:from)\s+(?i:{_ART})(?P<src>{_TOK})\s+)?"
+    rf"(?:[\w-]+\s+){{0,5}}?(?i:to)\s+(?i:{_ART})(?P<dst>{_TOK})(?![\w-])"
+    rf"|(?i:(?P<strong>{_STRONG_VERBS})|(?P<weak>{_WEAK_VERBS}))\s+(?i:{_ART})(?P<obj>{_TOK})(?![\w-])"
+    rf"|(?i:(?P<apposed>{_APPOSED_RE})),[ \t]+(?P<appo>{_TOK}),"
+    rf"|(?i:(?P<meet>{_MEETING_BEFORE}))\s+(?i:{_ART})(?P<mobj>{_TOK})(?![\w-])"
+    rf"|(?i:{_ORG_BEFORE})\s+(?i:{_ART})(?P<org>{_CAPS})(?![\w-])")
+# Cues after a name ("the datalinker service", "Keycloak 24.1", "Ruff as the linter"),
+# found by their own words; the name is the word before.
+_TRAIL = re.compile(
+    rf"(?P<noun>{_SYSTEM_NOUNS})(?![\w-])|(?P<ver>v?\d+\.\d+(?:\.\d+)*)(?![\w.-])"
+    rf"|as\s+(?:the|a|an|our)\s+(?:[\w-]+\s+)?(?:{_AS_NOUNS})(?![\w-])")
+_SUBJ = re.compile(rf"(?<![\w.-])(?P<subj>{_TOK})\s+\Z")
+# The case of names matters: only the cue words are matched in any case (``(?i:...)``).
+# Words that number the parts of a document or a plan: "Table 2.1", "Phase 1.5".
+_NUMBERED = frozenset("Table Figure Fig Section Chapter Page Appendix Eq Equation Release "
+                      "Version Phase Stage Step Level Tier Milestone Sprint Build Item Task Goal "
+                      "Part Volume Vol Rev Revision Issue Note Run Cycle Week Day Year".split())
+# Words a cue may see that never name anything on their own.
+_NEVER = frozenset(STOP) | HOSTS | GENERIC_UNITS | LANGUAGES | frozenset(
+    "It Them Us Me Him Her Python3 Docs Data Code Tests Test Jobs Job Images Image Files File "
+    "Tools Tool Users User Staff People Work Time Plans Plan".split())
+
+
+def _weights_of(m: re.Match) -> list[tuple[str, str, int, int, int]]:
+    """(group, type, weight, start, end) of each name a cue match types."""
+    if m.group("dst"):
+        return [(g, "system", 1, m.start(g), m.end(g)) for g in ("src", "dst") if m.group(g)]
+    if m.group("obj"):
+        return [("obj", "system", 2 if m.group("strong") else 1, m.start("obj"), m.end("obj"))]
+    if m.group("appo"):
+        return [("appo", _APPOSED[" ".join(m.group("apposed").lower().split())], 2, m.start("appo"), m.end("appo"))]
+    if m.group("mobj"):
+        weight = 2 if m.group("meet").lower().startswith(("registration", "proceedings")) else 1
+        return [("mobj", "meeting", weight, m.start("mobj"), m.end("mobj"))]
+    if m.group("org"):
+        # a run of capitalised words is a proper name; one word may be a city
+        weight = 2 if " " in m.group("org") else 1
+        return [("org", "organization", weight, m.start("org"), m.end("org"))]
+    return []
+
+
+def cue_hits(text: str) -> Iterator[tuple[int, int, str, str, int]]:
+    """(start, end, type, surface, weight) for every name a cue types in `text` (before the
+    word's own frequency is weighed in)."""
+    for group, type_, weight, start, end in _raw_hits(text):
+        surface = " ".join(text[start:end].split())
+        first = surface.split()[0]
+        if surface in _NEVER or first in _NEVER and group != "org":
+            continue
+        if _ADJECTIVE.search(surface):
+            continue  # "a Phalanx-based deployment": an adjective made from a name
+        if group == "ver" and (surface in _NUMBERED or surface[0].islower()):
+            continue
+        if group == "initial" and " " not in surface and word_bonus(surface.lower()) is None:
+            continue  # a common word capitalised by its place
+        if surface[0].islower() and _ENGLISH_SUFFIX.search(surface):
+            continue  # "containerised deployment": an English adjective or participle
+        if weight < 2 and surface[0].islower() and _ARTICLE_BEFORE.search(text, max(0, start - 8), start):
+            continue  # "a port of the astrometric fitter": an English adjective
+        if group == "org" and (" " not in surface and surface.isupper()):
+            continue  # acronyms after "at"/"from" are the context rule's (`entity_shapes`)
+        yield start, end, type_, surface, weight
+
+
+def _raw_hits(text: str) -> Iterator[tuple[str, str, int, int, int]]:
+    lowered = text.translate(LOWER)
+    # The cue words are found first, by a trie of literal words on the lower-cased text (as
+    # fast as the gazetteer's scan); the full cue is then tried only where one starts.
+    # Every cue word is tried, also inside another cue's match: the words after a cue word
+    # may start another cue ("a small wrapper, lsst-build-tools,").
+    for hit in _LEAD_WORDS.finditer(lowered):
+        m = _CUES.match(text, hit.start())
+        if m is not None:
+            yield from _weights_of(m)
+    for hit in _TRAIL_WORDS.finditer(lowered):
+        at = hit.start()
+        if not at or not text[at - 1].isspace():
+            continue
+        m = _TRAIL.match(text, at)
+        if m is None:
+            continue
+        before = _SUBJ.search(text, max(0, at - 60), at)
+        if before is None:
+            continue
+        group = "ver" if m.group("ver") else "subj"
+        start, end = before.span("subj")
+        if text[start].islower() and m.group("noun") and m.group("noun").lower() not in _PRODUCT_NOUNS:
+            continue  # "the deblender configuration", "a commandline tool": a modifier
+        if text[start].isupper() and _at_sentence_start(text, start):
+            group = "initial"  # "Validation plots were ...": the capital says nothing
+        yield group, "system", 2, start, end
+
+
+# Nouns after which a lower-case word is a product, not a modifier ("the datalinker
+# service" but "the deblender configuration", "a commandline tool").
+_PRODUCT_NOUNS = frozenset("service server servers package library plugin plugins plug-in module "
+                           "operator client daemon exporter bindings cli api sdk app bot".split())
+_ENGLISH_SUFFIX = re.compile(r"(?:ed|ing|i[sz]ed?|al|ive|ous|able|ible|ful|less|ic|ary|ly|ment|ness)\Z")
+_SENTENCE_END = re.compile(r"(?:^|[.!?:;]\s+|\n\s*(?:[-*\u2022]\s+)?|^\s*[-*\u2022]\s+)\Z")
+
+
+def _at_sentence_start(text: str, start: int) -> bool:
+    """Whether the word at `start` opens a sentence, a line or a list item."""
+    return _SENTENCE_END.search(text, max(0, start - 4), start) is not None
+
+
+# The first word of every cue, lower case (see `_CUES`, `_TRAIL`).
+_LEAD_WORDS = trie_regex(
+    "moved migrated switched migrating switching moving transitioned ported rolled deploy deploys "
+    "deployed deploying install installs installed installing upgrade upgrades upgraded upgrading "
+    "adopt adopts adopted adopting built written generated checked scanned managed monitored "
+    "profiled profiling tested validated packaged orchestrated scheduled rendered plotted served "
+    "indexed linted formatted benchmarked containerised containerized automated powered use uses "
+    "used using run runs running ran via replace replaces replaced replacing retire retires "
+    "retired retiring pilot port integrate integrates integrated integrating table catalog "
+    "catalogue data dataset tool wrapper package library service script dashboard app plugin "
+    "workshop conference registration attended attending at presented talk talks poster posters "
+    "paper papers abstract abstracts keynote proceedings colleagues partners staff students "
+    "researchers scientists engineers visitors people members collaborators group groups team "
+    "teams".split())
+_TRAIL_WORDS = re.compile(r"(?<![\w.-])(?:v?\d+\.\d|as\s)|" + trie_regex(
+    "server servers instance instances cluster clusters plugin plugins plug-in plug-ins dashboard "
+    "dashboards api apis operator client sdk chart charts backend frontend front cli daemon "
+    "container containers deployment logs database workflow workflows port overlay integration "
+    "plots widget widgets module package library tool tools app service bot agent exporter "
+    "endpoint endpoints broker wrapper bindings configuration repository repo job jobs queue pod "
+    "pods release version".split()).pattern)
+
+
+_ADJECTIVE = re.compile(r"-(?:based|like|style|driven|enabled|powered|aware|compatible|specific"
+                        r"|wide|only|related|ready|native|friendly|side|level|time|scale)\Z")
+_ARTICLE_BEFORE = re.compile(r"(?<![\w-])(?:the|a|an|our|its|their|new|old)\s+\Z")
+
+
+def _zipf(word: str) -> float:
+    """The word's Zipf frequency in English (0 for words wordfreq does not list)."""
+    freq = _frequencies().get(word.lower())
+    return math.log10(freq * 1e9) if freq else 0.0
+
+
+@lru_cache(maxsize=1)
+def _frequencies() -> dict[str, float]:
+    # Loaded once per process on first use (~0.2 s): most texts never need it.
+    from wordfreq import get_frequency_dict
+
+    return get_frequency_dict("en")
+
+
+def word_bonus(surface: str) -> int | None:
+    """What the word itself adds to its cues: +1 if rare in English, -1 if common, 0 else;
+    None when it cannot be a name at all (a lower-case word that English uses)."""
+    if " " in surface:
+        return 0
+    core = surface.replace("-", "").replace("_", "")
+    if any(c.isdigit() for c in core) or sum(c.isupper() for c in core) >= 2:
+        return 0  # shaped like a name already: its frequency says nothing
+    zipf = _zipf(surface)
+    if surface[0].islower():
+        parts = re.split(r"[-_]", surface)
+        if len(parts) > 1:
+            # "lsst-build-tools" is a package; "hand-written", "light-curve" are English
+            return 1 if any(_zipf(p) < _LOWER_RARE for p in parts) else None
+        return 1 if zipf < _LOWER_RARE else None
+    return 1 if zipf < RARE else (-1 if zipf >= COMMON else 0)
+
+
+def cue_candidates(text: str, known: dict[tuple[int, int], str]) -> list[Candidate]:
+    """The names whose cues in `text` reach `THRESHOLD`, at every cued place (``rule:cue``);
+    spans the gazetteer or an ID pattern matched are left to them."""
+    evidence: dict[tuple[str, str], int] = defaultdict(int)
+    places: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    for start, end, type_, surface, weight in cue_hits(text):
+        if (start, end) in known:
+            continue
+        evidence[type_, surface] += weight
+        places[type_, surface].append((start, end))
+    out: list[Candidate] = []
+    for (type_, surface), weight in evidence.items():
+        bonus = word_bonus(surface)
+        if bonus is not None and weight + bonus >= THRESHOLD:
+            out.extend((start, end, type_, surface, "rule:cue") for start, end in places[type_, surface])
+    return out
+
+
+# "flake8 and isort", "Bokeh, HoloViews": a word listed with a system.
+# (Only "and"/"or": a comma also sets off appositions, "a faster matcher, KDMatch".)
+_AFTER_LIST = re.compile(rf",?[ \t]+(?:and|or)[ \t]+(?P<name>{_TOK})(?![\w-])")
+_BEFORE_LIST = re.compile(rf"(?<![\w-])(?P<name>{_TOK}),?[ \t]+(?:and|or)[ \t]+\Z")
+
+
+def coordinated(text: str, systems: list[tuple[int, int]], taken: bytearray) -> list[Candidate]:
+    """Words listed next to a system (`systems`: spans of system mentions) that are rare in
+    English: "replaced flake8 and isort" (``rule:cue``). A listed word is weak evidence (1)
+    and must be rare to reach `THRESHOLD`."""
+    out: list[Candidate] = []
+    for start, end in systems:
+        found = [_AFTER_LIST.match(text, end), _BEFORE_LIST.search(text, max(0, start - 40), start)]
+        for m in found:
+            if m is None:
+                continue
+            a, b = m.span("name")
+            surface = m.group("name")
+            if taken.find(1, a, b) != -1 or surface in _NEVER:
+                continue
+            if (word_bonus(surface) or 0) + 1 >= THRESHOLD:
+                out.append((a, b, "system", surface, "rule:cue"))
+    return out
+
+
+class ArchiveEvidence:
+    """Cues summed over many texts: what the archive says about each surface.
+
+    `add(text)` scans one text; `learned()` gives the (type, name) of every surface whose
+    summed cues reach `THRESHOLD`, written in at least two places (one place is what the
+    text's own rule already decided)."""
+
+    def __init__(self) -> None:
+        self._weight: dict[tuple[str, str], int] = defaultdict(int)
+        self._places: dict[tuple[str, str], int] = defaultdict(int)
+
+    def add(self, text: str) -> None:
+        """Count the cues of one text."""
+        for _start, _end, type_, surface, weight in cue_hits(text):
+            self._weight[type_, surface] += weight
+            self._places[type_, surface] += 1
+
+    def learned(self) -> dict[str, tuple[str, str]]:
+        """surface -> (type, canonical name) for the surfaces the archive's cues type."""
+        best: dict[str, tuple[int, str]] = {}
+        for (type_, surface), weight in self._weight.items():
+            if self._places[type_, surface] < 2:
+                continue
+            bonus = word_bonus(surface)
+            if bonus is None or weight + bonus < THRESHOLD:
+                continue
+            if surface not in best or (weight, type_) > best[surface]:
+                best[surface] = (weight, type_)
+        return {surface: (type_, surface) for surface, (_w, type_) in best.items()}
+
+
+def texts_evidence(texts: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """`ArchiveEvidence` over `texts` at once: surface -> (type, name)."""
+    archive = ArchiveEvidence()
+    for text in texts:
+        archive.add(text)
+    return archive.learned()
