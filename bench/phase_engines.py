@@ -118,7 +118,7 @@ class RawTantivy:
         self.ix.reload()
         self.searcher = self.ix.searcher()
         self.fields = DEFAULT_FIELDS
-        self.aggs = facet_spec()[0]
+        self.aggs = facet_spec()
         self.sections = tantivy.Query.const_score_query(
             tantivy.Query.term_query(self.ix.schema, "kind", "section"), 0.0)
 

@@ -20,6 +20,7 @@ import json
 import math
 import os
 import threading
+from operator import itemgetter
 from contextlib import contextmanager
 from html import escape
 from pathlib import Path
@@ -27,16 +28,15 @@ from pathlib import Path
 import tantivy
 from tantivy import Occur, Query
 
-from ingest.model import ENTITY_TYPES
 from search import _qtree as qt
 from search import _snippet
-from search._facets import shape, top_of
+from search._facets import shape
 from search._health import IndexDamagedError
-from search._schema import rebuild_report, report_documents, section_data
+from search._schema import KEY_SEP, rebuild_report, report_documents, section_data
 from search._suggest import Vocabulary
 from search._tantivy_query import Compiled, Compiler, Words, literal_query
-from search._tantivy_schema import (ORDER_BITS, analyzers, build_schema, fields_of,
-                                    meta_of, period_of, to_document)
+from search._tantivy_schema import (ORDER_BITS, SCHEMA_VERSION, analyzers, build_schema,
+                                    fields_of, meta_of, period_of, to_document)
 from search._types import EntityRef, Hit
 from search._whoosh_query import DEFAULT_FIELDS
 
@@ -45,7 +45,7 @@ SUBDIR = "tantivy"
 WRITER_HEAP = 64_000_000
 WRITER_THREADS = 2
 _KEEP_GENERATIONS = 2
-_BIG = 1 << 30  # an aggregation bucket budget that never cuts
+_BUCKETS = 65_000  # tantivy's ceiling on the buckets of one aggregation
 #: How many more than a page `top` fetches, so ties at the cut can be ordered our way.
 _TIE_MARGIN = 10
 
@@ -59,6 +59,10 @@ def _open_index(index_dir: Path, create: bool):
     try:
         ix = tantivy.Index(build_schema(), path=str(path), reuse=True)
     except (ValueError, OSError) as error:  # tantivy says what it could not read
+        if "schema does not match" in str(error):
+            raise IndexDamagedError(index_dir, "it was built by an earlier version of the "
+                                    "tantivy engine (its schema differs from version "
+                                    f"{SCHEMA_VERSION})") from None
         raise IndexDamagedError(index_dir, f"its tantivy files cannot be read ({error})") \
             from None
     for name, analyzer in analyzers().items():
@@ -517,24 +521,24 @@ class TantivyView:
             query = self._restricted(q, filters)
         else:
             query = Query.term_set_query(self.schema, "seq", docs)
-        spec, terms = facet_spec(expand)
-        found = self.searcher.aggregate(query, spec)
+        found = self.searcher.aggregate(query, FACET_SPEC)
 
-        def pairs(name):
+        def pairs(name):  # by count, ties by value (two stable sorts with C-level keys)
             buckets = [(b["key"], b["doc_count"]) for b in found[name]["buckets"] if b["key"]]
-            return sorted(buckets, key=lambda kv: (-kv[1], kv[0]))
+            buckets.sort(key=itemgetter(0))
+            buckets.sort(key=itemgetter(1), reverse=True)
+            return buckets
 
-        def distinct(name):  # exact when the list was not cut
-            shown = len(found[name]["buckets"])
-            if shown < terms[name][1]:
-                return shown
-            return max(shown, round(found[f"n_{name}"]["value"] or 0))
-
-        entity = {t: pairs(f"ent_{t}") for t in ENTITY_TYPES}
+        # every bucket came (see facet_spec): the lists are cut, and their distinct values
+        # counted, exactly as the engines that count in full do
+        entities: dict[str, list] = {}
+        for key, n in pairs("entity"):  # ranked: each type's list comes out ranked
+            etype, _, name = key.partition(KEY_SEP)
+            entities.setdefault(etype, []).append((name, n))
+        sections = pairs("section")
         return shape(types=pairs("type"), years=pairs("year"), formats=pairs("format"),
-                     sections=pairs("section"), section_distinct=distinct("section"),
-                     entities={t: p for t, p in entity.items() if p},
-                     entity_distinct={t: distinct(f"ent_{t}") for t in ENTITY_TYPES},
+                     sections=sections, section_distinct=len(sections), entities=entities,
+                     entity_distinct={t: len(p) for t, p in entities.items()},
                      expand=expand)
 
     # -- hits -------------------------------------------------------------------------------
@@ -629,20 +633,18 @@ class TantivyView:
             for w, term in scored[:terms]])
 
 
-def facet_spec(expand=None) -> tuple[dict, dict]:
-    """(the one aggregation that counts every facet over a match set, {facet: (field,
-    list size)})."""
-    terms = {"type": ("etype", 100), "year": ("year", _BIG), "format": ("format", _BIG),
-             "section": ("heading", top_of("section", expand))}
-    terms.update({f"ent_{t}": (f"ent_{t}", top_of(t, expand)) for t in ENTITY_TYPES})
-    spec = {name: {"terms": {"field": field, "size": min(size, 65000),
-                             "segment_size": 65000}}
-            for name, (field, size) in terms.items()}
-    # The cut lists say how many values they leave out ("and N more"): tantivy counts
-    # distinct values with HyperLogLog, exact at the sizes a facet list has.
-    spec.update({f"n_{name}": {"cardinality": {"field": terms[name][0]}}
-                 for name in ["section"] + [f"ent_{t}" for t in ENTITY_TYPES]})
-    return spec, terms
+def facet_spec() -> dict:
+    """The one aggregation that counts every facet over a match set: a terms aggregation
+    per facet field (the entity names of every type in one, ``ents``), each asking for
+    every value, so the lists are cut here, ties and all, as the Whoosh engine cuts them.
+    (Tantivy returns at most 65,000 values per facet: past that the rarest are left out.)"""
+    fields = {"type": "etype", "year": "year", "format": "format", "section": "heading",
+              "entity": "ents"}
+    return {name: {"terms": {"field": field, "size": _BUCKETS, "segment_size": _BUCKETS}}
+            for name, field in fields.items()}
+
+
+FACET_SPEC = facet_spec()
 
 
 def _month(value: str) -> int:

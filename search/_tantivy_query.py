@@ -175,7 +175,8 @@ def _phrase(schema, field: str, words: list[tuple[int, str]], slop: int = 0):
 
 
 class Words:
-    """Query text -> [(offset, stemmed term)] without stop words, as the index has them."""
+    """Query text -> [(offset, stemmed term)] without stop words, offsets counting only the
+    words kept, as the phrase fields index them (see `_tantivy_schema.content_words`)."""
 
     def __init__(self, analyzers: dict) -> None:
         from search._tantivy_schema import LOWER, STEM, STOP, STOP_WORDS
@@ -185,8 +186,7 @@ class Words:
     def __call__(self, text: str) -> list[tuple[int, str]]:
         stems = self.stem.analyze(text)
         lowers = self.lower.analyze(text)
-        return [(i, t) for i, (t, w) in enumerate(zip(stems, lowers))
-                if w not in self.stop_words]
+        return list(enumerate(t for t, w in zip(stems, lowers) if w not in self.stop_words))
 
     def is_stop_word(self, word: str) -> bool:
         return not self.stop.analyze(word)

@@ -9,9 +9,20 @@ then one per section, with the same stored payloads), so both engines rebuild th
   ranking works with: unique, the same in every segment layout, a report's sections
   consecutive, and its report found by a shift. Ordinals are handed out at commit.
 - ``month``: the period as a u64 (202106; 0 undated) for period ranges and the period
-  column; fast fields for the facets (``etype``, ``ent_<type>``, ``year``, ``format``,
+  column; fast fields for the facets (``etype``, ``ents``, ``year``, ``format``,
   ``heading``) so tantivy counts them over the whole match set itself.
 - ``spell``: the section's words lower-cased but not stemmed, for typo correction.
+- ``ents``: every ``type<KEY_SEP>name`` entity key of a section in one fast field, so one
+  terms aggregation counts the entity facets of every type.
+
+The phrase fields (``text``, ``title``, ``section``) index the words without stop words
+(`content_words`): positions then count the remaining words, as Whoosh's analyzer numbers
+them, so a phrase matches the same text on both engines ("status butler" finds "status
+of the Butler"; "status of the Butler" does not find "status report Butler"). The title
+is stored on its own (``shown_title``), as typed.
+
+`SCHEMA_VERSION` changes with the schema; an index of an earlier schema does not open
+(tantivy compares the schemas) and is told to be rebuilt.
 """
 
 from __future__ import annotations
@@ -23,7 +34,6 @@ import tantivy
 # same words ("from" is one, not in tantivy's English list).
 from whoosh.analysis import STOP_WORDS
 
-from ingest.model import ENTITY_TYPES
 from search._schema import KEY_SEP, SEP
 
 ORDER_BITS = 20
@@ -39,9 +49,8 @@ _MULTI = ("entity", "type", "series", "entkey", "etype")
 def analyzers() -> dict:
     """The text analyzers our fields name, by tokenizer name (and the stop-word test).
 
-    Stop words are indexed: tantivy's stop filter would leave gaps in the positions, and
-    a phrase typed without them ("status of the butler" -> status, butler) must still
-    match. Queries leave them out and keep the other words' offsets (see _tantivy_query).
+    No analyzer drops stop words from an indexed field: tantivy's stop filter would leave
+    gaps in the positions. `content_words` leaves them out before the text is analyzed.
     """
     def base():
         return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.regex(_WORD))
@@ -51,6 +60,26 @@ def analyzers() -> dict:
             STOP: base().filter(tantivy.Filter.custom_stopword(sorted(STOP_WORDS))).build()}
 
 
+_LOWER_ANALYZER = None
+
+
+def content_words(text: str) -> str:
+    """`text` as the phrase fields index it: its words (lower-cased, as the analyzers cut
+    them) without stop words, one space apart. Whoosh drops stop words and numbers the
+    words left, so "status of the Butler" holds "status butler" as a phrase, and the
+    phrase "status of the butler" is "status butler" there; tantivy's own stop filter
+    keeps the gaps, which would make both engines disagree on phrases."""
+    global _LOWER_ANALYZER
+    if _LOWER_ANALYZER is None:
+        _LOWER_ANALYZER = analyzers()[LOWER]
+    return " ".join(w for w in _LOWER_ANALYZER.analyze(text) if w not in STOP_WORDS)
+
+
+#: The schema's version: a change makes older indexes refuse to open (rebuild them).
+#: 2: phrase fields without stop words, the title stored apart, one entity facet field.
+SCHEMA_VERSION = 2
+
+
 def build_schema():
     """The schema of a new tantivy index (fields as the Whoosh schema's, see _schema)."""
     sb = tantivy.SchemaBuilder()
@@ -58,7 +87,8 @@ def build_schema():
     sb.add_text_field("doc_id", stored=True, **raw)
     sb.add_text_field("kind", stored=True, **raw)
     sb.add_text_field("report_id", stored=True, **raw)
-    sb.add_text_field("title", stored=True, tokenizer_name=STEM)
+    sb.add_text_field("title", tokenizer_name=STEM)
+    sb.add_text_field("shown_title", stored=True, **raw, index_option="basic")
     sb.add_text_field("period", stored=True, **raw)
     sb.add_unsigned_field("month", indexed=True, fast=True)
     sb.add_text_field("year", fast=True, **raw)
@@ -72,8 +102,7 @@ def build_schema():
     sb.add_text_field("type", **raw)
     sb.add_text_field("series", **raw)
     sb.add_text_field("etype", fast=True, **raw)
-    for etype in ENTITY_TYPES:
-        sb.add_text_field(f"ent_{etype}", fast=True, **raw)
+    sb.add_text_field("ents", fast=True, **raw)
     sb.add_unsigned_field("seq", stored=True, indexed=True, fast=True)
     sb.add_text_field("data", stored=True, **raw, index_option="basic")
     return sb.build()
@@ -91,16 +120,21 @@ def period_of(month: int) -> str | None:
 def to_document(doc: dict, seq: int):
     """The tantivy Document of one `_schema.report_documents` dict."""
     out = tantivy.Document()
-    for name in ("doc_id", "kind", "report_id", "title", "period", "year", "format",
-                 "heading", "section", "anchor", "data"):
+    for name in ("doc_id", "kind", "report_id", "period", "year", "format", "heading",
+                 "anchor", "data"):
         value = doc.get(name)
         if value:
             out.add_text(name, value)
+    if doc.get("title"):
+        out.add_text("shown_title", doc["title"])
+        out.add_text("title", content_words(doc["title"]))
+    if doc.get("section"):
+        out.add_text("section", content_words(doc["section"]))
     out.add_unsigned("seq", seq)
     out.add_unsigned("month", month_of(doc.get("period")))
     if doc["kind"] == "section":
         text = doc.get("text", "")
-        out.add_text("text", text)
+        out.add_text("text", content_words(text))
         out.add_text("spell", text)
         for name in _MULTI:
             if name in ("entkey",):
@@ -109,16 +143,18 @@ def to_document(doc: dict, seq: int):
                 if value:
                     out.add_text(name, value.lower() if name != "etype" else value)
         for key in dict.fromkeys(doc.get("entkey", "").split(SEP)):
-            etype, _, name = key.partition(KEY_SEP)
-            if name:
-                out.add_text(f"ent_{etype}", name)
+            if key.partition(KEY_SEP)[2]:
+                out.add_text("ents", key)
     return out
 
 
 def fields_of(document) -> dict:
     """A stored tantivy document as the flat dict the Whoosh engine's stored fields give."""
     raw = document.to_dict()
-    return {k: v[0] for k, v in raw.items() if v}
+    out = {k: v[0] for k, v in raw.items() if v}
+    if "shown_title" in out:
+        out["title"] = out.pop("shown_title")
+    return out
 
 
 def meta_of(fields: dict) -> dict:

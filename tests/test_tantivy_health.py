@@ -57,3 +57,30 @@ def test_a_damaged_tantivy_index_is_one_line_and_rebuild_repairs_it(clean, tmp_p
         reference.search(SearchRequest(q="rucio")).total
     # the damaged segment's files are gone; only the fresh index's are left
     assert not any(p.stat().st_size == 10 for p in (index_dir / "tantivy").glob("*.idx"))
+
+
+def test_a_tantivy_index_of_an_earlier_schema_says_rebuild_and_rebuild_upgrades_it(
+        clean, tmp_path):
+    import json
+
+    archive, clean_dir = clean
+    index_dir = tmp_path / "index"
+    shutil.copytree(clean_dir, index_dir)
+    # an index written before the title was stored apart (schema 1) had no shown_title
+    meta_path = index_dir / "tantivy" / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    meta["schema"] = [f for f in meta["schema"] if f["name"] != "shown_title"]
+    meta_path.write_text(json.dumps(meta))
+    result = run("search", "rucio", "--index", str(index_dir))
+    assert result.exit_code == 1, result.output
+    (line,) = result.stderr.strip().splitlines()
+    assert line == (f"Error: the index at {index_dir} is damaged: it was built by an earlier "
+                    "version of the tantivy engine (its schema differs from version 2); "
+                    "rebuild it from its source files with: report-archive rebuild --index "
+                    f"{index_dir}")
+    result = run("rebuild", "--index", str(index_dir), "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    ours, reference = Index(index_dir), Index(clean_dir)
+    assert sorted(r.id for r in ours.reports()) == sorted(r.id for r in reference.reports())
+    assert ours.search(SearchRequest(q="status")).total == \
+        reference.search(SearchRequest(q="status")).total > 0
