@@ -63,6 +63,9 @@ def _reader(fmt: str):
     return {"pdf": read_pdf, "html": read_html, "text": read_text, "markdown": read_markdown}[fmt]
 
 
+#: Fixtures without a text layer (or locked): reading them is an error, not a page rate.
+_NO_TEXT = {"encrypted.pdf", "image_only.pdf", "scanned.pdf"}
+
 _RAW = {"pdf": _raw_pdf, "html": _raw_html, "text": _raw_text, "markdown": _raw_markdown}
 
 
@@ -167,8 +170,10 @@ def pdf_readers_table(rows: dict[str, dict]) -> str:
 def main(argv: list[str] | None = None) -> int:
     """``python -m bench.phase_extract [--pdfs N] [--reps R]``: the PDF engines side by side.
 
-    On the benchmark's generated PDFs (reportlab) and on the sample archive's 12 PDFs
-    (pdfTeX, LibreOffice, reportlab); medians of alternated passes.
+    On the benchmark's generated PDFs (reportlab), the sample archive's 12 PDFs (pdfTeX,
+    LibreOffice, reportlab) and the test fixtures with a text layer (pdfTeX, LibreOffice:
+    outlines, contents pages, two columns); medians of alternated passes, all sides of a
+    set in one run on the same bytes.
     """
     import argparse
     import json
@@ -184,7 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     root = Path(__file__).resolve().parent.parent
     sets = {"generated": ensure_pdfs(Path(args.data_dir), args.pdfs),
-            "sample_reports": sorted((root / "sample_reports").glob("*.pdf"))}
+            "sample_reports": sorted((root / "sample_reports").glob("*.pdf")),
+            "fixtures": sorted(p for p in (root / "tests" / "fixtures" / "pdf").glob("*.pdf")
+                               if p.name not in _NO_TEXT)}
     rows = {}
     for name, paths in sets.items():
         print(f"{name}: {len(paths)} PDFs", file=sys.stderr)

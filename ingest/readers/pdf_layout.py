@@ -124,7 +124,8 @@ def _heading_blocks(lines: list[Line], body: float, vocab: Vocabulary) -> list[_
         prev = blocks[-1] if blocks else None
         # A wrapped heading's last line may hold no letter ("... for February" / "2024").
         wrapped = prev is not None and line.words <= _MAX_HEADING_WORDS and line.text[-1] != "."
-        if not (_looks_like_heading(line, body, body_bold) or wrapped):
+        looks = _looks_like_heading(line, body, body_bold)
+        if not (looks or wrapped):
             continue
         if (
             prev is not None
@@ -136,7 +137,7 @@ def _heading_blocks(lines: list[Line], body: float, vocab: Vocabulary) -> list[_
         ):
             prev.last = i
             prev.text = printed(lines, prev.first, i + 1, vocab)
-        elif _looks_like_heading(line, body, body_bold):
+        elif looks:
             blocks.append(_Block(i, i, _style(line), line.text))
     return blocks
 

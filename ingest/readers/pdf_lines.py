@@ -117,6 +117,14 @@ def _merge(runs: list[Run], page: int) -> list[Line]:
 
 
 def _make_line(group: list[Run], page: int) -> Line | None:
+    if len(group) == 1 and len(group[0].faces) == 1:  # most lines: one run in one face
+        run = group[0]
+        text = normalise(run.text)
+        ((size, is_bold), total), = run.faces.items()
+        if not text or not total:
+            return None
+        return Line(page=page, x0=run.x0, x1=run.x1, y0=run.y0, y1=run.y1, size=size,
+                    bold=is_bold, text=text, chars=total)
     group.sort(key=lambda r: r.x0)
     text = normalise(" ".join(r.text for r in group))
     if not text:

@@ -298,15 +298,21 @@ class _Page:
             last = first + len(body) - 1
             base = self.baseline(first)
             first_obj = _OBJECT(self.handle, first)
+            last_obj = _OBJECT(self.handle, last)
+            one_object = last_obj == first_obj
             bold, descent, size = self.face(first, first_obj)
-            _lbold, ldescent, lsize = self.face(last)
+            _lbold, ldescent, lsize = self.face(last, last_obj)
             low = self.baseline(last) + ldescent * lsize
+            # A line that is one text object from first to last character is one
+            # text-showing operator: its characters advance left to right on one baseline,
+            # so only a line PDFium put together from several objects needs its words'
+            # order checked (a call per word, the bulk of this function's time otherwise).
             if not _same_line(base + descent * size, size, low, lsize) or \
-                    not self.in_order(body, first, base, size):
+                    (not one_object and not self.in_order(body, first, base, size)):
                 out += self.pieces([(m.start() + first, m.end() + first)
                                     for m in _WORD.finditer(body)])
                 continue
-            if _OBJECT(self.handle, last) == first_obj:
+            if one_object:
                 # One text object from the first character to the last: one face (the
                 # characters between come from it too, in content order).
                 faces = {(round(size, 1), bold): len("".join(body.split()))}

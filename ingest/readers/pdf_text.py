@@ -12,6 +12,7 @@ import re
 import statistics
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 
 #: Glyphs that start a list item wherever they appear at the start of a line.
 _BULLET_GLYPHS = "•◦▪▫■□●○‣⁃∙·➢➤►▶✓✔❖"
@@ -59,7 +60,7 @@ class Line:
     chars: int  # non-space characters, for weighting
     column: int = 0  # 1 for the right column of a two-column page
 
-    @property
+    @cached_property  # asked several times a line by the heading rules; text never changes
     def words(self) -> int:
         """Number of whitespace-separated words."""
         return len(self.text.split())
@@ -72,6 +73,10 @@ def normalise(text: str) -> str:
     ("Pach´on"); those pairs are composed first ("Pachón"). Curly quotes and dashes
     survive NFKC unchanged, which is what we want.
     """
+    if text.isascii():
+        # Most lines: NFKC, the hyphen and soft-hyphen rules change no ASCII text, and
+        # str.split() splits on exactly the whitespace `_SPACES` matches in ASCII.
+        return " ".join(text.split())
     if not _SPACING_ACCENTS.keys().isdisjoint(text):  # (a scan in C: this runs per line)
         text = _ACCENT_PAIR.sub(_compose, text)
         # Left over: an acute typed as an apostrophe; other lone accents are debris that
@@ -87,6 +92,8 @@ def normalise(text: str) -> str:
 
 def strip_cids(text: str) -> str:
     """Drop pdfminer's "(cid:N)" placeholders for glyphs without a Unicode mapping."""
+    if "(cid:" not in text and text.isascii():  # most lines (two regex passes otherwise)
+        return " ".join(text.split())
     return _SPACES.sub(" ", _CID.sub(" ", text)).strip()
 
 
@@ -117,11 +124,10 @@ class Vocabulary:
     """Words and hyphenated compounds seen in one document, to decide line-end hyphens."""
 
     def __init__(self, texts: list[str]) -> None:
-        self.words: set[str] = set()
-        self.compounds: set[str] = set()
-        for text in texts:
-            for word in _WORD.findall(text.lower()):
-                (self.compounds if "-" in word else self.words).add(word)
+        # One scan of the whole text (a word never spans the line breaks joining it).
+        found = set(_WORD.findall("\n".join(texts).lower()))
+        self.compounds: set[str] = {w for w in found if "-" in w}
+        self.words: set[str] = found - self.compounds
 
 
 def join_hyphenated(left: str, right: str, vocab: Vocabulary) -> str:
