@@ -1,6 +1,7 @@
 """OCR of scanned PDFs with ``--ocr`` (Debian's ocrmypdf and tesseract-ocr; scripts/test.sh
 installs them). scanned.pdf is a pdfTeX page rendered to a 200 dpi grey image and wrapped
-by img2pdf; mixed_scan.pdf has a text page (with a scanned figure) and a scanned page.
+by img2pdf; mixed_scan.pdf (pdfTeX) and writer_scan.pdf (LibreOffice) have a text page
+and a scanned page.
 """
 
 from __future__ import annotations
@@ -55,6 +56,25 @@ def test_with_ocr_text_pages_keep_their_text_and_scanned_pages_are_ocred() -> No
     assert page_two and page_two[0].heading == "Scanned Status Note"
     assert "the vault confirmed their arrival" in " ".join(s.text for s in page_two)
     assert "the vault confirmed their arrival" not in " ".join(s.text for s in plain.sections)
+
+
+@pytest.mark.parametrize("engine", ["pdfium", "pdfminer"])
+def test_a_writer_file_with_a_scanned_page(engine) -> None:
+    # writer_scan.pdf (LibreOffice): page 1 text under a bookmarked Heading 1, page 2 a
+    # page-sized scan image and no text at all.
+    scan = FIXTURES / "writer_scan.pdf"
+    plain = extract_report(scan, options=ReadOptions(pdf_reader=engine))
+    ocred = extract_report(scan, options=ReadOptions(pdf_reader=engine, ocr=True))
+    assert plain.title == ocred.title == "Vault Delivery Record"
+    assert plain.pages == ocred.pages == 2
+    assert [(s.heading, s.level, s.page) for s in plain.sections] == [("Delivery", 1, 1)]
+    assert "the vault confirmed their arrival" not in plain.sections[0].text
+    # Page 1 is read from its text layer, exactly as without OCR; page 2 from the OCR.
+    assert ocred.sections[0] == plain.sections[0]
+    page_two = [s for s in ocred.sections if s.page == 2]
+    assert [s.heading for s in page_two] == ["Scanned Status Note", "Open Actions"]
+    assert "the vault confirmed their arrival" in page_two[0].text
+    assert page_two[1].text == "The office will replace the ageing scanner before the summer."
 
 
 def test_extract_cli_ocr_option(tmp_path) -> None:

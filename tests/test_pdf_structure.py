@@ -1,5 +1,5 @@
 """Document structure on real PDFs: partial outlines, misplaced bookmarks, contents pages,
-wrapped and numbered headings, two columns (tests/fixtures/pdf/make_structure_fixtures.py
+wrapped and numbered headings, two columns, scans (tests/fixtures/pdf/make_structure_fixtures.py
 made the files with pdfTeX and LibreOffice; their text is a fictional monthly report).
 
 Expected headings, levels and pages are read off the sources and the rendered pages.
@@ -116,6 +116,29 @@ def test_two_columns_are_read_column_by_column(engine) -> None:
     assert "\n" not in alerts  # one paragraph, not lines from both columns interleaved
     releases = next(s.text for s in report.sections if s.anchor == "data-releases")
     assert releases.startswith("The internal data release was frozen on April 22")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_two_column_section_in_a_writer_page_is_read_column_by_column(engine) -> None:
+    # writer_columns.pdf: full-width text above and below a two-column section; Heading
+    # 1/2 are bookmarked, "Networks" (under the columns) and "Outlook" (page 3) are not.
+    report = extract("writer_columns.pdf", engine)
+    assert report.title == "Data Office Report for April 2024"
+    assert report.pages == 3
+    assert headed(report) == [("Summary", 1, 1), ("Operations", 1, 1), ("Tape Vault", 2, 1),
+                              ("Networks", 1, 1), ("Outlook", 1, 3)]
+    by_anchor = {s.anchor: s.text for s in report.sections}
+    operations = by_anchor["operations"]
+    # One paragraph from the left column into the top of the right one.
+    assert operations.startswith("The left column opens here. The operations team kept")
+    assert operations.endswith("and the operators logged each load by hand for the first week.")
+    assert "\n" not in operations and "Tape Vault" not in operations
+    vault = by_anchor["tape-vault"]
+    assert vault.startswith("The vault took the second copies of March and April")
+    assert vault.endswith("The right column ends here.")
+    assert by_anchor["networks"].startswith("The wide-area link ran at full rate")
+    assert "The right column ends here." not in by_anchor["networks"]
+    assert by_anchor["outlook"].startswith("May will bring the yearly review")
 
 
 @pytest.mark.parametrize("engine", ENGINES)

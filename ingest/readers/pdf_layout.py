@@ -168,8 +168,13 @@ def _is_front_matter(style, blocks: list[_Block], lines: list[Line], first_body:
     return not style[1] or all(b.last < first_body for b in own)
 
 
-def _layout_starts(blocks: list[_Block], lines: list[Line], title: _Block | None) -> list[Start]:
-    """Section starts from heading blocks; levels from distinct heading styles."""
+def _layout_starts(blocks: list[_Block], lines: list[Line], title: _Block | None,
+                   bookmarked: frozenset[str] = frozenset()) -> list[Start]:
+    """Section starts from heading blocks; levels from distinct heading styles.
+
+    A style printed by a heading the outline names (`bookmarked`: heading keys) is a
+    heading level, never front matter, however few its lines.
+    """
     count = Counter(b.style for b in blocks)
     if title is not None and count[title.style] == 1:
         blocks = [b for b in blocks if b is not title]
@@ -177,7 +182,9 @@ def _layout_starts(blocks: list[_Block], lines: list[Line], title: _Block | None
     if title is not None:
         heading_lines.update(range(title.first, title.last + 1))
     first_body = next((i for i in range(len(lines)) if i not in heading_lines), len(lines))
-    front = {s for s in {b.style for b in blocks} if _is_front_matter(s, blocks, lines, first_body)}
+    confirmed = {b.style for b in blocks if _key(b.text) in bookmarked}
+    front = {s for s in {b.style for b in blocks} - confirmed
+             if _is_front_matter(s, blocks, lines, first_body)}
     blocks = [b for b in blocks if b.style not in front]
     levels = {s: n for n, s in enumerate(sorted({b.style for b in blocks}, key=lambda s: (-s[0], not s[1])), 1)}
     return [Start(b.first, b.last + 1, b.text, levels[b.style], lines[b.first].page, b.style)
@@ -215,7 +222,7 @@ def build_sections(
     # A bookmark to the contents or an index is no section either (their lines are gone).
     placed = [e for e in outline if e.title.strip() and not is_list_heading(e.title)]
     starts = outline_starts(lines, placed, vocab) if placed else []
-    layout = _layout_starts(blocks, lines, title_block)
+    layout = _layout_starts(blocks, lines, title_block, frozenset(_key(e.title) for e in placed))
     if len(starts) < 2:  # no outline, or a lone bookmark ("Title"): use the fonts
         starts = layout
     else:  # headings the outline lacks come from the layout

@@ -24,14 +24,23 @@ def page_lines(page: PageRuns) -> list[Line]:
     runs = [r for r in page.runs if r.text.strip()]
     if not runs:
         return []
-    gutter = _gutter(runs)
-    if gutter is None:
+    found = _gutter(runs)
+    if found is None:
         return _merge(runs, page.number)
-    # Runs crossing the gutter (a title, a full-width heading) cut the page into bands;
+    gutter, (low, high) = found[:2], found[2:]
+    # Runs crossing the gutter (a title, a full-width heading) cut the page into bands, and
+    # so do the top and bottom of the columns (a word processor's two-column section in
+    # the middle of a page: a short heading under it is no part of the left column);
     # within a band the left column is read before the right one.
     out: list[Line] = []
     band: list[Run] = []
+    region = None
     for run in sorted(runs, key=lambda r: -r.y1):
+        margin = 0.3 * (run.y1 - run.y0)
+        where = 0 if run.y0 > high - margin else 2 if run.y1 < low + margin else 1
+        if where != region:
+            out += _band(band, gutter, page.number)
+            band, region = [], where
         if run.x0 < gutter[0] and run.x1 > gutter[1]:
             out += _band(band, gutter, page.number)
             band = []
@@ -51,12 +60,14 @@ def _band(runs: list[Run], gutter: tuple[float, float], page: int) -> list[Line]
     return _merge(left, page) + right_lines
 
 
-def _gutter(runs: list[Run]) -> tuple[float, float] | None:
-    """The (left, right) x of a column gutter in the middle of the text, or None.
+def _gutter(runs: list[Run]) -> tuple[float, float, float, float] | None:
+    """(left x, right x, bottom y, top y) of a column gutter and the columns' extent, or None.
 
     The widest empty vertical strip in the middle half of the text's x extent that at
     least `_MIN_COLUMN_RUNS` runs end left of and as many start right of; runs that cross
-    it must be few (headings across both columns are allowed) and short of the body.
+    it beside the columns must be few (headings across both columns are allowed) and
+    short of the body. Full-width text above or below the columns (a page that is two
+    columns only in part) may cross it freely.
     """
     lo = min(r.x0 for r in runs)
     hi = max(r.x1 for r in runs)
@@ -74,16 +85,20 @@ def _gutter(runs: list[Run]) -> tuple[float, float] | None:
         right_edge = min(starts)
         # Column text is lines of several words; page numbers of a contents list, a name
         # set flush right or margin notes are no column.
-        left_runs = sum(1 for r in runs if r.x1 <= left_edge + 0.5 and _wordy(r))
-        right_runs = sum(1 for r in runs if r.x0 >= right_edge - 0.5 and _wordy(r))
-        # Anything overlapping the strip crosses it: few may (headings over both columns).
-        crossing = [r for r in runs if r.x0 < right_edge - 0.5 and r.x1 > left_edge + 0.5]
+        column = [r for r in runs if _wordy(r) and (r.x1 <= left_edge + 0.5 or r.x0 >= right_edge - 0.5)]
+        left_runs = sum(1 for r in column if r.x1 <= left_edge + 0.5)
+        right_runs = len(column) - left_runs
         if left_runs < _MIN_COLUMN_RUNS or right_runs < _MIN_COLUMN_RUNS:
             continue
-        if len(crossing) > 0.25 * (left_runs + right_runs):
+        low, high = min(r.y0 for r in column), max(r.y1 for r in column)
+        # Anything overlapping the strip beside the columns crosses it: few may (headings
+        # over both columns).
+        crossing = sum(1 for r in runs if r.x0 < right_edge - 0.5 and r.x1 > left_edge + 0.5
+                       and r.y1 > low and r.y0 < high)
+        if crossing > 0.25 * (left_runs + right_runs):
             continue
         if best is None or right_edge - left_edge > best[1] - best[0]:
-            best = (left_edge, right_edge)
+            best = (left_edge, right_edge, low, high)
     if best is None:
         return None
     # A real column layout has its lines' starts on both sides; a ragged paragraph whose
