@@ -65,19 +65,81 @@ def ensure_ingest_pdfs(data_dir: Path, count: int = 24, long: int = 3, seed: int
     return sorted(paths)
 
 
+#: The parts of an ingest timed on their own (see `_phases`): planning (walk, sha256, page
+#: counts), extraction and writing by the workers with the batch commits, the archive-wide
+#: entity pass (with its own commit), the summary.
+PHASES = ("plan", "extract_write_commit", "archive_pass", "summary")
+
+
+class _phases:
+    """Time the phases of `search.ingest_paths` in this (the parent) process.
+
+    Wraps the functions each phase is made of for the duration of a `with` block; the
+    bench's own instrumentation, nothing in the ingest changes.
+    """
+
+    def __init__(self) -> None:
+        self.seconds = dict.fromkeys(PHASES, 0.0)
+
+    def _wrap(self, owner, name: str, phase: str) -> None:
+        import time
+
+        original = getattr(owner, name)
+
+        def timed(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.seconds[phase] += time.perf_counter() - start
+
+        self._undo.append((owner, name, original))
+        setattr(owner, name, timed)
+
+    def __enter__(self):
+        from search import _consistency, _ingest
+
+        self._undo: list = []
+        self._wrap(_ingest, "work_of", "plan")
+        self._wrap(_ingest, "sha256_of", "plan")
+        self._wrap(_ingest._Run, "feed_all", "extract_write_commit")
+        self._wrap(_consistency, "harmonise", "archive_pass")
+        self._wrap(_ingest, "refresh_summary", "summary")
+        self._wrap(_ingest._aggregate, "write", "summary")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for owner, name, original in reversed(self._undo):
+            setattr(owner, name, original)
+
+
 def ingest_ab(paths: list[Path], work: Path, reps: int, log=print) -> dict:
-    """Seconds of `ingest_paths` with --jobs 1 and --jobs 2 on `paths`, alternated, fresh index."""
+    """Seconds of `ingest_paths` with --jobs 1 and --jobs 2 on `paths`, alternated, fresh index.
+
+    Each run also records the parent's time per phase (`PHASES`) and the 1-minute load
+    average before it starts, since other jobs on the machine change the figure.
+    """
+    import os
     import shutil
+    import time
 
     from bench import stats
     from search import ingest_paths
+
+    phases: dict[str, list[dict]] = {"jobs1": [], "jobs2": []}
 
     def side(jobs: int):
         def go(rep: int) -> float:
             index = work / f"ab-index-{jobs}-{rep}"
             shutil.rmtree(index, ignore_errors=True)
-            seconds = stats.timed(lambda: ingest_paths(paths, index, jobs=jobs))
+            load = os.getloadavg()[0]
+            with _phases() as timer:
+                start = time.perf_counter()
+                ingest_paths(paths, index, jobs=jobs)
+                seconds = time.perf_counter() - start
             shutil.rmtree(index, ignore_errors=True)
+            if rep >= 0:
+                phases[f"jobs{jobs}"].append(dict(timer.seconds, total=seconds, load=load))
             return seconds
         return go
 
@@ -85,8 +147,13 @@ def ingest_ab(paths: list[Path], work: Path, reps: int, log=print) -> dict:
     seconds = stats.alternate(reps, {"jobs1": side(1), "jobs2": side(2)})
     out = {k: stats.summary(v) for k, v in seconds.items()}
     out["speedup_jobs2"] = stats.median(seconds["jobs1"]) / stats.median(seconds["jobs2"])
+    out["phases"] = {side_name: {k: stats.median([r[k] for r in runs]) for k in (*PHASES, "total", "load")}
+                     for side_name, runs in phases.items()}
     log(f"  ingest {len(paths)} PDFs: jobs=1 {out['jobs1']['median']:.2f} s, jobs=2 "
         f"{out['jobs2']['median']:.2f} s (x{out['speedup_jobs2']:.2f})")
+    for side_name, row in out["phases"].items():
+        log(f"    {side_name} phases (median s): " + ", ".join(
+            f"{k} {row[k]:.2f}" for k in (*PHASES, "total")) + f"; load {row['load']:.2f}")
     return out
 
 
@@ -110,6 +177,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"| PDFs | pages | jobs=1 s | jobs=2 s | speed-up | reps |\n|---|---|---|---|---|---|\n"
           f"| {len(paths)} | {sum(pages)} | {out['jobs1']['median']:.2f} | "
           f"{out['jobs2']['median']:.2f} | {out['speedup_jobs2']:.2f}x | {out['jobs1']['reps']} |")
+    print("\n| jobs | " + " | ".join(PHASES) + " | total | load |\n|---|" + "---|" * (len(PHASES) + 2))
+    for side_name, row in out["phases"].items():
+        print(f"| {side_name[-1]} | " + " | ".join(f"{row[k]:.2f}" for k in PHASES)
+              + f" | {row['total']:.2f} | {row['load']:.2f} |")
     return 0
 
 
