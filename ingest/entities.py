@@ -188,7 +188,7 @@ class EntityMatcher:
         if self.rules:
             known = {(c[0], c[1]): c[3] for c in candidates}
             rank = base + len(self._names)
-            for start, end, type_, name, via in open_class(work, known, self._rejected):
+            for start, end, type_, name, via in open_class(work, known, self._rejected, lowered):
                 type_, name, via = self._variant(type_, name, via)
                 candidates.append((start, end, rank, type_, name, via))
         if not candidates:

@@ -137,10 +137,10 @@ def _weights_of(m: re.Match) -> list[tuple[str, str, int, int, int]]:
     return []
 
 
-def cue_hits(text: str) -> Iterator[tuple[int, int, str, str, int]]:
+def cue_hits(text: str, lowered: str | None = None) -> Iterator[tuple[int, int, str, str, int]]:
     """(start, end, type, surface, weight) for every name a cue types in `text` (before the
     word's own frequency is weighed in)."""
-    for group, type_, weight, start, end in _raw_hits(text):
+    for group, type_, weight, start, end in _raw_hits(text, lowered):
         surface = " ".join(text[start:end].split())
         first = surface.split()[0]
         if surface in _NEVER or first in _NEVER and group != "org":
@@ -160,8 +160,9 @@ def cue_hits(text: str) -> Iterator[tuple[int, int, str, str, int]]:
         yield start, end, type_, surface, weight
 
 
-def _raw_hits(text: str) -> Iterator[tuple[str, str, int, int, int]]:
-    lowered = text.translate(LOWER)
+def _raw_hits(text: str, lowered: str | None) -> Iterator[tuple[str, str, int, int, int]]:
+    if lowered is None:
+        lowered = text.translate(LOWER)
     # The cue words are found first, by a trie of literal words on the lower-cased text (as
     # fast as the gazetteer's scan); the full cue is then tried only where one starts.
     # Every cue word is tried, also inside another cue's match: the words after a cue word
@@ -262,12 +263,12 @@ def word_bonus(surface: str) -> int | None:
     return 1 if zipf < RARE else (-1 if zipf >= COMMON else 0)
 
 
-def cue_candidates(text: str, known: dict[tuple[int, int], str]) -> list[Candidate]:
+def cue_candidates(text: str, known: dict[tuple[int, int], str], lowered: str | None = None) -> list[Candidate]:
     """The names whose cues in `text` reach `THRESHOLD`, at every cued place (``rule:cue``);
     spans the gazetteer or an ID pattern matched are left to them."""
     evidence: dict[tuple[str, str], int] = defaultdict(int)
     places: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
-    for start, end, type_, surface, weight in cue_hits(text):
+    for start, end, type_, surface, weight in cue_hits(text, lowered):
         if (start, end) in known:
             continue
         evidence[type_, surface] += weight

@@ -96,12 +96,14 @@ _TAIL = re.compile(r"\s+(?:of|for)\s+(?P<rest>[A-Z][a-z]\w*(?:[ \t]+[A-Z][a-z]\w
 _ACRONYM_DEF = re.compile(r"\((?P<acr>[A-Z][A-Za-z0-9]{1,9})\)")
 
 
-def open_class(text: str, known: dict[tuple[int, int], str], rejected: frozenset[str]) -> list[Candidate]:
+def open_class(text: str, known: dict[tuple[int, int], str], rejected: frozenset[str],
+               lowered: str | None = None) -> list[Candidate]:
     """Rule candidates in `text` (a typographically folded working copy).
 
     `known` maps the spans the gazetteer and ID patterns matched to their types, so a rule
     does not re-type a configured name ("the DMLT meeting" is no meeting); `rejected` holds
-    names and surfaces a curator said are not entities (lower-cased).
+    names and surfaces a curator said are not entities (lower-cased); `lowered` is the
+    text lower-cased offset for offset (`entity_regex.LOWER`), if the caller has it.
     """
     out: list[Candidate] = []
     acronyms: set[str] = set()
@@ -112,7 +114,7 @@ def open_class(text: str, known: dict[tuple[int, int], str], rejected: frozenset
     out.extend(_universities(text))
     out.extend(contexts(text))
     # before the shapes: on the same span a context's type wins ("Registration for PyHEP")
-    out.extend(cue_candidates(text, known))
+    out.extend(cue_candidates(text, known, lowered))
     out.extend(shapes(text))
     if rejected:
         out = [c for c in out if c[3].lower() not in rejected and text[c[0]:c[1]].lower() not in rejected]
