@@ -60,13 +60,15 @@ def test_with_ocr_text_pages_keep_their_text_and_scanned_pages_are_ocred() -> No
 
 @pytest.mark.parametrize("engine", ["pdfium", "pdfminer"])
 def test_a_writer_file_with_a_scanned_page(engine) -> None:
-    # writer_scan.pdf (LibreOffice): page 1 text under a bookmarked Heading 1, page 2 a
-    # page-sized scan image and no text at all.
+    # writer_scan.pdf (LibreOffice): page 1 a title wrapped over two lines (the second
+    # is "2024" alone) and text under a bookmarked Heading 1, page 2 a page-sized scan
+    # image and no text at all.
     scan = FIXTURES / "writer_scan.pdf"
     plain = extract_report(scan, options=ReadOptions(pdf_reader=engine))
     ocred = extract_report(scan, options=ReadOptions(pdf_reader=engine, ocr=True))
-    assert plain.title == ocred.title == "Vault Delivery Record"
+    assert plain.title == ocred.title == "Vault Delivery Record for April 2024"
     assert plain.pages == ocred.pages == 2
+    # The title is not repeated as an opening section ("2024" is no page number).
     assert [(s.heading, s.level, s.page) for s in plain.sections] == [("Delivery", 1, 1)]
     assert "the vault confirmed their arrival" not in plain.sections[0].text
     # Page 1 is read from its text layer, exactly as without OCR; page 2 from the OCR.

@@ -62,7 +62,8 @@ def drop_running_lines(lines: list[Line], heights: dict[int, float]) -> list[Lin
 
     A line counts as running when it sits in the top or bottom band of its page, among the
     three outermost lines there, and either its text with digits masked recurs on at least
-    half of the pages (two at least) or it is a bare page number ("3", "Page 3 of 7", "3/7").
+    half of the pages (two at least) or it is a bare page number ("3", "Page 3 of 7", "3/7")
+    in a face no larger than the body's.
     """
     by_page: dict[int, list[int]] = {}
     for i, line in enumerate(lines):
@@ -78,8 +79,12 @@ def drop_running_lines(lines: list[Line], heights: dict[int, float]) -> list[Lin
     for page, idxs in by_page.items():
         pages_with.update({masked[i] for i in idxs if i in masked})
     need = max(2, math.ceil(0.5 * len(by_page)))
+    # A page number is set no larger than the body; a bare number in a larger face is part
+    # of a title or heading wrapped onto its own line ("... Record for April" / "2024").
+    small = body_size(lines) * 1.08
     drop = {
-        i for i in edge if pages_with[masked[i]] >= need or _PAGE_NUMBER.match(lines[i].text)
+        i for i in edge if pages_with[masked[i]] >= need
+        or (_PAGE_NUMBER.match(lines[i].text) and lines[i].size <= small)
     }
     return [line for i, line in enumerate(lines) if i not in drop]
 
