@@ -157,6 +157,7 @@ class EntityMatcher:
             [_NEVER if i in self._gates else p.source for i, p in enumerate(self._patterns)])
         self._unfiltered = unfiltered | frozenset(self._gates)
         self._by_name = {(n.type, n.name): n for n in config.names}
+        self._canonical_cache: dict[tuple[int, str], str] = {}
         present = {p.type for p in config.patterns} | {n.type for n in config.names}
         self.types: tuple[str, ...] = tuple(t for t in ENTITY_TYPES if t in present)
 
@@ -172,7 +173,15 @@ class EntityMatcher:
             pattern = self._patterns[rank]
             if pattern.contexts and not _fits(pattern.contexts, work, m.start(), m.end()):
                 continue
-            candidates.append((m.start(), m.end(), rank, pattern.spec.type, pattern.canonical(m), VIA_PATTERN))
+            # the canonical name depends only on the pattern and the matched text; the same
+            # IDs recur all through an archive, and formatting one is the costly part
+            key = (rank, m.group())
+            name = self._canonical_cache.get(key)
+            if name is None:
+                if len(self._canonical_cache) > 20_000:
+                    self._canonical_cache.clear()
+                name = self._canonical_cache[key] = pattern.canonical(m)
+            candidates.append((m.start(), m.end(), rank, pattern.spec.type, name, VIA_PATTERN))
         base = len(self._patterns)
         for regex, lookup, scanned in ((self._cs_regex, self._cs_lookup, work),
                                        (self._ci_regex, self._ci_lookup, lowered)):

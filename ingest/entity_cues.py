@@ -163,31 +163,39 @@ def cue_hits(text: str, lowered: str | None = None) -> Iterator[tuple[int, int, 
 def _raw_hits(text: str, lowered: str | None) -> Iterator[tuple[str, str, int, int, int]]:
     if lowered is None:
         lowered = text.translate(LOWER)
-    # The cue words are found first, by a trie of literal words on the lower-cased text (as
-    # fast as the gazetteer's scan); the full cue is then tried only where one starts.
+    # The cue words are found first, by one trie of literal words on the lower-cased text
+    # (as fast as the gazetteer's scan); the full cue is then tried only where one is.
     # Every cue word is tried, also inside another cue's match: the words after a cue word
     # may start another cue ("a small wrapper, lsst-build-tools,").
-    for hit in _LEAD_WORDS.finditer(lowered):
-        m = _CUES.match(text, hit.start())
-        if m is not None:
-            yield from _weights_of(m)
-    for hit in _TRAIL_WORDS.finditer(lowered):
-        at = hit.start()
-        if not at or not text[at - 1].isspace():
-            continue
-        m = _TRAIL.match(text, at)
-        if m is None:
-            continue
-        before = _SUBJ.search(text, max(0, at - 60), at)
-        if before is None:
-            continue
-        group = "ver" if m.group("ver") else "subj"
-        start, end = before.span("subj")
-        if text[start].islower() and m.group("noun") and m.group("noun").lower() not in _PRODUCT_NOUNS:
-            continue  # "the deblender configuration", "a commandline tool": a modifier
-        if text[start].isupper() and _at_sentence_start(text, start):
-            group = "initial"  # "Validation plots were ...": the capital says nothing
-        yield group, "system", 2, start, end
+    for hit in _CUE_WORDS.finditer(lowered):
+        word = hit.group()
+        if word in _LEAD:
+            m = _CUES.match(text, hit.start())
+            if m is not None:
+                yield from _weights_of(m)
+        if word in _TRAILING:
+            yield from _trailing(text, hit.start())
+    for hit in _VERSION.finditer(lowered):
+        yield from _trailing(text, hit.start())
+
+
+def _trailing(text: str, at: int) -> Iterator[tuple[str, str, int, int, int]]:
+    """The name before a cue that follows it ("the datalinker service", "Keycloak 24.1")."""
+    if not at or not text[at - 1].isspace():
+        return
+    m = _TRAIL.match(text, at)
+    if m is None:
+        return
+    before = _SUBJ.search(text, max(0, at - 60), at)
+    if before is None:
+        return
+    group = "ver" if m.group("ver") else "subj"
+    start, end = before.span("subj")
+    if text[start].islower() and m.group("noun") and m.group("noun").lower() not in _PRODUCT_NOUNS:
+        return  # "the deblender configuration", "a commandline tool": a modifier
+    if text[start].isupper() and _at_sentence_start(text, start):
+        group = "initial"  # "Validation plots were ...": the capital says nothing
+    yield group, "system", 2, start, end
 
 
 # Nouns after which a lower-case word is a product, not a modifier ("the datalinker
@@ -203,8 +211,8 @@ def _at_sentence_start(text: str, start: int) -> bool:
     return _SENTENCE_END.search(text, max(0, start - 4), start) is not None
 
 
-# The first word of every cue, lower case (see `_CUES`, `_TRAIL`).
-_LEAD_WORDS = trie_regex(
+# The first word of every cue, lower case (see `_CUES`, `_TRAIL`): before a name, after it.
+_LEAD = frozenset(
     "moved migrated switched migrating switching moving transitioned ported rolled deploy deploys "
     "deployed deploying install installs installed installing upgrade upgrades upgraded upgrading "
     "adopt adopts adopted adopting built written generated checked scanned managed monitored "
@@ -217,13 +225,15 @@ _LEAD_WORDS = trie_regex(
     "paper papers abstract abstracts keynote proceedings colleagues partners staff students "
     "researchers scientists engineers visitors people members collaborators group groups team "
     "teams".split())
-_TRAIL_WORDS = re.compile(r"(?<![\w.-])(?:v?\d+\.\d|as\s)|" + trie_regex(
+_TRAILING = frozenset(["as"] + (
     "server servers instance instances cluster clusters plugin plugins plug-in plug-ins dashboard "
     "dashboards api apis operator client sdk chart charts backend frontend front cli daemon "
     "container containers deployment logs database workflow workflows port overlay integration "
     "plots widget widgets module package library tool tools app service bot agent exporter "
     "endpoint endpoints broker wrapper bindings configuration repository repo job jobs queue pod "
-    "pods release version".split()).pattern)
+    "pods release version").split())
+_CUE_WORDS = trie_regex(_LEAD | _TRAILING)
+_VERSION = re.compile(r"(?<![\w.-])v?\d+\.\d")
 
 
 _ADJECTIVE = re.compile(r"-(?:based|like|style|driven|enabled|powered|aware|compatible|specific"

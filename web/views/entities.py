@@ -43,7 +43,9 @@ def index():
 
 
 _HOW = {"pattern": "an identifier pattern", "gazetteer": "the gazetteer (a configured name)",
-        "archive": "archive-wide consistency (the name was typed elsewhere in the archive)",
+        "archive": "archive-wide consistency (the name was typed elsewhere in the archive, "
+                   "or by the contexts it recurs in across the archive)",
+        "rule:cue": "the cue rule (the contexts it is written in, and how rare the word is)",
         "rule:acronym": "the acronym rule (an acronym defined in the text)",
         "rule:head-noun": "the head-noun rule (a name ending in a typing noun)",
         "rule:context": "the context rule (the words around it say what it is)",
