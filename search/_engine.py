@@ -42,7 +42,9 @@ report are consecutive ints in their order (`_relevance.rank_most` looks at neig
   - optional, `top(q, filters, limit, deadline)` -> (total, the first `limit` of `matches`
     by score then doc): lets a page in relevance order skip handing every match over.
   - `section_count`, `report_of(doc)` (any hashable, equal within a report),
-    `period(doc)` (``YYYY-MM`` or None), `count_reports(docs)`, `facets(docs, match_set,
+    `period(doc)` (``YYYY-MM`` or None), `count_reports(docs, match_set=None)` (distinct reports
+    of `docs`; with `match_set`, of that whole match set, when `docs` is only the window
+    an engine's `top` ranked), `facets(docs, match_set,
     expand)` (the SearchResponse facet dict over exactly `docs`, shaped by
     `_facets.shape`; `match_set`, when not None, is the (compiled query or None for every
     section, Filters) whose whole match set `docs` is, so an engine may count them itself;

@@ -68,8 +68,9 @@ class FacetTable:
         values = map(self.columns[name].__getitem__, docs)  # C loops: ~2x a generator
         return Counter(chain.from_iterable(values) if name in _MULTI else values)
 
-    def reports(self, docs) -> int:
-        """How many distinct reports the documents belong to."""
+    def reports(self, docs, match_set=None) -> int:
+        """How many distinct reports the documents belong to (`docs` is every match here:
+        `match_set` is unused)."""
         col = self.columns["report_id"]
         return len({col[d] for d in docs})
 

@@ -88,16 +88,21 @@ class Index:
         items = outcome.items
         docs = [d for _, d in items]
         order = ordered(items, outcome.ranked, sort, view.period)
+        reports = None
         if request.collapse:
-            total = view.count_reports(docs)
+            total = reports = view.count_reports(docs)
             page = _collapsed(view, order(None), end)[start:]
         else:
             total = len(docs) if outcome.total is None else outcome.total
             page = order(end)[start:]
+            if request.count_reports:  # `docs` may be the window only: count the match set
+                reports = view.count_reports(docs, None if outcome.total is None
+                                             else outcome.match_set)
         hits = tuple(view.hits(page, outcome.highlight))
         facets = view.facets(docs, outcome.match_set, request.more)
         return _response(request, total, hits, facets, suggestion, started,
-                         mode=outcome.mode, all_words=outcome.all_words, corrected=corrected)
+                         mode=outcome.mode, all_words=outcome.all_words, corrected=corrected,
+                         reports=reports if request.count_reports else None)
 
     def _run(self, view, request: SearchRequest, window: int | None = None):
         """(outcome, suggestion, corrected) of one request on `view`: the query run as all
@@ -214,10 +219,10 @@ def ordered(items, ranked: bool, sort: str, period):
 
 
 def _response(request, total, hits, facets, suggestion, started, mode="filter", all_words=0,
-              corrected=False) -> SearchResponse:
+              corrected=False, reports=None) -> SearchResponse:
     return SearchResponse(query=request.q, total=total, page=request.page,
                           per_page=request.per_page,
                           took_ms=round((time.perf_counter() - started) * 1000, 1),
                           sort=request.sort, filters=request.filters(), hits=hits,
                           facets=facets, suggestion=suggestion, match_mode=mode,
-                          all_words_total=all_words, corrected=corrected)
+                          all_words_total=all_words, corrected=corrected, reports=reports)

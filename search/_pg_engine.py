@@ -208,7 +208,7 @@ class PgView:
         return self._periods[doc]
 
     @staticmethod
-    def count_reports(docs) -> int:
+    def count_reports(docs, match_set=None) -> int:  # `docs` is every match here
         return len({d >> 16 for d in docs})
 
     def facets(self, docs, match_set=None, expand=None) -> dict:  # see search._engine

@@ -383,8 +383,18 @@ class TantivyView:
     def period(self, doc: int) -> str | None:
         return self.tables.periods.get(doc >> ORDER_BITS)
 
-    def count_reports(self, docs) -> int:
-        return len({d >> ORDER_BITS for d in docs})
+    def count_reports(self, docs, match_set=None) -> int:
+        if match_set is None:
+            return len({d >> ORDER_BITS for d in docs})
+        # `docs` is the window `top` ranked: count the whole match set's reports inside
+        # tantivy, one histogram bucket per report (a doc's seq holds its report's number)
+        q, filters = match_set
+        spec = {"r": {"histogram": {"field": "seq", "interval": float(1 << ORDER_BITS),
+                                    "min_doc_count": 1}}}
+        try:
+            return len(self.searcher.aggregate(self._restricted(q, filters), spec)["r"]["buckets"])
+        except ValueError:  # more reports than tantivy's bucket limit (65,000)
+            return len({d >> ORDER_BITS for _, d in self.matches(q, filters, None)})
 
     # -- queries ----------------------------------------------------------------------------
     def compile(self, node, resolve):

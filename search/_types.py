@@ -81,6 +81,9 @@ class SearchRequest:
     #: A facet to list whole (up to `_facets.FACET_ALL_MAX` values) instead of its top ones:
     #: "section" or an entity type, what an "and N more" link asks for.
     more: str | None = None
+    #: Also count the reports the matches fall in (`SearchResponse.reports`), as the search
+    #: page shows ("12 sections in 3 reports"); an engine counts them over its match set.
+    count_reports: bool = False
 
     def __post_init__(self) -> None:
         if self.sort not in SORTS:
@@ -219,6 +222,8 @@ class SearchResponse:
     all_words_total: int = 0
     #: True when the hits are for `suggestion` (the query with typos corrected), not `query`.
     corrected: bool = False
+    #: How many reports hold a match, when the request asked (`count_reports`), else None.
+    reports: int | None = None
 
     @property
     def pages(self) -> int:
@@ -230,7 +235,8 @@ class SearchResponse:
                 "sort": self.sort, "filters": dict(self.filters),
                 "hits": [h.to_dict() for h in self.hits], "facets": self.facets,
                 "suggestion": self.suggestion, "corrected": self.corrected,
-                "match_mode": self.match_mode, "all_words_total": self.all_words_total}
+                "match_mode": self.match_mode, "all_words_total": self.all_words_total,
+                **({} if self.reports is None else {"reports": self.reports})}
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,3 +75,14 @@ def test_the_search_page_links_and_n_more_and_back(client):
     assert len(section_facet.select("li")) == SECTION_FACET_TOP + left
     fewer = section_facet.select_one("a.more")
     assert fewer.get_text() == "show fewer" and "more=" not in fewer["href"]
+
+
+def test_the_report_count_is_over_every_match_not_the_page(sample_index):
+    # the search page's "N sections in M reports": counted by the engine over its match
+    # set, the same number a collapsed search gives as its total
+    for q in ("qserv", "status", "", "butler gen3"):
+        counted = sample_index.search(SearchRequest(q=q, per_page=1, count_reports=True))
+        collapsed = sample_index.search(SearchRequest(q=q, per_page=1, collapse=True))
+        assert counted.reports == collapsed.total > 0, q
+        assert counted.to_dict()["reports"] == counted.reports
+    assert "reports" not in sample_index.search(SearchRequest(q="qserv")).to_dict()

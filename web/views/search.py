@@ -73,12 +73,6 @@ def _page_window(page: int, pages: int, radius: int = 2) -> list[int]:
     return sorted(p for p in shown if 1 <= p <= pages)
 
 
-def _report_count(index, req: SearchRequest) -> int:
-    """How many reports the hits fall in (one collapsed query; only for the page)."""
-    collapsed = index.search(dataclasses.replace(req, collapse=True, page=1, per_page=1))
-    return collapsed.total
-
-
 def _known_entity(index, text: str, preferred_type: str | None) -> dict | None:
     """The index's entity named exactly `text` (any case, or an alias or ID form), or None.
 
@@ -125,9 +119,9 @@ def search_page():
     if not params:
         return respond("home.html", _landing(index), nav=nav)
     try:
-        req = SearchRequest.from_params(params)
+        req = dataclasses.replace(SearchRequest.from_params(params), count_reports=True)
         data = index.search(req).to_dict()
-        reports = _report_count(index, req) if data["total"] else 0
+        reports = data["reports"]
     except QueryError as error:
         data = {"query": params.get("q", ""), "error": error.for_interface("web"),
                 "param": getattr(error, "param", None),
