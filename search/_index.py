@@ -74,7 +74,8 @@ class Index:
         if view is None:  # still check the query, so errors do not depend on the index
             if not request.literal:
                 _qtree.parse(request.q)
-            return _response(request, 0, (), _facets.empty(), None, started)
+            return _response(request, 0, (), _facets.empty(), None, started,
+                             reports=0 if request.count_reports else None)
         start = (request.page - 1) * request.per_page
         end = start + request.per_page
         # a page in relevance order needs only the best `end` results (an engine may rank
