@@ -6,22 +6,29 @@ anywhere in the archive are voted one (type, canonical name) per surface
 (`ingest.entity_consistency.learn`), and every report that writes such a surface without
 that mention is rewritten with it (``via="archive"``), so an entity page gathers every
 month that names it. The rule-found mentions come from the ``mentions`` table and the
-reports' title mentions; the reports to look at are those whose sections match a learned
-surface in the full-text index (a superset, checked in Python as the embedded engines do).
+reports' title mentions. The learned names are recorded in ``settings``: while they stay
+the same, a run looks only at the reports written since it started (the others were made
+consistent with those names already); when they change, at every report.
 
-Other writers may run meanwhile: a report is rewritten only if it is still the version
+Other writers may run meanwhile (only the passes themselves take turns): a report is rewritten only if it is still the version
 that was read (`_pg_write.rewrite`), so a newer version another worker wrote is never
 overwritten; the next run's pass brings that one in line.
 """
 
 from __future__ import annotations
 
+import json
+
 from ingest.entity_consistency import Spreader, learn
 from ingest.model import RULE_PREFIX, VIA_ARCHIVE, Mention
 from search import _pg_read, _pg_write
-from search._pg_schema import CONFIG, SCHEMA
+from search._pg_schema import SCHEMA
 
 S = SCHEMA
+#: Advisory lock key held for one pass: two runs ending together do not both rewrite the
+#: same reports; the second, once the first is done, finds its names recorded and looks at
+#: the reports written since it started only.
+_PASS_LOCK = 0x7265706f72740002
 
 
 def _rule_mentions(conn):
@@ -42,43 +49,77 @@ def _rule_mentions(conn):
             yield Mention(m[0], m[1], m[2], m[3], surface, m[4])
 
 
-def _candidates(conn, surfaces: list[str]) -> list[str]:
-    """Ids of the reports with a section that may write one of `surfaces` (a superset:
-    the full-text index for surfaces with words, a substring scan for the rest)."""
-    rows = conn.execute(f"SELECT s, plainto_tsquery('{CONFIG}', s)::text FROM unnest(%s::text[])"
-                        " AS s", (surfaces,)).fetchall()
-    tsq = " | ".join(f"({t})" for _, t in rows if t)
-    bare = ["%" + _pg_like(s) + "%" for s, t in rows if not t]
-    found = conn.execute(
-        f"SELECT DISTINCT s.report_id FROM {S}.sections s WHERE "
-        "(%s <> '' AND s.tsv @@ to_tsquery(%s)) OR s.body ILIKE ANY(%s) "
-        "OR s.heading ILIKE ANY(%s) OR s.title ILIKE ANY(%s) ORDER BY 1",
-        (tsq, tsq or "x", bare, bare, bare)).fetchall()
-    return [r[0] for r in found]
+def _touched(conn, spread: Spreader, since) -> list[tuple[str, str, object]]:
+    """(id, source_abs, ingested_at) of the reports a pass would change: every report, or
+    those written at or after `since` (the server's clock), read as a stream of sections
+    with their stored mentions, as the embedded engines stream their section documents."""
+    where, params = ("WHERE r.ingested_at >= %s", (since,)) if since is not None else ("", ())
+    touched: dict[str, tuple] = {}
+    with conn.transaction():
+        with conn.cursor(name="report_archive_harmonise") as cur:
+            cur.itersize = 500
+            cur.execute(
+                f"SELECT r.id, r.source_abs, r.ingested_at, s.ord, s.body, s.heading, r.title, "
+                f"r.title_mentions, coalesce((SELECT json_agg(json_build_array(m.in_heading, "
+                f"m.type, m.name, m.start_at, m.end_at, m.surface, m.via) ORDER BY m.ord) "
+                f"FROM {S}.mentions m WHERE m.section_id = s.id), '[]') FROM {S}.sections s "
+                f"JOIN {S}.reports r ON r.id = s.report_id {where}", params)
+            for rid, source_abs, at, order, body, heading, title, title_rows, rows in cur:
+                if rid in touched:
+                    continue
+                heads = [r[1:] for r in rows if r[0]]
+                own = [r[1:] for r in rows if not r[0]]
+                texts = [(body, _pg_write._mentions(own, body)),
+                         (heading, _pg_write._mentions(heads, heading))]
+                if order == 0:
+                    texts.append((title, _title_mentions(title, title_rows)))
+                if any(spread.apply(text, mentions) != mentions for text, mentions in texts):
+                    touched[rid] = (rid, source_abs, at)
+    return sorted(touched.values())
 
 
-def _pg_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _title_mentions(title: str, rows) -> tuple[Mention, ...]:
+    return tuple(Mention(m[0], m[1], m[2], m[3], m[5] if len(m) > 5 else title[m[2]:m[3]], m[4])
+                 for m in rows)
 
 
-def harmonise(conn) -> int:
+def _recorded_learned(conn) -> str | None:
+    row = conn.execute(f"SELECT value FROM {S}.settings WHERE name = 'learned'").fetchone()
+    return row[0] if row is not None else None
+
+
+def harmonise(conn, since=None) -> int:
     """Make rule-found names consistent across the archive; the number of reports rewritten.
-    `conn` is an autocommit connection to the primary."""
+    `conn` is an autocommit connection to the primary. When the learned names are those the
+    last pass recorded, only the reports written since `since` (this run's start on the
+    server's clock) can need them; otherwise every report is looked at."""
+    conn.execute("SELECT pg_advisory_lock(%s)", (_PASS_LOCK,))
+    try:
+        return _harmonise(conn, since)
+    finally:
+        conn.execute("SELECT pg_advisory_unlock(%s)", (_PASS_LOCK,))
+
+
+def _harmonise(conn, since) -> int:
     from search._consistency import _apply
 
     learned = learn(_rule_mentions(conn))
     if not learned:
         return 0
     spread = Spreader(learned, via=VIA_ARCHIVE)
+    value = json.dumps(sorted([s, list(v)] for s, v in spread.learned.items()))
+    recorded = _recorded_learned(conn)
+    if recorded != value:
+        since = None
     count = 0
-    for rid in _candidates(conn, sorted(spread.learned)):
-        # The version read first: the rewrite happens only if nobody wrote it since.
-        row = conn.execute(f"SELECT source_abs, ingested_at FROM {S}.reports WHERE id = %s",
-                           (rid,)).fetchone()
-        report = _pg_read.report(conn, rid) if row is not None else None
+    for rid, source_abs, written_at in _touched(conn, spread, since):
+        report = _pg_read.report(conn, rid)
         if report is None:
             continue
         new = _apply(report, spread)
-        if new != report and _pg_write.rewrite(conn, new, row[0], row[1]):
+        if new != report and _pg_write.rewrite(conn, new, source_abs, written_at):
             count += 1
+    if recorded != value:  # recorded once the pass is done: a killed pass is run again
+        conn.execute(f"INSERT INTO {S}.settings VALUES ('learned', %s) ON CONFLICT (name) "
+                     "DO UPDATE SET value = excluded.value", (value,))
     return count

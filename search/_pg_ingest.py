@@ -100,7 +100,7 @@ def ingest_paths_pg(paths, url: str, entities_file=None, jobs: int | None = None
                 removed += _pg_write.delete_unchanged(conn, rid, sha, started)
         if counts["added"] or counts["updated"] or removed:
             from search._pg_harmonise import harmonise
-            harmonise(conn)
+            harmonise(conn, started)
     finally:
         conn.close()
     return IngestSummary(added=counts["added"], updated=counts["updated"],
@@ -177,7 +177,7 @@ def _parallel(todo, url, entities, read_options, jobs, started, record, progress
     files = iter(todo)
     pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init, initargs=(url,))
     # The executor's own list of its processes: the only way to stop them at once (its
-    # shutdown waits for every queued file) and to read a dead one's exit code.
+    # shutdown waits for every queued file).
     procs = getattr(pool, "_processes", None)  # filled as the workers start
     if procs is None:
         procs = {}
@@ -198,11 +198,12 @@ def _parallel(todo, url, entities, read_options, jobs, started, record, progress
                 if progress:
                     progress(done, len(todo))
     except BrokenProcessPool:
-        codes = [p.exitcode for p in list(procs.values()) if p.exitcode not in (None, 0)]
+        # No exit code: the executor has terminated the other workers by now, and which
+        # code is the dead one's it does not say.
         _stop(pool, procs)
-        how = f" (exit code {codes[0]})" if codes else ""
         raise WorkerDiedError(
-            f"An ingest worker died{how} after {done} of {len(todo)} files; the reports "
+            f"An ingest worker process died (killed, or out of memory?) after {done} of "
+            f"{len(todo)} files; the reports "
             "written so far are kept. Run the same ingest again to write the rest (written "
             "files are skipped); if a worker dies again, run it with --jobs 1 to see which "
             "file it was.") from None

@@ -212,7 +212,8 @@ def test_a_dead_worker_is_one_clear_error_and_the_written_reports_stay(pg_url, t
     out, err = run.communicate(timeout=120)
     assert run.returncode == 1
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
-    assert err.startswith("Error: An ingest worker died (exit code -9) after ")
+    assert err.startswith("Error: An ingest worker process died (killed, or out of memory?) "
+                          "after "), err
     assert "Run the same ingest again" in err
     kept = dump(pg_url)
     assert 10 <= len(kept["reports"]) < 300
