@@ -58,6 +58,8 @@ class PgView:
         self._periods: dict[int, str | None] = {}
         self._lexemes: dict[str, str] = {}
         self._section_count: int | None = None
+        #: ((query, filters), matches, facet counts) of the last `matches` (see `facets`).
+        self._facets = None
 
     # -- plumbing -----------------------------------------------------------------------------
     def _rows(self, sql: str, params=(), deadline: float | None = None) -> list:
@@ -174,15 +176,30 @@ class PgView:
         return not self.lexemes([word])[word]
 
     def matches(self, q: Sql | None, filters, deadline: float | None) -> list:
+        """(score, doc) of every match in doc order; the facets of the same match set are
+        counted in the same statement (one scan, one round trip) and kept for `facets`."""
         where, params = _filters(filters)
         if q is not None:
             where, params = [q.where] + where, q.params + params
         rank, rank_params = _rank(q)
-        sql = (f"SELECT s.id, {rank}, s.period FROM {S}.sections s "
-               f"WHERE {' AND '.join(where) or 'true'} ORDER BY s.id")
+        sql = f"""
+            WITH m AS MATERIALIZED (
+                SELECT s.id, {rank} AS r, s.period, s.year, s.format, s.heading, s.etypes,
+                       s.ekeys FROM {S}.sections s WHERE {' AND '.join(where) or 'true'})
+            SELECT 0, id, r, period FROM m
+            UNION ALL {_FACET_COUNTS}
+            ORDER BY 1, 2"""
         rows = self._rows(sql, rank_params + params, deadline)
-        self._periods.update((r[0], r[2]) for r in rows)
-        return [(float(r[1]), r[0]) for r in rows]
+        counts: dict[str, Counter] = {n: Counter() for n in _FACETS}
+        out = []
+        for kind, doc, score, value in rows:
+            if kind == 0:
+                self._periods[doc] = value
+                out.append((float(score), doc))
+            elif value:
+                counts[_FACETS[kind - 1]][value] = int(score)
+        self._facets = ((q, filters), len(out), counts)
+        return out
 
     def docs(self, q: Sql | None) -> set[int]:
         if q is None:
@@ -216,20 +233,18 @@ class PgView:
         docs = list(docs)
         if not docs:
             return _facets.empty()
+        kept = self._facets
+        if match_set is not None and kept is not None and kept[0] == match_set \
+                and kept[1] == len(docs):
+            return _facets.from_counts(kept[2], expand)  # counted with the matches
         rows = self._rows(f"""
             WITH m AS MATERIALIZED (SELECT year, format, heading, etypes, ekeys
                                     FROM {S}.sections WHERE id = ANY(%s))
-            SELECT 'year', year, count(*) FROM m GROUP BY year
-            UNION ALL SELECT 'format', format, count(*) FROM m GROUP BY format
-            UNION ALL SELECT 'heading', heading, count(*) FROM m GROUP BY heading
-            UNION ALL SELECT 'etype', t, count(*) FROM m, unnest(m.etypes) t GROUP BY t
-            UNION ALL SELECT 'entkey', k, count(*) FROM m, unnest(m.ekeys) k GROUP BY k
-            """, (docs,))
-        counts: dict[str, Counter] = {n: Counter() for n in
-                                      ("year", "format", "heading", "etype", "entkey")}
-        for name, value, n in rows:
+            {_FACET_COUNTS}""", (docs,))
+        counts: dict[str, Counter] = {n: Counter() for n in _FACETS}
+        for kind, _, n, value in rows:
             if value:
-                counts[name][value] = n
+                counts[_FACETS[kind - 1]][value] = int(n)
         return _facets.from_counts(counts, expand)
 
     # -- hits -------------------------------------------------------------------------------------
@@ -343,6 +358,17 @@ class PgView:
         return self.hits([(r[1], r[0]) for r in found], None)
 
 
+#: The facets counted over a match set ``m`` (kind 1.. in this order), as rows
+#: (kind, NULL, count, value) beside the matches' (0, id, score, period).
+_FACETS = ("year", "format", "heading", "etype", "entkey")
+_FACET_COUNTS = """
+    SELECT 1, NULL::bigint, count(*)::float8, year FROM m GROUP BY year
+    UNION ALL SELECT 2, NULL, count(*), format FROM m GROUP BY format
+    UNION ALL SELECT 3, NULL, count(*), heading FROM m GROUP BY heading
+    UNION ALL SELECT 4, NULL, count(*), t FROM m, unnest(m.etypes) t GROUP BY t
+    UNION ALL SELECT 5, NULL, count(*), k FROM m, unnest(m.ekeys) k GROUP BY k"""
+
+
 def _filters(f) -> tuple[list[str], tuple]:
     where, params = [], ()
     if f is None:
@@ -430,10 +456,26 @@ class PgEngine:
         return entry[1] if entry is not None else None
 
     def _current_key(self):
-        if not self.exists():
+        """(reports, last write) of the index now, None with no index: with the schema
+        version check, one statement (a request's first round trip)."""
+        import psycopg
+
+        from search._pg_conn import shown
+        from search._pg_schema import check
+
+        def read(conn):
+            try:
+                return conn.execute(
+                    f"SELECT (SELECT max(version) FROM {S}.schema_version), count(*), "
+                    f"max(ingested_at) FROM {S}.reports").fetchone()
+            except psycopg.errors.UndefinedTable:
+                return None
+        row = self.readers.run(read)
+        if row is None:  # no index, or tables of another version: say which
+            self.exists()
             return None
-        return tuple(self.readers.run(lambda conn: conn.execute(
-            f"SELECT count(*), max(ingested_at) FROM {S}.reports").fetchone()))
+        check(row[0], shown(self.url))
+        return (row[1], row[2])
 
     def close(self) -> None:
         self.readers.close()

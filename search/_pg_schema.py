@@ -52,6 +52,7 @@ CREATE TABLE {SCHEMA}.reports (
     ingested_at timestamptz NOT NULL
 );
 CREATE INDEX reports_sha256 ON {SCHEMA}.reports (sha256);
+CREATE INDEX reports_ingested ON {SCHEMA}.reports (ingested_at);
 CREATE SEQUENCE {SCHEMA}.report_blocks;
 CREATE TABLE {SCHEMA}.sections (
     id          bigint PRIMARY KEY,
@@ -143,3 +144,10 @@ def ensure(conn, where: str) -> None:
                 conn.execute(DDL)
         version = installed_version(conn)
     check(version, where)
+    # Added within version 1 (an index only, so no new version): a reader's state check
+    # (count and latest write of the reports) reads it alone.
+    # Looked up first: CREATE INDEX takes a lock that would queue the other writers' inserts.
+    if conn.execute("SELECT 1 FROM pg_catalog.pg_indexes WHERE schemaname = %s AND "
+                    "indexname = 'reports_ingested'", (SCHEMA,)).fetchone() is None:
+        conn.execute(f"CREATE INDEX IF NOT EXISTS reports_ingested ON {SCHEMA}.reports "
+                     "(ingested_at)")
