@@ -10,9 +10,10 @@ reports' title mentions. The learned names are recorded in ``settings``: while t
 the same, a run looks only at the reports written since it started (the others were made
 consistent with those names already); when they change, at every report.
 
-Other writers may run meanwhile (only the passes themselves take turns): a report is rewritten only if it is still the version
-that was read (`_pg_write.rewrite`), so a newer version another worker wrote is never
-overwritten; the next run's pass brings that one in line.
+Other writers may run meanwhile (only the passes themselves take turns): a report is
+rewritten only if it is still the version that was read (`_pg_write.rewrite`), so a newer
+version another worker wrote is never overwritten; the next run's pass brings that one in
+line.
 """
 
 from __future__ import annotations

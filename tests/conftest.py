@@ -26,7 +26,7 @@ import pytest
 from ingest.model import Mention, Report, Section
 from search._engine import ENGINES
 from search._engine import ENV_VAR as ENGINE_ENV
-from pg_server import pg_cluster, pg_databases, pg_standby, pg_url  # noqa: F401
+from pg_server import pg_cluster, pg_databases, pg_standby, pg_standby2, pg_url  # noqa: F401
 
 #: The engines the conformance suite runs on: the embedded ones, then PostgreSQL (chosen by
 #: a URL where an index directory goes, not by --engine).

@@ -107,10 +107,10 @@ class Cluster:
                               capture_output=True, stdin=subprocess.DEVNULL)
         return done.returncode == 0
 
-    def standby(self) -> "Cluster":
-        """A streaming standby of this (running) server, made by ``pg_basebackup -R``,
-        started on its own port."""
-        data = self.data.parent / "standby"
+    def standby(self, name: str = "standby") -> "Cluster":
+        """A streaming standby of this (running) server, made by ``pg_basebackup -R`` into
+        a directory `name` beside it, started on its own port."""
+        data = self.data.parent / name
         _run([str(BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(self.port),
               "-U", "postgres", "-D", str(data), "-R", "-X", "stream", "-c", "fast"])
         replica = Cluster(data, free_port())
@@ -218,6 +218,16 @@ def pg_standby(pg_cluster):
     """A streaming standby of the session's server (``pg_basebackup -R``); a test that stops
     it starts it again."""
     standby = pg_cluster.standby()
+    try:
+        yield standby
+    finally:
+        standby.stop("immediate")
+
+
+@pytest.fixture(scope="session")
+def pg_standby2(pg_cluster, pg_standby):
+    """A second streaming standby of the session's server (for replica rotation)."""
+    standby = pg_cluster.standby("standby2")
     try:
         yield standby
     finally:

@@ -1,7 +1,7 @@
-"""`serve --index PRIMARY --read REPLICA` against a real primary and a real streaming standby
-(made by pg_basebackup -R, tests/pg_server.py): reads go to the standby and nothing to the
-primary; an ingest on the primary shows once replayed; with the standby stopped the site
-keeps answering from the primary."""
+"""`serve --index PRIMARY --read REPLICA --read REPLICA` against a real primary and two real
+streaming standbys (made by pg_basebackup -R, tests/pg_server.py): reads go to the standbys
+in turn and nothing to the primary; an ingest on the primary shows once replayed; with one
+standby stopped the other answers, with both stopped the primary does."""
 
 from __future__ import annotations
 
@@ -41,39 +41,60 @@ def _readers_on(cluster, dbname: str) -> int:
 
 
 @pytest.fixture
-def replicated_db(pg_cluster, pg_standby):
+def replicated_db(pg_cluster, pg_standby, pg_standby2):
     name = "replica_" + str(id(pg_standby))[-6:]
     pg_cluster.psql(f"CREATE DATABASE {name}")
-    wait_for(lambda: replayed(pg_cluster, pg_standby), what="the standby to replay")
+    for standby in (pg_standby, pg_standby2):
+        wait_for(lambda: replayed(pg_cluster, standby), what="the standbys to replay")
     yield name
     pg_cluster.psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-def test_serve_reads_the_standby_and_survives_losing_it(pg_cluster, pg_standby, replicated_db,
-                                                       tmp_path):
-    primary, standby = pg_cluster.url_for(replicated_db), pg_standby.url_for(replicated_db)
+def test_serve_reads_the_standbys_in_turn_and_survives_losing_them(
+        pg_cluster, pg_standby, pg_standby2, replicated_db, tmp_path):
+    standbys = (pg_standby, pg_standby2)
+    primary = pg_cluster.url_for(replicated_db)
+
+    def all_replayed():
+        for standby in standbys:
+            if standby.running():
+                wait_for(lambda: replayed(pg_cluster, standby), what="the standbys to replay")
+
     ingest_paths([_report(tmp_path / "a", 1, "Rucio")], primary, jobs=1)
-    wait_for(lambda: replayed(pg_cluster, pg_standby), what="the standby to replay")
-    server = subprocess.Popen([REPORT_ARCHIVE, "serve", "--index", primary, "--read", standby,
+    all_replayed()
+    server = subprocess.Popen([REPORT_ARCHIVE, "serve", "--index", primary,
+                               *[a for s in standbys for a in ("--read", s.url_for(replicated_db))],
                                "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True, stdin=subprocess.DEVNULL)
     try:
         line = server.stdout.readline()
         base = re.search(r"(http://127\.0\.0\.1:\d+)/", line).group(1)
-        status, body = _get(base, "/api/search?q=rucio")
-        assert status == 200 and [h["period"] for h in body["hits"]] == ["2022-01"]
+        for _ in range(3):  # a request's statements take the standbys in turn
+            status, body = _get(base, "/api/search?q=rucio")
+            assert status == 200 and [h["period"] for h in body["hits"]] == ["2022-01"]
         assert _readers_on(pg_standby, replicated_db) >= 1
+        assert _readers_on(pg_standby2, replicated_db) >= 1
         assert _readers_on(pg_cluster, replicated_db) == 0  # nothing read from the primary
 
-        # An ingest on the primary is seen through the standby once replayed.
+        # An ingest on the primary is seen through the standbys once replayed.
         ingest_paths([_report(tmp_path / "b", 2, "Qserv")], primary, jobs=1)
-        wait_for(lambda: replayed(pg_cluster, pg_standby), what="the standby to replay")
+        all_replayed()
         status, body = _get(base, "/api/search?q=qserv")
         assert [h["period"] for h in body["hits"]] == ["2022-02"]
         assert _readers_on(pg_cluster, replicated_db) == 0
 
-        # The standby stops: the same pages still answer, now from the primary.
+        # One standby stops: the pages answer from the other, still nothing from the primary.
         pg_standby.stop("immediate")
+        for path in ("/api/search?q=qserv", "/api/reports", "/api/stats", "/search?q=rucio"):
+            with urllib.request.urlopen(base + path, timeout=30) as response:
+                assert response.status == 200, path
+        status, body = _get(base, "/api/search?q=rucio")
+        assert [h["period"] for h in body["hits"]] == ["2022-01"]
+        assert _readers_on(pg_cluster, replicated_db) == 0
+        assert _readers_on(pg_standby2, replicated_db) >= 1
+
+        # Both are down: the same pages answer from the primary.
+        pg_standby2.stop("immediate")
         for path in ("/api/search?q=qserv", "/api/reports", "/api/stats", "/search?q=rucio"):
             with urllib.request.urlopen(base + path, timeout=30) as response:
                 assert response.status == 200, path
@@ -83,5 +104,6 @@ def test_serve_reads_the_standby_and_survives_losing_it(pg_cluster, pg_standby, 
     finally:
         server.terminate()
         server.communicate(timeout=30)
-        if not pg_standby.running():
-            pg_standby.start()
+        for standby in standbys:
+            if not standby.running():
+                standby.start()
