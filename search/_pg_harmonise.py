@@ -89,22 +89,42 @@ def _recorded_learned(conn) -> str | None:
     return row[0] if row is not None else None
 
 
-def harmonise(conn, since=None) -> int:
+def _archive_cues(conn, evidence) -> None:
+    """Feed every section's text and heading to `evidence` (an ArchiveEvidence), streamed."""
+    with conn.transaction():
+        with conn.cursor(name="report_archive_cues") as cur:
+            cur.itersize = 1000
+            cur.execute(f"SELECT body, heading FROM {S}.sections")
+            for body, heading in cur:
+                evidence.add(body)
+                evidence.add(heading)
+
+
+def harmonise(conn, since=None, matcher=None) -> int:
     """Make rule-found names consistent across the archive; the number of reports rewritten.
-    `conn` is an autocommit connection to the primary. When the learned names are those the
+    `conn` is an autocommit connection to the primary; with `matcher` (rules on), the
+    archive's summed cues type names too. When the learned names are those the
     last pass recorded, only the reports written since `since` (this run's start on the
     server's clock) can need them; otherwise every report is looked at."""
     conn.execute("SELECT pg_advisory_lock(%s)", (_PASS_LOCK,))
     try:
-        return _harmonise(conn, since)
+        return _harmonise(conn, since, matcher)
     finally:
         conn.execute("SELECT pg_advisory_unlock(%s)", (_PASS_LOCK,))
 
 
-def _harmonise(conn, since) -> int:
+def _harmonise(conn, since, matcher) -> int:
+    from ingest.entity_cues import ArchiveEvidence
     from search._consistency import _apply
 
     learned = learn(_rule_mentions(conn))
+    if matcher is not None and matcher.rules:
+        # The contexts a name recurs in across the archive type it too (as in
+        # search._consistency), except names the configuration knows or rejects.
+        evidence = ArchiveEvidence()
+        _archive_cues(conn, evidence)
+        learned = {**{s: v for s, v in evidence.learned().items() if not matcher.configured(s)},
+                   **learned}
     if not learned:
         return 0
     spread = Spreader(learned, via=VIA_ARCHIVE)

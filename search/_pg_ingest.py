@@ -100,7 +100,7 @@ def ingest_paths_pg(paths, url: str, entities_file=None, jobs: int | None = None
                 removed += _pg_write.delete_unchanged(conn, rid, sha, started)
         if counts["added"] or counts["updated"] or removed:
             from search._pg_harmonise import harmonise
-            harmonise(conn, started)
+            harmonise(conn, started, load_matcher(entities))
     finally:
         conn.close()
     return IngestSummary(added=counts["added"], updated=counts["updated"],

@@ -3,8 +3,6 @@ report that writes it, after a real ingest into an index on disk."""
 
 from __future__ import annotations
 
-import pytest
-
 from ingest.entity_consistency import Spreader, learn
 from ingest.model import Mention
 
@@ -61,9 +59,6 @@ def test_the_vote_prefers_defining_evidence_and_ignores_repeats_alone():
     assert [(m.type, m.via) for m in spread.apply(text, old)] == [("organization", "rule:shape"), ("system", "gazetteer")]
 
 
-# The PostgreSQL archive pass (search._pg_harmonise) spreads rule-found names but does not
-# sum the archive's cues yet: a documented gap.
-@pytest.mark.engine_only("whoosh", "tantivy")
 def test_a_name_that_recurs_in_system_contexts_across_the_archive_is_a_system(tmp_path, make_index):
     # No report says enough on its own ("uses Osprey" and "via Osprey" are one weak cue
     # each, and Osprey is an ordinary English word); the archive together does.
