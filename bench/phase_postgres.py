@@ -32,11 +32,11 @@ HERE = Path(__file__).resolve().parent
 REPORT_ARCHIVE = str(Path(sys.executable).with_name("report-archive"))
 
 
-def _ingest_procs(groups: list[list[Path]], index: str) -> float:
+def _ingest_procs(groups: list[list[Path]], index: str, extra=()) -> float:
     """Wall-clock seconds for one `ingest --jobs 1` process per group, all at once."""
     started = time.perf_counter()
     procs = [subprocess.Popen([REPORT_ARCHIVE, "ingest", *map(str, g), "--index", index,
-                               "--jobs", "1", "--json"], stdout=subprocess.PIPE,
+                               "--jobs", "1", "--json", *extra], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
              for g in groups]
     added = 0
@@ -52,8 +52,10 @@ def _ingest_procs(groups: list[list[Path]], index: str) -> float:
     return seconds
 
 
-def run_ingest(cluster, paths: list[Path], work: Path, reps: int, log=print) -> dict:
-    """reports/s: 1 and 2 concurrent PostgreSQL writers, 1 Whoosh writer (fresh each rep)."""
+def run_ingest(cluster, paths: list[Path], work: Path, reps: int, log=print,
+               embedded: bool = True) -> dict:
+    """reports/s: 1 and 2 concurrent PostgreSQL writers, 1 Whoosh writer (fresh each rep;
+    not with `embedded` False)."""
     half = len(paths) // 2
     counter = iter(range(10_000))
 
@@ -70,13 +72,15 @@ def run_ingest(cluster, paths: list[Path], work: Path, reps: int, log=print) -> 
     def whoosh(rep: int) -> float:
         target = Path(tempfile.mkdtemp(prefix="bench-whoosh-", dir=work))
         try:
-            return _ingest_procs([paths], str(target / "ix"))
+            # Named: the default engine for a new directory is tantivy now.
+            return _ingest_procs([paths], str(target / "ix"), ("--engine", "whoosh"))
         finally:
             shutil.rmtree(target, ignore_errors=True)
 
-    seconds = stats.alternate(reps, {"pg_1_writer": pg([paths]),
-                                     "pg_2_writers": pg([paths[:half], paths[half:]]),
-                                     "whoosh_1_writer": whoosh})
+    sides = {"pg_1_writer": pg([paths]), "pg_2_writers": pg([paths[:half], paths[half:]])}
+    if embedded:
+        sides["whoosh_1_writer"] = whoosh
+    seconds = stats.alternate(reps, sides)
     out = {"reports": len(paths)}
     for name, samples in seconds.items():
         out[name] = {"reports_per_s": stats.median([len(paths) / s for s in samples]),
@@ -85,8 +89,9 @@ def run_ingest(cluster, paths: list[Path], work: Path, reps: int, log=print) -> 
         stats.median(seconds["pg_2_writers"])
     log(f"  ingest {len(paths)} reports: postgres 1 writer "
         f"{out['pg_1_writer']['reports_per_s']:.1f}/s, 2 writers "
-        f"{out['pg_2_writers']['reports_per_s']:.1f}/s (x{out['speedup_2_writers']:.2f}); "
-        f"whoosh 1 writer {out['whoosh_1_writer']['reports_per_s']:.1f}/s")
+        f"{out['pg_2_writers']['reports_per_s']:.1f}/s (x{out['speedup_2_writers']:.2f})"
+        + (f"; whoosh 1 writer {out['whoosh_1_writer']['reports_per_s']:.1f}/s"
+           if embedded else ""))
     return out
 
 
@@ -137,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--web-s", type=float, default=5.0)
     p.add_argument("--ab-size", type=int,
                    help="sections for the ingest A/B (default: the smallest size; 0: skip)")
+    p.add_argument("--embedded", choices=("whoosh", "none"), default="whoosh",
+                   help="the embedded engine measured beside PostgreSQL (none: PostgreSQL "
+                        "alone, to re-measure it)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--data-dir", default=str(HERE / "data"))
     p.add_argument("--out", default=str(HERE / "out" / "postgres.json"))
@@ -164,7 +172,8 @@ def main(argv: list[str] | None = None) -> int:
         if ab_size:
             paths = corpus.corpus_paths(corpus.ensure_corpus(data_dir, ab_size, args.seed))
             log(f"ingest ({ab_size:,} sections)")
-            result["ingest"] = run_ingest(cluster, paths, work, reps, log)
+            result["ingest"] = run_ingest(cluster, paths, work, reps, log,
+                                          args.embedded != "none")
             result["ingest"]["sections"] = ab_size
         indexes = {}
         for size in sizes:
@@ -178,15 +187,16 @@ def main(argv: list[str] | None = None) -> int:
             _ingest_procs([files[:half], files[half:]], url)
             build_s = time.perf_counter() - started
             whoosh = data_dir / f"index-{size}-s{args.seed}"
-            if not whoosh.exists():
-                ingest_paths(files, whoosh, jobs=2)
+            if args.embedded != "none" and not whoosh.exists():
+                ingest_paths(files, whoosh, jobs=2, engine="whoosh")
             cluster.psql("VACUUM ANALYZE", name)
             per = result["sizes"][str(size)] = {
                 "build_s_postgres_2_writers": build_s,
                 "database_mb": int(cluster.psql(f"SELECT pg_database_size('{name}')")) / 1e6}
-            per["search"] = run_search({"postgres": url, "whoosh": str(whoosh)}, args.seed,
-                                       reps, args.loops, log)
-            indexes[size] = {"postgres": url, "whoosh": str(whoosh)}
+            indexes[size] = {"postgres": url}
+            if args.embedded != "none":
+                indexes[size]["whoosh"] = str(whoosh)
+            per["search"] = run_search(indexes[size], args.seed, reps, args.loops, log)
         largest = indexes[sizes[-1]]
         result["web"] = {"sections": sizes[-1]}
         for engine, location in largest.items():
