@@ -327,9 +327,17 @@ class ArchiveEvidence:
         self._weight: dict[tuple[str, str], int] = defaultdict(int)
         self._places: dict[tuple[str, str], int] = defaultdict(int)
 
-    def add(self, text: str) -> None:
-        """Count the cues of one text."""
-        for _start, _end, type_, surface, weight in cue_hits(text):
+    def add(self, text: str, covered: Iterable[tuple[int, int]] = ()) -> None:
+        """Count the cues of one text; `covered` are the spans of its mentions: a word inside
+        a mention is part of that name ("Processing" in "the Prompt Processing service")."""
+        taken = None
+        for start, end in covered:
+            if taken is None:
+                taken = bytearray(len(text))
+            taken[start:end] = b"\x01" * (end - start)
+        for start, end, type_, surface, weight in cue_hits(text):
+            if taken is not None and taken.find(1, start, end) != -1:
+                continue
             self._weight[type_, surface] += weight
             self._places[type_, surface] += 1
 

@@ -39,8 +39,8 @@ def _rule_mentions(searcher, evidence=None):
         raw = fields["data"]
         if evidence is not None:
             data = json.loads(raw)
-            evidence.add(data["t"])
-            evidence.add(fields.get("heading", ""))
+            evidence.add(data["t"], ((row[2], row[3]) for row in data.get("m", ())))
+            evidence.add(fields.get("heading", ""), ((row[2], row[3]) for row in data.get("hm", ())))
         elif not _RULE_MARK.search(raw):
             continue
         else:

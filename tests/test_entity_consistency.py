@@ -81,6 +81,13 @@ def test_archive_evidence_needs_two_places_and_enough_weight():
     learned = texts_evidence(["We use Osprey.", "Alerts go via Osprey.", "Lena replaced Omar.",
                               "The team use cases; we run Tests."])
     assert learned == {"Osprey": ("system", "Osprey")}
+    # a word inside a mention is part of that name, whatever its cues say
+    from ingest.entity_cues import ArchiveEvidence
+
+    evidence = ArchiveEvidence()
+    for _ in range(3):
+        evidence.add("We run the Prompt Processing service.", [(11, 28)])
+    assert evidence.learned() == {}
     # a curated name or a configured one is not re-typed by the archive
     from ingest.entities import load_matcher
 
