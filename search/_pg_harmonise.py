@@ -94,10 +94,15 @@ def _archive_cues(conn, evidence) -> None:
     with conn.transaction():
         with conn.cursor(name="report_archive_cues") as cur:
             cur.itersize = 1000
-            cur.execute(f"SELECT body, heading FROM {S}.sections")
-            for body, heading in cur:
-                evidence.add(body)
-                evidence.add(heading)
+            # with each section its mention spans: a word inside a mention is part of that
+            # name, not a name of its own (see ArchiveEvidence.add)
+            cur.execute(f"SELECT s.body, s.heading, (SELECT array_agg(ARRAY[m.start_at, m.end_at, "
+                        f"m.in_heading::int]) FROM {S}.mentions m WHERE m.section_id = s.id) "
+                        f"FROM {S}.sections s")
+            for body, heading, spans in cur:
+                spans = spans or ()
+                evidence.add(body, [(a, b) for a, b, h in spans if not h])
+                evidence.add(heading, [(a, b) for a, b, h in spans if h])
 
 
 def harmonise(conn, since=None, matcher=None) -> int:
