@@ -28,9 +28,10 @@ from pathlib import Path
 import tantivy
 from tantivy import Occur, Query
 
+from ingest.model import ENTITY_TYPES
 from search import _qtree as qt
 from search import _snippet
-from search._facets import shape
+from search._facets import shape, top_of
 from search._health import IndexDamagedError
 from search._schema import KEY_SEP, rebuild_report, report_documents, section_data
 from search._suggest import Vocabulary
@@ -532,24 +533,18 @@ class TantivyView:
         else:
             query = Query.term_set_query(self.schema, "seq", docs)
         found = self.searcher.aggregate(query, FACET_SPEC)
-
-        def pairs(name):  # by count, ties by value (two stable sorts with C-level keys)
-            buckets = [(b["key"], b["doc_count"]) for b in found[name]["buckets"] if b["key"]]
-            buckets.sort(key=itemgetter(0))
-            buckets.sort(key=itemgetter(1), reverse=True)
-            return buckets
-
-        # every bucket came (see facet_spec): the lists are cut, and their distinct values
-        # counted, exactly as the engines that count in full do
-        entities: dict[str, list] = {}
-        for key, n in pairs("entity"):  # ranked: each type's list comes out ranked
-            etype, _, name = key.partition(KEY_SEP)
-            entities.setdefault(etype, []).append((name, n))
-        sections = pairs("section")
-        return shape(types=pairs("type"), years=pairs("year"), formats=pairs("format"),
-                     sections=sections, section_distinct=len(sections), entities=entities,
-                     entity_distinct={t: len(p) for t, p in entities.items()},
-                     expand=expand)
+        # every bucket came (see facet_spec), most documents first: each list is cut, and
+        # its distinct values counted, exactly as the engines that count in full do, with
+        # Python work only for the values shown (and the ones tied with the last of them)
+        entities, distinct = _entity_heads(found["entity"]["buckets"], expand)
+        sections = found["section"]["buckets"]
+        return shape(types=_ranked(found["type"]["buckets"]),
+                     years=_ranked(found["year"]["buckets"]),
+                     formats=_ranked(found["format"]["buckets"]),
+                     sections=_head([(b["key"], b["doc_count"]) for b in sections if b["key"]],
+                                    top_of("section", expand)),
+                     section_distinct=sum(1 for b in sections if b["key"]),
+                     entities=entities, entity_distinct=distinct, expand=expand)
 
     # -- hits -------------------------------------------------------------------------------
     def _addresses(self, docs: list[int]) -> dict[int, object]:
@@ -643,6 +638,53 @@ class TantivyView:
             for w, term in scored[:terms]])
 
 
+def _ranked(buckets) -> list[tuple[str, int]]:
+    """Buckets as (value, count), by count, ties by value (two stable sorts, C-level keys)."""
+    pairs = [(b["key"], b["doc_count"]) for b in buckets if b["key"]]
+    pairs.sort(key=itemgetter(0))
+    pairs.sort(key=itemgetter(1), reverse=True)
+    return pairs
+
+
+def _head(pairs: list[tuple[str, int]], shown: int) -> list[tuple[str, int]]:
+    """The first `shown` of (value, count) pairs that come by count (ties in any order),
+    ranked as Whoosh ranks them: by count, ties by value."""
+    if len(pairs) > shown:
+        cut, end = pairs[shown - 1][1], shown
+        while end < len(pairs) and pairs[end][1] == cut:  # tied with the last one shown
+            end += 1
+        pairs = pairs[:end]
+    pairs.sort(key=itemgetter(0))
+    pairs.sort(key=itemgetter(1), reverse=True)
+    return pairs[:shown]
+
+
+def _entity_heads(buckets, expand: str | None) -> tuple[dict[str, list], dict[str, int]]:
+    """({type: its shown names ranked}, {type: how many distinct names}) from the entity
+    facet's buckets (``type<KEY_SEP>name`` keys, most documents first): one pass that
+    keeps, per type, the names up to the cut and those tied with the last of them."""
+    heads: dict[str, list] = {}
+    distinct: dict[str, int] = {}
+    cuts: dict[str, int] = {}
+    tops = {t: top_of(t, expand) for t in ENTITY_TYPES}
+    for b in buckets:
+        etype, _, name = b["key"].partition(KEY_SEP)
+        if not name:
+            continue
+        n = b["doc_count"]
+        seen = distinct.get(etype, 0)
+        distinct[etype] = seen + 1
+        shown = tops.get(etype) or top_of(etype, expand)
+        if seen < shown:
+            heads.setdefault(etype, []).append((name, n))
+            if seen == shown - 1:
+                cuts[etype] = n
+        elif n == cuts[etype]:
+            heads[etype].append((name, n))
+    return {t: _head(pairs, tops.get(t) or top_of(t, expand))
+            for t, pairs in heads.items()}, distinct
+
+
 def facet_spec() -> dict:
     """The one aggregation that counts every facet over a match set: a terms aggregation
     per facet field (the entity names of every type in one, ``ents``), each asking for
@@ -650,7 +692,8 @@ def facet_spec() -> dict:
     (Tantivy returns at most 65,000 values per facet: past that the rarest are left out.)"""
     fields = {"type": "etype", "year": "year", "format": "format", "section": "heading",
               "entity": "ents"}
-    return {name: {"terms": {"field": field, "size": _BUCKETS, "segment_size": _BUCKETS}}
+    return {name: {"terms": {"field": field, "size": _BUCKETS, "segment_size": _BUCKETS,
+                             "order": {"_count": "desc"}}}
             for name, field in fields.items()}
 
 
