@@ -647,8 +647,9 @@ def _ranked(buckets) -> list[tuple[str, int]]:
 
 
 def _head(pairs: list[tuple[str, int]], shown: int) -> list[tuple[str, int]]:
-    """The first `shown` of (value, count) pairs that come by count (ties in any order),
-    ranked as Whoosh ranks them: by count, ties by value."""
+    """The first `shown` of (value, count) pairs that come by count (ties in any order:
+    tantivy 0.27 happens to give them by value, which we do not rely on), ranked as Whoosh
+    ranks them: by count, ties by value."""
     if len(pairs) > shown:
         cut, end = pairs[shown - 1][1], shown
         while end < len(pairs) and pairs[end][1] == cut:  # tied with the last one shown
