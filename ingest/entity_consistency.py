@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
 
+from ingest.entity_cues import everyday_word
 from ingest.entity_regex import TYPOGRAPHIC, trie_regex, url_spans
 from ingest.model import Mention, found_by_rule
 
@@ -56,6 +57,10 @@ class Spreader:
     """Applies learned names to texts with one trie regex over every learned surface."""
 
     def __init__(self, learned: Learned, via: str = "rule:repeat") -> None:
+        # An everyday English word ("Have" opening a sentence, "Team") that a rule typed is
+        # not spread to every place it is written: on a generated 30k-section archive such
+        # words reached hundreds of reports each. The rule's own mention stays.
+        learned = {s: v for s, v in learned.items() if not everyday_word(s)}
         # a plural of a one-word name is that name ("DataLoaders", "ScarletLites")
         plurals = {s + "s": v for s, v in learned.items()
                    if " " not in s and s[-1:].isalnum() and not s.endswith("s") and s + "s" not in learned}

@@ -45,6 +45,7 @@ THRESHOLD = 2
 # (people's given names and surnames sit around 2.6-3.8); at COMMON or above it is an
 # ordinary word that needs one more cue.
 RARE, COMMON = 2.5, 4.0
+EVERYDAY = 5.0  # about the 1,500 most frequent English words
 _LOWER_RARE = 2.0  # a lower-case word must be rarer still
 
 # A name a cue can type: a capitalised word (inner capitals and digits allowed), an
@@ -239,6 +240,12 @@ _VERSION = re.compile(r"(?<![\w.-])v?\d+\.\d")
 _ADJECTIVE = re.compile(r"-(?:based|like|style|driven|enabled|powered|aware|compatible|specific"
                         r"|wide|only|related|ready|native|friendly|side|level|time|scale)\Z")
 _ARTICLE_BEFORE = re.compile(r"(?<![\w-])(?:the|a|an|our|its|their|new|old)\s+\Z")
+
+
+def everyday_word(word: str) -> bool:
+    """Whether English uses `word` among its most frequent words (Zipf 5 or more: have,
+    team, test, black): written alone, it is not a name to spread over an archive."""
+    return " " not in word and _zipf(word) >= EVERYDAY
 
 
 def _zipf(word: str) -> float:

@@ -59,6 +59,17 @@ def test_the_vote_prefers_defining_evidence_and_ignores_repeats_alone():
     assert [(m.type, m.via) for m in spread.apply(text, old)] == [("organization", "rule:shape"), ("system", "gazetteer")]
 
 
+def test_an_everyday_word_a_rule_typed_is_not_spread_over_the_archive():
+    # "Have" opening a sentence typed as a system by a context rule, "Team" as an
+    # organisation: spread, they reached hundreds of reports of a generated archive
+    learned = {"Have": ("system", "Have"), "Team": ("organization", "Team"),
+               "Quokka": ("system", "Quokka")}
+    spread = Spreader(learned, via="archive")
+    text = "Have a look: Quokka and the Team meet."
+    got = spread.apply(text, ())
+    assert [(m.name, text[m.start:m.end]) for m in got] == [("Quokka", "Quokka")]
+
+
 def test_a_name_that_recurs_in_system_contexts_across_the_archive_is_a_system(tmp_path, make_index):
     # No report says enough on its own ("uses Osprey" and "via Osprey" are one weak cue
     # each, and Osprey is an ordinary English word); the archive together does.
