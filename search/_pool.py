@@ -32,6 +32,35 @@ from search._writer import INDEX_NAME
 #: How many generations' derived values to keep: during a refresh threads may briefly
 #: read two generations, more is never needed.
 _KEEP_GENERATIONS = 2
+
+
+class GenerationCache:
+    """Values derived from an index generation (facet tables, vocabularies), built once per
+    generation key and kept for the last `_KEEP_GENERATIONS` generations; every engine's
+    searcher pool holds one."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._values: dict[tuple, dict] = {}
+
+    def get(self, key: tuple, name: str, build):
+        """The value `name` of generation `key`, built by `build()` the first time."""
+        values = self._values.get(key)
+        if values is None:
+            with self._lock:
+                values = self._values.setdefault(key, {})
+                while len(self._values) > _KEEP_GENERATIONS:
+                    del self._values[next(iter(self._values))]  # the first one cached
+        value = values.get(name)
+        if value is None:
+            value = values[name] = build()  # a race builds it twice, both equal: harmless
+        return value
+
+    def clear(self) -> None:
+        """Forget every generation's values (the pool closed its searchers)."""
+        self._values = {}
+
+
 #: Who owns the searcher a query uses: a slot number set by `searcher_slot`, else the thread.
 _SLOT: ContextVar[int | None] = ContextVar("report_archive_searcher_slot", default=None)
 
@@ -63,7 +92,7 @@ class SearcherPool:
         self._ix = None
         self._lock = threading.Lock()
         self._open: dict[object, tuple[tuple, object]] = {}  # owner -> (key, searcher)
-        self._derived: dict[tuple, dict] = {}
+        self._derived = GenerationCache()
 
     def _index(self):
         if self._ix is None and has_index(self.path):
@@ -143,21 +172,12 @@ class SearcherPool:
 
     def cached(self, key: tuple, name: str, build):
         """The value `name` of generation `key`, built by `build()` the first time."""
-        values = self._derived.get(key)
-        if values is None:
-            with self._lock:
-                values = self._derived.setdefault(key, {})
-                while len(self._derived) > _KEEP_GENERATIONS:
-                    del self._derived[next(iter(self._derived))]  # the first one cached
-        value = values.get(name)
-        if value is None:
-            value = values[name] = build()  # a race builds it twice, both equal: harmless
-        return value
+        return self._derived.get(key, name, build)
 
     def close(self) -> None:
         """Close every searcher (of all threads): call only when no query is running."""
         with self._lock:
             entries, self._open = list(self._open.values()), {}
-            self._derived = {}
+            self._derived.clear()
         for _, searcher in entries:
             searcher.close()

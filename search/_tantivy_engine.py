@@ -33,6 +33,7 @@ from search import _qtree as qt
 from search import _snippet
 from search._facets import shape, top_of
 from search._health import IndexDamagedError
+from search._pool import GenerationCache
 from search._schema import KEY_SEP, rebuild_report, report_documents, section_data
 from search._suggest import Vocabulary
 from search._tantivy_query import Compiled, Compiler, Words, literal_query
@@ -45,7 +46,6 @@ SUBDIR = "tantivy"
 #: The IndexWriter's memory budget (split across its threads; tantivy's floor is 15 MB each).
 WRITER_HEAP = 64_000_000
 WRITER_THREADS = 2
-_KEEP_GENERATIONS = 2
 _BUCKETS = 65_000  # tantivy's ceiling on the buckets of one aggregation
 #: How many more than a page `top` fetches, so ties at the cut can be ordered our way.
 _TIE_MARGIN = 10
@@ -89,7 +89,7 @@ class TantivyPool:
         self._lock = threading.Lock()
         self._current: tuple[tuple, object] | None = None
         self._seen: tuple | None = None  # meta.json's (inode, mtime, size) of _current
-        self._derived: dict[tuple, dict] = {}
+        self._derived = GenerationCache()
         self._open: dict = {}  # owner -> entry, as the Whoosh pool (one shared searcher)
 
     def current(self):
@@ -120,16 +120,7 @@ class TantivyPool:
         return entry
 
     def cached(self, key: tuple, name: str, build):
-        values = self._derived.get(key)
-        if values is None:
-            with self._lock:
-                values = self._derived.setdefault(key, {})
-                while len(self._derived) > _KEEP_GENERATIONS:
-                    del self._derived[next(iter(self._derived))]
-        value = values.get(name)
-        if value is None:
-            value = values[name] = build()
-        return value
+        return self._derived.get(key, name, build)
 
     @property
     def schema(self):
@@ -137,7 +128,8 @@ class TantivyPool:
 
     def close(self) -> None:
         with self._lock:
-            self._current, self._derived, self._ix, self._seen = None, {}, None, None
+            self._current, self._ix, self._seen = None, None, None
+            self._derived.clear()
 
 
 class TantivyEngine:
