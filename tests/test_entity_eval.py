@@ -221,22 +221,27 @@ WRITTEN_AFTER = [p for p in OPEN_PASSAGES if p.split == "after"]
 OPEN_MAX_NEGATIVE_HITS = 0
 
 
+def _assert_well_formed(p, min_words: int) -> None:
+    """One passage of any set: a length in words, gold of known types, hard negatives that
+    are in the text and not (part of) a gold mention, `not_as` surfaces in the text."""
+    assert min_words <= len(p.text.split()) <= 250, (p.id, len(p.text.split()))
+    assert p.gold, p.id
+    for type_, _name, _start, _end in p.gold:
+        assert type_ in ENTITY_TYPES, (p.id, type_)
+    for needle in p.negatives:
+        spans = list(_occurrences(p.text, needle))
+        assert spans, (p.id, needle)
+        for start, end in spans:
+            assert not any(s < end and start < e for _, _, s, e in p.gold), (p.id, needle)
+    for needle, type_ in p.not_as:
+        assert needle in p.text and type_ in ENTITY_TYPES, (p.id, needle)
+
+
 def test_evaluation_set_is_well_formed():
     assert 14 <= len(PASSAGES) <= 20
     assert len({p.id for p in PASSAGES}) == len(PASSAGES)
     for p in PASSAGES:
-        assert 80 <= len(p.text.split()) <= 250, (p.id, len(p.text.split()))
-        assert p.gold, p.id
-        for type_, _name, _start, _end in p.gold:
-            assert type_ in ENTITY_TYPES, (p.id, type_)
-        # a hard negative is in the text and is not itself (part of) a gold mention
-        for needle in p.negatives:
-            spans = list(_occurrences(p.text, needle))
-            assert spans, (p.id, needle)
-            for start, end in spans:
-                assert not any(s < end and start < e for _, _, s, e in p.gold), (p.id, needle)
-        for needle, type_ in p.not_as:
-            assert needle in p.text and type_ in ENTITY_TYPES, (p.id, needle)
+        _assert_well_formed(p, min_words=80)
     # every entity type is exercised
     assert {k[0] for p in PASSAGES for k in p.gold} == set(ENTITY_TYPES)
     assert {p.split for p in PASSAGES} == {"dev", "heldout"}
@@ -246,15 +251,7 @@ def test_open_evaluation_set_is_well_formed():
     assert len(OPEN_PASSAGES) >= 40
     assert len({p.id for p in OPEN_PASSAGES} | {p.id for p in PASSAGES}) == len(OPEN_PASSAGES) + len(PASSAGES)
     for p in OPEN_PASSAGES:
-        assert 20 <= len(p.text.split()) <= 250, (p.id, len(p.text.split()))
-        assert p.gold, p.id
-        for type_, _name, _start, _end in p.gold:
-            assert type_ in ENTITY_TYPES, (p.id, type_)
-        for needle in p.negatives:
-            spans = list(_occurrences(p.text, needle))
-            assert spans, (p.id, needle)
-            for start, end in spans:
-                assert not any(s < end and start < e for _, _, s, e in p.gold), (p.id, needle)
+        _assert_well_formed(p, min_words=20)
     gold = [k for p in OPEN_PASSAGES for k in p.gold]
     unknown = [k for k in gold if not KNOWS(k[0], k[1])]
     # the point of the set: most gold names are unknown to the configuration, of every
@@ -269,17 +266,7 @@ def test_heldout_evaluation_set_is_well_formed():
     assert len(HELDOUT_PASSAGES) >= 30 and len(ids) == len(HELDOUT_PASSAGES)
     assert not ids & ({p.id for p in PASSAGES} | {p.id for p in OPEN_PASSAGES})
     for p in HELDOUT_PASSAGES:
-        assert 20 <= len(p.text.split()) <= 250, (p.id, len(p.text.split()))
-        assert p.gold, p.id
-        for type_, _name, _start, _end in p.gold:
-            assert type_ in ENTITY_TYPES, (p.id, type_)
-        for needle in p.negatives:
-            spans = list(_occurrences(p.text, needle))
-            assert spans, (p.id, needle)
-            for start, end in spans:
-                assert not any(s < end and start < e for _, _, s, e in p.gold), (p.id, needle)
-        for needle, type_ in p.not_as:
-            assert needle in p.text and type_ in ENTITY_TYPES, (p.id, needle)
+        _assert_well_formed(p, min_words=20)
     gold = [k for p in HELDOUT_PASSAGES for k in p.gold]
     unknown = [k for k in gold if not KNOWS(k[0], k[1])]
     assert len(gold) >= 150 and len(unknown) >= len(gold) / 2
