@@ -97,13 +97,16 @@ class _phases:
         setattr(owner, name, timed)
 
     def __enter__(self):
-        from search import _consistency, _ingest
+        from search import _archive_pass, _ingest
 
         self._undo: list = []
         self._wrap(_ingest, "work_of", "plan")
         self._wrap(_ingest, "sha256_of", "plan")
         self._wrap(_ingest._Run, "feed_all", "extract_write_commit")
-        self._wrap(_consistency, "harmonise", "archive_pass")
+        # the pass's parent share: the names learned before each batch is written, and
+        # what it rewrites after the last commit
+        self._wrap(_archive_pass.ArchivePass, "learned_now", "archive_pass")
+        self._wrap(_archive_pass.ArchivePass, "finish", "archive_pass")
         self._wrap(_ingest, "refresh_summary", "summary")
         self._wrap(_ingest._aggregate, "write", "summary")
         return self

@@ -41,7 +41,16 @@ MIN_WEIGHT = 2
 def learn(mentions: Iterable[Mention]) -> Learned:
     """One (type, name) per surface written by rule-found mentions, by weighted vote; only
     surfaces with a defining rule or a shape behind them (`MIN_WEIGHT`)."""
-    votes: dict[str, dict[tuple[str, str], int]] = defaultdict(lambda: defaultdict(int))
+    return learned_of(votes_of(mentions))
+
+
+Votes = dict[str, dict[tuple[str, str], int]]  # surface -> (type, name) -> summed weight
+
+
+def votes_of(mentions: Iterable[Mention], votes: Votes | None = None) -> Votes:
+    """The weighted votes of rule-found `mentions` (added to `votes` when given)."""
+    if votes is None:
+        votes = defaultdict(lambda: defaultdict(int))
     for m in mentions:
         if found_by_rule(m.via) and m.via != "rule:variant":
             surface = " ".join(m.surface.translate(TYPOGRAPHIC).split())
@@ -49,8 +58,23 @@ def learn(mentions: Iterable[Mention]) -> Learned:
             if m.name != surface:
                 # the canonical name written out is the same entity ("SSES" for its definition)
                 votes[m.name][(m.type, m.name)] += _WEIGHT.get(m.via, 1)
-    best = {surface: max(v.items(), key=lambda kv: (kv[1], kv[0])) for surface, v in votes.items()}
+    return votes
+
+
+def learned_of(votes: Votes) -> Learned:
+    """The vote's winner per surface, for surfaces whose winner weighs `MIN_WEIGHT`."""
+    best = {surface: max(v.items(), key=lambda kv: (kv[1], kv[0])) for surface, v in votes.items() if v}
     return {surface: key for surface, (key, weight) in best.items() if weight >= MIN_WEIGHT}
+
+
+def spread_map(learned: Learned) -> Learned:
+    """What a `Spreader` of `learned` writes: every surface it adds or re-types -> (type,
+    name); two learned maps with the same spread map change no text differently."""
+    learned = {s: v for s, v in learned.items() if not everyday_word(s)}
+    # a plural of a one-word name is that name ("DataLoaders", "ScarletLites")
+    plurals = {s + "s": v for s, v in learned.items()
+               if " " not in s and s[-1:].isalnum() and not s.endswith("s") and s + "s" not in learned}
+    return {**plurals, **learned}
 
 
 class Spreader:
@@ -58,14 +82,9 @@ class Spreader:
 
     def __init__(self, learned: Learned, via: str = "rule:repeat") -> None:
         # An everyday English word ("Have" opening a sentence, "Team") that a rule typed is
-        # not spread to every place it is written: on a generated 30k-section archive such
-        # words reached hundreds of reports each. The rule's own mention stays.
-        learned = {s: v for s, v in learned.items() if not everyday_word(s)}
-        # a plural of a one-word name is that name ("DataLoaders", "ScarletLites")
-        plurals = {s + "s": v for s, v in learned.items()
-                   if " " not in s and s[-1:].isalnum() and not s.endswith("s") and s + "s" not in learned}
-        self.learned = {**plurals, **learned}
-        learned = self.learned
+        # not spread to every place it is written (`spread_map`): on a generated 30k-section
+        # archive such words reached hundreds of reports each. The rule's own mention stays.
+        self.learned = learned = spread_map(learned)
         self.via = via
         self._regex = trie_regex(learned) if learned else None
 

@@ -348,6 +348,19 @@ class ArchiveEvidence:
             self._weight[type_, surface] += weight
             self._places[type_, surface] += 1
 
+    def counts(self) -> Iterator[tuple[str, str, int, int]]:
+        """(type, surface, summed weight, places) of every cued surface so far."""
+        for key, weight in self._weight.items():
+            yield key[0], key[1], weight, self._places[key]
+
+    def add_counts(self, type_: str, surface: str, weight: int, places: int) -> None:
+        """Add (or, negative, take back) counts that `counts` gave for other texts."""
+        key = (type_, surface)
+        self._weight[key] += weight
+        self._places[key] += places
+        if not self._places[key]:
+            del self._weight[key], self._places[key]
+
     def learned(self) -> dict[str, tuple[str, str]]:
         """surface -> (type, canonical name) for the surfaces the archive's cues type."""
         best: dict[str, tuple[int, str]] = {}

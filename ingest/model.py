@@ -130,6 +130,9 @@ class Report:
     pages: int | None
     sections: tuple[Section, ...] = field(default_factory=tuple)
     title_mentions: tuple[Mention, ...] = ()
+    #: What the report tells the archive-wide entity pass (`ingest.entity_evidence`): the
+    #: votes of its own rule-found names and its cues; derived data, not compared.
+    evidence: dict | None = field(default=None, compare=False, repr=False)
 
     @property
     def mentions(self) -> tuple[Mention, ...]:

@@ -16,40 +16,18 @@ parsing the source files.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import replace
 from pathlib import Path
 
-from ingest.entity_consistency import Spreader, learn
-from ingest.entity_cues import ArchiveEvidence
-from ingest.entity_regex import trie_regex
-from ingest.model import VIA_ARCHIVE, Mention, Report, found_by_rule
-from search._schema import rebuild_report, report_meta, section_data
+from ingest.entity_consistency import Spreader, spread_map
+from ingest.entity_evidence import Aggregate, report_evidence, with_evidence
+from ingest.model import Report
+from search._schema import rebuild_report, report_meta
 from search._writer import batch
 
 # A stored section whose JSON holds no rule-found mention needs no decoding to learn from.
 _RULE_MARK = re.compile(r'"(?:rule:|archive")')
-
-
-def _rule_mentions(searcher, evidence=None):
-    """Rule-found mentions of every section (and title) in the index, streamed; with
-    `evidence` (an `ArchiveEvidence`), every section's text and heading feed its cues."""
-    for fields in searcher.documents(kind="section"):
-        raw = fields["data"]
-        if evidence is not None:
-            data = json.loads(raw)
-            evidence.add(data["t"], ((row[2], row[3]) for row in data.get("m", ())))
-            evidence.add(fields.get("heading", ""), ((row[2], row[3]) for row in data.get("hm", ())))
-        elif not _RULE_MARK.search(raw):
-            continue
-        else:
-            data = json.loads(raw)
-        for key, text in (("m", data["t"]), ("hm", fields.get("heading", "")), ("tm", fields["title"])):
-            for row in data.get(key, ()):
-                if len(row) > 4 and found_by_rule(row[4]):
-                    surface = row[5] if len(row) > 5 else text[row[2]:row[3]]
-                    yield Mention(row[0], row[1], row[2], row[3], surface, row[4])
 
 
 def harmonise(ix, matcher=None) -> int:
@@ -57,43 +35,33 @@ def harmonise(ix, matcher=None) -> int:
 
     With `matcher` (rules on), the contexts a name recurs in across the archive type it too
     (`ingest.entity_cues.ArchiveEvidence`), except names its configuration knows or rejects.
-    Call with the write lock held, after the ingest's last commit."""
-    evidence = ArchiveEvidence() if matcher is not None and matcher.rules else None
+    Call with the write lock held, after the ingest's last commit. (An ingest runs the pass
+    incrementally, `search._archive_pass`; this is the full pass.)"""
+    return harmonise_all(ix, matcher)[0]
+
+
+def harmonise_all(ix, matcher=None):
+    """The full pass: (reports rewritten, the archive's `Aggregate`, the final spread map).
+
+    Sums every stored report's evidence (computed from its stored text for a report that
+    has none), then rewrites every report that writes a learned surface, holds a mention
+    the archive gave, or has a mention the archive re-typed, so it equals the report one
+    fresh ingest of the same files would give."""
+    from search._archive_pass import configured_of, rewrite_writing
+
+    agg = Aggregate()
+    retyped = set()
     with ix.searcher() as searcher:
-        learned = learn(_rule_mentions(searcher, evidence))
-        if evidence is not None:
-            learned = {**{s: v for s, v in evidence.learned().items() if not matcher.configured(s)},
-                       **learned}
-        if not learned:
-            return 0
-        spread = Spreader(learned, via=VIA_ARCHIVE)
-        # A trie of the learned surfaces, searched on the raw stored JSON (where a line break
-        # inside a name is written \n): one pass per section whatever the number of names.
-        finder = re.compile(trie_regex(learned).pattern.replace(r"\s+", r"(?:\s|\\n)+"))
-        touched = set()
-        for fields in searcher.documents(kind="section"):
-            if fields["report_id"] in touched or not (finder.search(fields["data"]) or finder.search(fields.get("heading", ""))
-                                                      or finder.search(fields["title"])):
-                continue
-            data = section_data(fields)
-            for key, text in (("m", data["t"]), ("hm", fields.get("heading", "")), ("tm", fields["title"])):
-                if key == "tm" and data["o"] != 0:
-                    continue
-                mentions = _rows(data.get(key, ()), text)
-                if spread.apply(text, mentions) != mentions:
-                    touched.add(fields["report_id"])
-                    break
-    if not touched:
-        return 0
-    # One report in memory at a time: a learned name can touch most of a large archive, and
-    # holding every touched report before writing grew the ingest by ~30 KB a report. The
-    # searcher reads the last commit; the batch's writes show only when it commits.
-    # A tantivy handle brings its own batch (see search._tantivy_engine); Whoosh's is here.
-    with (ix.batch() if hasattr(ix, "batch") else batch(ix)) as b, ix.searcher() as searcher:
-        for rid in sorted(touched):
-            report, source_abs = _stored_report(searcher, rid)
-            b.put(_apply(report, spread), source_abs)
-    return len(touched)
+        for fields in searcher.documents(kind="report"):
+            ev = report_meta(fields).get("ev")
+            if ev is None or "v" not in ev:
+                ev = with_evidence(_stored_report(searcher, fields["report_id"])[0]).evidence
+            elif ev.get("r"):
+                retyped.add(fields["report_id"])
+            agg.add(ev)
+    final = spread_map(agg.learned(configured_of(matcher)))
+    count = rewrite_writing(ix, final, final, also=retyped, given=True)
+    return count, agg, final
 
 
 def reannotate(ix, matcher) -> int:
@@ -116,16 +84,12 @@ def reannotate(ix, matcher) -> int:
                 if matcher.rules:
                     title_mentions, sections = _consistent(report.title, title_mentions, sections)
                 new = replace(report, sections=tuple(sections), title_mentions=title_mentions)
+                new = replace(new, evidence=report_evidence(new))  # the report as built anew
                 if new != report:
                     b.put(new, source_abs)
                     count += 1
     harmonise(ix, matcher)
     return count
-
-
-def _rows(rows, text: str) -> tuple[Mention, ...]:
-    return tuple(Mention(r[0], r[1], r[2], r[3], r[5] if len(r) > 5 else text[r[2]:r[3]],
-                         r[4] if len(r) > 4 else "gazetteer") for r in rows)
 
 
 def _stored_report(searcher, report_id: str) -> tuple[Report, str]:

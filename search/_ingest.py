@@ -15,10 +15,13 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
+from contextlib import ExitStack
 from pathlib import Path
 
-from search import _aggregate, _consistency
+from search import _aggregate
+from search._archive_pass import ArchivePass, config_key
 from search._entity import record_entities_file
 from search._lock import write_lock
 from search._rebuild import record_sources
@@ -157,9 +160,16 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
         if parallel:  # longest first, so no long file is left to one worker at the end
             todo.sort(key=lambda p: -work[p])
         builder = _Builders(eng, ix)
+        matcher = load_matcher(entities)
+        archive = ArchivePass(eng, ix, index_dir, matcher, config_key(entities), bool(known)) \
+            if eng.NAME in ("whoosh", "tantivy") else None
+        if archive is not None and gone:
+            with ix.searcher() as searcher:
+                for rid in gone:
+                    archive.take_back(searcher, rid)
         workers = (ProcessWorkers(jobs, stage, builder, entities, read_options) if parallel
                    else InlineWorkers(stage, builder, entities, read_options))
-        run = _Run(eng, ix, workers, known, progress, summary, work)
+        run = _Run(eng, ix, workers, known, progress, summary, work, archive)
         run.batches[0].delete.update(gone)
         try:
             run.feed_all(todo)
@@ -170,9 +180,10 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
             workers.close()
         finally:
             clear_stage(stage)
-        # A name the rules typed in one report is that entity wherever the archive writes it
-        # (the pass reads the stored documents of the embedded engines: Whoosh, tantivy).
-        if eng.NAME in ("whoosh", "tantivy") and _consistency.harmonise(ix, load_matcher(entities)):
+        # A name the rules typed in one report is that entity wherever the archive writes it:
+        # the reports of this run were written with the archive's names; the pass rewrites
+        # the others that can differ (search._archive_pass).
+        if archive is not None and archive.finish():
             run.summary = None  # rewritten reports: their counts changed, rebuild the summary
         if run.summary is not None:
             _aggregate.write(index_dir, run.summary.finish(eng.generation(ix)))
@@ -198,7 +209,8 @@ class _Run:
     """The parent's side of one ingest: hand out files, collect answers, commit batches."""
 
     def __init__(self, engine, ix, workers, known: dict, progress,
-                 summary: _aggregate.Accumulator | None, work: dict[str, float] | None = None) -> None:
+                 summary: _aggregate.Accumulator | None, work: dict[str, float] | None = None,
+                 archive: ArchivePass | None = None) -> None:
         self.engine, self.ix, self.workers = engine, ix, workers
         self.known, self.progress = known, progress
         self.batches: dict[int, _Batch] = {0: _Batch()}
@@ -208,15 +220,25 @@ class _Run:
         self.added = 0
         self.failed: list[tuple[str, str]] = []
         self.work = work or {}  # path -> pages of work, to give each worker an equal share
+        self.archive = archive
+        self.dropped: set[tuple[int, int, str]] = set()  # (batch, worker, path) not to commit
+        self._old = None  # a searcher on the last commit, to read replaced reports' evidence
 
     def feed_all(self, todo: list[str]) -> None:
-        """Extract and write every file in `todo`, committing batch by batch."""
+        """Extract and write every file in `todo`, committing batch by batch.
+
+        A batch is closed when full (or the files end); once every file of it has been
+        answered (so its evidence is counted), the workers are asked to write it with the
+        names the archive has learned and to close their segments; the batch commits when
+        every worker did. Meanwhile the workers go on with the next batch's files."""
         workers, n = self.workers, self.workers.size
         in_flight = [0] * n
         queued = [0.0] * n  # pages of work each worker has in hand
         total, done, expected = len(todo), 0, 0
         batch, in_batch, since = 0, 0, time.monotonic()
         per_batch = COMMIT_EVERY * n  # one segment of COMMIT_EVERY files per worker
+        closed: deque[int] = deque()  # batches whose files are all sent, not yet flushed
+        unanswered: dict[int, int] = defaultdict(int)  # batch -> files not answered yet
         files = iter(todo)
         more = True
         if self.progress:
@@ -232,16 +254,21 @@ class _Run:
                 in_flight[w] += 1
                 queued[w] += self.work.get(path, 1.0)
                 in_batch += 1
+                unanswered[batch] += 1
                 expected += 1
             full = in_batch >= per_batch or (
                 in_batch and time.monotonic() - since > COMMIT_SECONDS)
             last = not more and (in_batch or self.batches[batch].delete)
-            if full or last:  # every worker closes its segment; the batch commits when all did
-                for w in range(n):
-                    workers.send(w, ("flush", batch, None))
-                expected += n
+            if full or last:
+                closed.append(batch)
                 batch, in_batch, since = batch + 1, 0, time.monotonic()
                 self.batches[batch] = _Batch()
+            while closed and not unanswered.get(closed[0]):
+                b = closed.popleft()
+                learned = self.archive.learned_now() if self.archive is not None else None
+                for w in range(n):
+                    workers.send(w, ("flush", b, learned))
+                expected += n
             if not expected:
                 return
             answer = workers.receive()
@@ -250,37 +277,61 @@ class _Run:
                 _, w, b, path, result, reason = answer
                 in_flight[w] -= 1
                 queued[w] -= self.work.get(path, 1.0)
+                unanswered[b] -= 1
                 done += 1
                 self._done(b, w, path, result, reason)
                 if self.progress:
                     self.progress(done, total)
             else:
-                _, w, b, finished = answer
+                _, w, b, finished, rows = answer
+                self._written(b, w, rows)
                 self.batches[b].segments[w] = finished
                 if len(self.batches[b].segments) == n:
                     self._commit(self.batches.pop(b))
 
     def _done(self, b: int, w: int, path: str, result, reason) -> None:
         if result is not None:
-            rid, row, span = result
+            rid, evidence = result
             if rid in self.seen:
                 reason = (f"{path}: report id {rid!r} is also produced by {self.seen[rid]}; "
                           "rename one of the files")
-                self.batches[b].dead.setdefault(w, []).append(span)
+                self.dropped.add((b, w, path))
             else:
                 self.seen[rid] = path
                 if rid in self.known:
                     self.updated.add(rid)
                     self.batches[b].delete.add(rid)  # only ids the index holds: no blind deletes
                     self.summary = None  # its old counts are in the summary: rebuild it
+                    if self.archive is not None:
+                        self.archive.take_back(self._searcher(), rid)
                 else:
                     self.added += 1
-                    if self.summary is not None:
-                        self.summary.add(*row)
+                if self.archive is not None:
+                    self.archive.add(evidence)
         if reason is not None:
             self.failed.append((path, reason))
 
+    def _written(self, b: int, w: int, rows) -> None:
+        """A worker wrote its reports of batch `b`: drop the ones that lost their id to an
+        earlier file, count the added ones in the summary."""
+        for path, rid, row, span in rows:
+            if (b, w, path) in self.dropped:
+                self.dropped.discard((b, w, path))
+                self.batches[b].dead.setdefault(w, []).append(span)
+            elif self.summary is not None and rid not in self.updated:
+                self.summary.add(*row)
+
+    def _searcher(self):
+        # The replaced reports are read from the last commit before theirs deletes them.
+        if self._old is None:
+            self._old = ExitStack()
+            self._old_docs = self._old.enter_context(self.ix.searcher())
+        return self._old_docs
+
     def _commit(self, batch: _Batch) -> None:
+        if self._old is not None:  # the commit may delete what it reads
+            self._old.close()
+            self._old = None
         order = sorted(w for w, seg in batch.segments.items() if seg is not None)
         segments = [batch.segments[w] for w in order]
         if not segments and not batch.delete:

@@ -1,151 +1,224 @@
-"""Archive-wide entity consistency for a PostgreSQL index (the embedded engines' counterpart
-is `search._consistency.harmonise`, whose voting and spreading this module reuses).
+"""Archive-wide entity consistency for a PostgreSQL index, kept incremental (the embedded
+engines' counterpart is `search._archive_pass`; both learn and spread with
+`ingest.entity_evidence`).
 
-At the end of an ingest run that changed the index, the names the open-class rules typed
-anywhere in the archive are voted one (type, canonical name) per surface
-(`ingest.entity_consistency.learn`), and every report that writes such a surface without
-that mention is rewritten with it (``via="archive"``), so an entity page gathers every
-month that names it. The rule-found mentions come from the ``mentions`` table and the
-reports' title mentions. The learned names are recorded in ``settings``: while they stay
-the same, a run looks only at the reports written since it started (the others were made
-consistent with those names already); when they change, at every report.
+Each report's evidence (the votes of its own rule-found names, its cues) is computed by the
+worker that built it and stored in the ``evidence`` table beside the report's version
+(sha256). The archive's sum of it is kept in ``settings`` (``entity_evidence``), and each
+evidence row says which version of its report the sum counts (``counted_sha``), so a pass
+only adds what was written since the last one and takes back what was replaced or removed:
+it never reads every text again. Reports are written by the workers with the names learned
+when their run started; the pass then rewrites only the reports that write a surface whose
+learned value changed: since the last pass for any report, since the run's start for the
+reports written meanwhile (found through the sections' text search index, not a scan).
 
-Other writers may run meanwhile (only the passes themselves take turns): a report is
-rewritten only if it is still the version that was read (`_pg_write.rewrite`), so a newer
-version another worker wrote is never overwritten; the next run's pass brings that one in
-line.
+One pass at a time across machines (an advisory lock); other writers may write meanwhile:
+a report is rewritten only if it is still the version that was read (`_pg_write.rewrite`),
+and the next run's pass brings a newer one in line. A missing or older-version sum is
+rebuilt from the evidence rows (a report without a row gets one from its stored text) and
+every report is looked at once, as every pass did before evidence was stored.
 """
 
 from __future__ import annotations
 
 import json
 
-from ingest.entity_consistency import Spreader, learn
-from ingest.model import RULE_PREFIX, VIA_ARCHIVE, Mention
+from ingest.entity_consistency import Learned, Spreader, spread_map
+from ingest.entity_evidence import Aggregate, base_of, changed_surfaces, spread, with_evidence
+from ingest.model import VIA_ARCHIVE
 from search import _pg_read, _pg_write
-from search._pg_schema import SCHEMA
+from search._pg_schema import _CREATE_LOCK, CONFIG, SCHEMA
 
 S = SCHEMA
 #: Advisory lock key held for one pass: two runs ending together do not both rewrite the
-#: same reports; the second, once the first is done, finds its names recorded and looks at
-#: the reports written since it started only.
+#: same reports, and the evidence sum is updated by one pass at a time.
 _PASS_LOCK = 0x7265706f72740002
+#: Surfaces per text-search statement when looking up the reports that write them.
+_LOOKUP_CHUNK = 100
+
+_EVIDENCE_DDL = f"""
+CREATE TABLE IF NOT EXISTS {S}.evidence (
+    report_id   text PRIMARY KEY,
+    sha256      text NOT NULL,
+    ev          jsonb NOT NULL,
+    counted_sha text,
+    counted     jsonb
+)"""
 
 
-def _rule_mentions(conn):
-    """Rule-found mentions of every section body, heading and title in the index."""
-    rows = conn.execute(
-        f"SELECT m.type, m.name, m.start_at, m.end_at, coalesce(m.surface, substr(CASE WHEN "
-        f"m.in_heading THEN s.heading ELSE s.body END, m.start_at + 1, m.end_at - m.start_at)),"
-        f" m.via FROM {S}.mentions m JOIN {S}.sections s ON s.id = m.section_id "
-        "WHERE m.via LIKE %s OR m.via = %s", (RULE_PREFIX + "%", VIA_ARCHIVE))
-    for etype, name, start, end, surface, via in rows:
-        yield Mention(etype, name, start, end, surface, via)
-    titles = conn.execute(
-        f"SELECT title, title_mentions FROM {S}.reports WHERE title_mentions::text LIKE %s "
-        "OR title_mentions::text LIKE %s", ("%" + RULE_PREFIX + "%", f'%"{VIA_ARCHIVE}"%'))
-    for title, mentions in titles:
-        for m in mentions:
-            surface = m[5] if len(m) > 5 else title[m[2]:m[3]]
-            yield Mention(m[0], m[1], m[2], m[3], surface, m[4])
+def ensure_evidence(conn) -> None:
+    """Create the ``evidence`` table if the index has none (added within schema version 1:
+    derived data, rebuilt from the reports when missing)."""
+    def missing() -> bool:
+        return conn.execute("SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = %s AND "
+                            "tablename = 'evidence'", (S,)).fetchone() is None
+
+    if missing():
+        with conn.transaction():
+            # two first writers at once: the second waits here, then finds the table
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_CREATE_LOCK,))
+            if missing():
+                conn.execute(_EVIDENCE_DDL)
 
 
-def _touched(conn, spread: Spreader, since) -> list[tuple[str, str, object]]:
-    """(id, source_abs, ingested_at) of the reports a pass would change: every report, or
-    those written at or after `since` (the server's clock), read as a stream of sections
-    with their stored mentions, as the embedded engines stream their section documents."""
-    where, params = ("WHERE r.ingested_at >= %s", (since,)) if since is not None else ("", ())
-    touched: dict[str, tuple] = {}
-    with conn.transaction():
-        with conn.cursor(name="report_archive_harmonise") as cur:
-            cur.itersize = 500
-            cur.execute(
-                f"SELECT r.id, r.source_abs, r.ingested_at, s.ord, s.body, s.heading, r.title, "
-                f"r.title_mentions, coalesce((SELECT json_agg(json_build_array(m.in_heading, "
-                f"m.type, m.name, m.start_at, m.end_at, m.surface, m.via) ORDER BY m.ord) "
-                f"FROM {S}.mentions m WHERE m.section_id = s.id), '[]') FROM {S}.sections s "
-                f"JOIN {S}.reports r ON r.id = s.report_id {where}", params)
-            for rid, source_abs, at, order, body, heading, title, title_rows, rows in cur:
-                if rid in touched:
-                    continue
-                heads = [r[1:] for r in rows if r[0]]
-                own = [r[1:] for r in rows if not r[0]]
-                texts = [(body, _pg_write._mentions(own, body)),
-                         (heading, _pg_write._mentions(heads, heading))]
-                if order == 0:
-                    texts.append((title, _title_mentions(title, title_rows)))
-                if any(spread.apply(text, mentions) != mentions for text, mentions in texts):
-                    touched[rid] = (rid, source_abs, at)
-    return sorted(touched.values())
+def store_evidence(conn, report) -> None:
+    """Record the evidence of the version of `report` just written (its sha256)."""
+    if report.evidence is None:
+        return
+    conn.execute(f"INSERT INTO {S}.evidence (report_id, sha256, ev) VALUES (%s, %s, %s) "
+                 "ON CONFLICT (report_id) DO UPDATE SET sha256 = excluded.sha256, ev = excluded.ev",
+                 (report.id, report.sha256, json.dumps(report.evidence)))
 
 
-def _title_mentions(title: str, rows) -> tuple[Mention, ...]:
-    return tuple(Mention(m[0], m[1], m[2], m[3], m[5] if len(m) > 5 else title[m[2]:m[3]], m[4])
-                 for m in rows)
+def recorded_learned(conn) -> Learned:
+    """The names the last pass made the archive consistent with (what a run's workers
+    write their reports with)."""
+    value = _setting(conn, "learned")
+    try:
+        return {s: tuple(v) for s, v in json.loads(value)} if value else {}
+    except (ValueError, TypeError):
+        return {}
 
 
-def _recorded_learned(conn) -> str | None:
-    row = conn.execute(f"SELECT value FROM {S}.settings WHERE name = 'learned'").fetchone()
+def _setting(conn, name: str) -> str | None:
+    row = conn.execute(f"SELECT value FROM {S}.settings WHERE name = %s", (name,)).fetchone()
     return row[0] if row is not None else None
 
 
-def _archive_cues(conn, evidence) -> None:
-    """Feed every section's text and heading to `evidence` (an ArchiveEvidence), streamed."""
-    with conn.transaction():
-        with conn.cursor(name="report_archive_cues") as cur:
-            cur.itersize = 1000
-            # with each section its mention spans: a word inside a mention is part of that
-            # name, not a name of its own (see ArchiveEvidence.add)
-            cur.execute(f"SELECT s.body, s.heading, (SELECT array_agg(ARRAY[m.start_at, m.end_at, "
-                        f"m.in_heading::int]) FROM {S}.mentions m WHERE m.section_id = s.id) "
-                        f"FROM {S}.sections s")
-            for body, heading, spans in cur:
-                spans = spans or ()
-                evidence.add(body, [(a, b) for a, b, h in spans if not h])
-                evidence.add(heading, [(a, b) for a, b, h in spans if h])
-
-
-def harmonise(conn, since=None, matcher=None) -> int:
+def harmonise(conn, since=None, matcher=None, written_with: Learned | None = None) -> int:
     """Make rule-found names consistent across the archive; the number of reports rewritten.
     `conn` is an autocommit connection to the primary; with `matcher` (rules on), the
-    archive's summed cues type names too. When the learned names are those the
-    last pass recorded, only the reports written since `since` (this run's start on the
-    server's clock) can need them; otherwise every report is looked at."""
+    archive's summed cues type names too. `since` (this run's start on the server's clock)
+    and `written_with` (the names its reports were written with): the reports written
+    since then are checked against those names; every report against the names the last
+    pass recorded. Without `since`, every report written is checked."""
+    ensure_evidence(conn)
     conn.execute("SELECT pg_advisory_lock(%s)", (_PASS_LOCK,))
     try:
-        return _harmonise(conn, since, matcher)
+        return _harmonise(conn, since, matcher, written_with or {})
     finally:
         conn.execute("SELECT pg_advisory_unlock(%s)", (_PASS_LOCK,))
 
 
-def _harmonise(conn, since, matcher) -> int:
-    from ingest.entity_cues import ArchiveEvidence
-    from search._consistency import _apply
+def _harmonise(conn, since, matcher, written_with: Learned) -> int:
+    from search._archive_pass import configured_of
 
-    learned = learn(_rule_mentions(conn))
-    if matcher is not None and matcher.rules:
-        # The contexts a name recurs in across the archive type it too (as in
-        # search._consistency), except names the configuration knows or rejects.
-        evidence = ArchiveEvidence()
-        _archive_cues(conn, evidence)
-        learned = {**{s: v for s, v in evidence.learned().items() if not matcher.configured(s)},
-                   **learned}
-    if not learned:
-        return 0
-    spread = Spreader(learned, via=VIA_ARCHIVE)
-    value = json.dumps(sorted([s, list(v)] for s, v in spread.learned.items()))
-    recorded = _recorded_learned(conn)
-    if recorded != value:
-        since = None
+    # The sum and the versions it counts change together, while the workers wait to record
+    # evidence (a brief table lock: they write reports meanwhile, and their evidence once it
+    # ends, to be counted by the next pass).
+    with conn.transaction():
+        conn.execute(f"LOCK TABLE {S}.evidence IN SHARE ROW EXCLUSIVE MODE")
+        stored = _setting(conn, "entity_evidence")
+        agg = Aggregate.from_json(json.loads(stored)) if stored else None
+        full = agg is None
+        agg = _reconcile(conn, agg or Aggregate(), full)
+        conn.execute(f"INSERT INTO {S}.settings VALUES ('entity_evidence', %s) ON CONFLICT (name) "
+                     "DO UPDATE SET value = excluded.value",
+                     (json.dumps(agg.to_json(), separators=(",", ":")),))
+    final = spread_map(agg.learned(configured_of(matcher)))
+    recorded = recorded_learned(conn)
+    candidates: set[str] = set()
+    if full:  # every report once: archive-given and re-typed mentions left by older passes
+        candidates |= {r[0] for r in conn.execute(f"SELECT report_id FROM {S}.evidence "
+                                                  "WHERE jsonb_array_length(ev->'r') > 0")}
+        candidates |= {r[0] for r in conn.execute(
+            f"SELECT DISTINCT s.report_id FROM {S}.mentions m JOIN {S}.sections s "
+            "ON s.id = m.section_id WHERE m.via = %s", (VIA_ARCHIVE,))}
+        candidates |= {r[0] for r in conn.execute(
+            f"SELECT id FROM {S}.reports WHERE title_mentions::text LIKE %s", (f'%"{VIA_ARCHIVE}"%',))}
+        candidates |= _writing(conn, set(final) | set(recorded), None)
+    else:
+        candidates |= _writing(conn, changed_surfaces(recorded, final), None)
+        candidates |= _writing(conn, changed_surfaces(written_with, final), since)
+    count = _rewrite(conn, sorted(candidates), final) if candidates else 0
+    # recorded once the reports are rewritten: a killed pass is done again by the next one
+    conn.execute(f"INSERT INTO {S}.settings VALUES ('learned', %s) ON CONFLICT (name) "
+                 "DO UPDATE SET value = excluded.value",
+                 (json.dumps(sorted([s, list(v)] for s, v in final.items())),))
+    return count
+
+
+def _reconcile(conn, agg: Aggregate, full: bool) -> Aggregate:
+    """Bring `agg` up to date with the reports as they are now (in the caller's
+    transaction, the evidence table locked): count each report's current evidence (once:
+    ``counted_sha``), take back that of replaced and removed versions."""
+    where = "" if full else (" WHERE e.report_id IS NULL OR e.counted_sha IS DISTINCT FROM r.sha256 "
+                             "OR e.sha256 <> r.sha256")
+    with conn.cursor(name="report_archive_evidence") as cur:
+        cur.itersize = 500
+        cur.execute(f"SELECT r.id, r.sha256, e.sha256, e.ev, e.counted FROM {S}.reports r "
+                    f"LEFT JOIN {S}.evidence e ON e.report_id = r.id{where}")
+        counted = []  # streamed: one report's evidence in memory at a time
+        for rid, sha, ev_sha, ev, before in cur:
+            if before is not None and not full:
+                agg.add(before, -1)
+            if ev is None or ev_sha != sha:  # written without evidence (a tool, a killed worker)
+                report = _pg_read.report(conn, rid)
+                if report is None:
+                    continue
+                report = with_evidence(report)
+                store_evidence(conn, report)
+                ev = report.evidence
+            agg.add(ev)
+            counted.append(rid)
+    if counted:
+        conn.execute(f"UPDATE {S}.evidence SET counted = ev, counted_sha = sha256 "
+                     "WHERE report_id = ANY(%s)", (counted,))
+    gone = conn.execute(f"DELETE FROM {S}.evidence e WHERE NOT EXISTS (SELECT 1 FROM {S}.reports r "
+                        "WHERE r.id = e.report_id) RETURNING counted").fetchall()
+    if not full:
+        for (before,) in gone:
+            if before is not None:
+                agg.add(before, -1)
+    return agg
+
+
+def _writing(conn, surfaces: set[str], since) -> set[str]:
+    """Ids of the reports whose text (body, heading, title) writes one of `surfaces`
+    (written at or after `since`, when given), found through the sections' text search
+    index: a superset (stemmed words), which the spreading then checks exactly."""
+    if not surfaces:
+        return set()
+    found: set[str] = set()
+    ordered = sorted(surfaces)
+    extra = " AND s.report_id IN (SELECT id FROM {S}.reports WHERE ingested_at >= %s)".format(S=S) \
+        if since is not None else ""
+    for start in range(0, len(ordered), _LOOKUP_CHUNK):
+        chunk = ordered[start:start + _LOOKUP_CHUNK]
+        query = " || ".join([f"phraseto_tsquery('{CONFIG}', %s)"] * len(chunk))
+        params = [*chunk, *([since] if since is not None else [])]
+        found |= {r[0] for r in conn.execute(
+            f"SELECT DISTINCT s.report_id FROM {S}.sections s WHERE s.tsv @@ ({query}){extra}",
+            params)}
+        # a surface of stop words alone gives an empty text query: look for it as written
+        empty = [s for s, (q,) in zip(chunk, conn.execute(
+            "SELECT numnode(phraseto_tsquery(%s::regconfig, x)) FROM unnest(%s::text[]) AS x",
+            (CONFIG, chunk)).fetchall()) if not q]
+        for surface in empty:
+            found |= {r[0] for r in conn.execute(
+                f"SELECT DISTINCT s.report_id FROM {S}.sections s WHERE (strpos(s.body, %s) > 0 "
+                f"OR strpos(s.heading, %s) > 0 OR strpos(s.title, %s) > 0){extra}",
+                [surface, surface, surface, *([since] if since is not None else [])])}
+    return found
+
+
+def _rewrite(conn, report_ids: list[str], final: Learned) -> int:
+    """Rewrite each report with the names `final` when they change it; how many changed."""
+    spreader = Spreader(final, via=VIA_ARCHIVE)
     count = 0
-    for rid, source_abs, written_at in _touched(conn, spread, since):
-        report = _pg_read.report(conn, rid)
+    for rid in report_ids:
+        row = conn.execute(f"SELECT r.source_abs, r.ingested_at, e.ev, e.sha256 = r.sha256 FROM "
+                           f"{S}.reports r LEFT JOIN {S}.evidence e ON e.report_id = r.id "
+                           "WHERE r.id = %s", (rid,)).fetchone()
+        report = _pg_read.report(conn, rid) if row is not None else None
         if report is None:
             continue
-        new = _apply(report, spread)
+        source_abs, written_at, ev, current = row
+        if ev is not None and current:
+            from dataclasses import replace
+            report = replace(report, evidence=ev)
+        new = spread(base_of(with_evidence(report)), spreader)
         if new != report and _pg_write.rewrite(conn, new, source_abs, written_at):
+            store_evidence(conn, new)  # the re-typed mentions' own types (see base_of)
             count += 1
-    if recorded != value:  # recorded once the pass is done: a killed pass is run again
-        conn.execute(f"INSERT INTO {S}.settings VALUES ('learned', %s) ON CONFLICT (name) "
-                     "DO UPDATE SET value = excluded.value", (value,))
     return count

@@ -59,8 +59,16 @@ def ingest_paths_pg(paths, url: str, entities_file=None, jobs: int | None = None
             conn.execute(f"INSERT INTO {SCHEMA}.settings VALUES ('entities', %s) "
                          "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
                          (Path(entities).read_text(encoding="utf-8"),))
+        from search._pg_harmonise import ensure_evidence, recorded_learned
+        ensure_evidence(conn)
         # The server's clock, not ours: other machines' writes are compared with it.
         started = conn.execute("SELECT clock_timestamp()").fetchone()[0]
+        # Reports are written with the names the archive learned so far (the pass at the end
+        # rewrites only those that write a surface whose learned value changes meanwhile);
+        # forked workers inherit them.
+        written_with = recorded_learned(conn)
+        _worker["learned"] = written_with
+        _worker.pop("spreader", None)
         listed = _pg_write.known(conn)
         shas = {v["sha256"] for v in listed.values()}
         todo, unchanged = [], 0
@@ -100,7 +108,7 @@ def ingest_paths_pg(paths, url: str, entities_file=None, jobs: int | None = None
                 removed += _pg_write.delete_unchanged(conn, rid, sha, started)
         if counts["added"] or counts["updated"] or removed:
             from search._pg_harmonise import harmonise
-            harmonise(conn, started, load_matcher(entities))
+            harmonise(conn, started, load_matcher(entities), written_with)
     finally:
         conn.close()
     return IngestSummary(added=counts["added"], updated=counts["updated"],
@@ -143,13 +151,35 @@ def _write_one(conn, path: str, entities, read_options, started
 
     from search._workers import extract
 
+    from search._pg_harmonise import store_evidence
+    from search._workers import _with_evidence
+
     report, reason = extract(path, entities, read_options)
     if report is None:
         return "failed", reason, None
+    report = _spread(_with_evidence(report, entities))
     try:
-        return (*_pg_write.put(conn, report, os.path.abspath(path), started), report.id)
+        status, reason = _pg_write.put(conn, report, os.path.abspath(path), started)
+        if status in ("added", "updated"):
+            store_evidence(conn, report)
+        return status, reason, report.id
     except psycopg.DataError as error:  # text the server refuses: this file fails, not the run
         return "failed", f"{path}: the database refused the report: {error}", report.id
+
+
+def _spread(report):
+    """`report` with the names the archive had learned when the run started."""
+    learned = _worker.get("learned")
+    if not learned:
+        return report
+    if "spreader" not in _worker:
+        from ingest.entity_consistency import Spreader
+        from ingest.model import VIA_ARCHIVE
+
+        _worker["spreader"] = Spreader(learned, via=VIA_ARCHIVE)
+    from ingest.entity_evidence import spread
+
+    return spread(report, _worker["spreader"])
 
 
 def _init(url: str) -> None:

@@ -113,6 +113,8 @@ def report_documents(report: Report, source_abs: str) -> list[dict]:
         "entities": entities,
         "ingested_at": now,
     }
+    if report.evidence is not None:  # for the archive-wide entity pass (ingest.entity_evidence)
+        meta["ev"] = report.evidence
     docs = [dict(common, doc_id=report.id, kind="report", data=json.dumps(meta))]
     for order, s in enumerate(report.sections):
         # The title's mentions count with the first section: the title heads the report.
@@ -189,4 +191,5 @@ def rebuild_report(report_fields: dict, section_fields: list[dict]) -> Report:
         period=report_fields.get("period") or None, source=meta["source"],
         format=report_fields["format"], sha256=meta["sha256"], pages=meta["pages"],
         sections=sections, title_mentions=mentions_of({"tm": meta.get("tm", [])}, "tm", title),
+        evidence=meta.get("ev"),
     )

@@ -30,10 +30,19 @@ IN_FLIGHT = 4
 
 @lru_cache(maxsize=4)
 def load_matcher(entities_file: str | None):
-    """The entity matcher for `entities_file` (cached per process; raises EntityConfigError)."""
+    """The entity matcher for `entities_file` (cached per process; raises EntityConfigError).
+
+    With its rules on, English word frequencies are loaded too (the cues weigh words by
+    them): loaded here, before the workers are forked, every worker shares them instead of
+    each loading its own (~0.2-0.8 s)."""
     from ingest.entities import load_matcher as load
 
-    return load(Path(entities_file) if entities_file else None)
+    matcher = load(Path(entities_file) if entities_file else None)
+    if getattr(matcher, "rules", False):
+        from ingest.entity_cues import _frequencies
+
+        _frequencies()
+    return matcher
 
 
 def extract(path: str, entities_file: str | None, options=None):
@@ -49,17 +58,57 @@ def extract(path: str, entities_file: str | None, options=None):
         return None, f"{path}: unexpected {type(e).__name__}: {e}"
 
 
-def handle(builder, worker: int, message: tuple, entities_file: str | None,
-           options=None):
-    """One message to a worker -> its answer (see the module docs)."""
-    kind, batch, path = message
-    if kind == "flush":
-        return ("segment", worker, batch, builder.finish())
-    report, reason = extract(path, entities_file, options)
-    if report is None:
-        return ("done", worker, batch, path, None, reason)
-    start, end, report_doc = builder.add(report, os.path.abspath(path))
-    return ("done", worker, batch, path, (report.id, entry_of(report_doc), (start, end)), None)
+class Worker:
+    """One worker's state: its segment builder and the reports it holds until the batch's
+    flush, when the archive's learned names are applied to them and they are written
+    (`search._archive_pass`): each report is written once, with the archive's names."""
+
+    def __init__(self, builder, worker: int, entities_file: str | None, options=None) -> None:
+        self.builder, self.worker = builder, worker
+        self.entities, self.options = entities_file, options
+        self.held: dict[int, list] = {}  # batch -> [(path, report)]
+
+    def handle(self, message: tuple) -> tuple:
+        """One message -> its answer (see the module docs)."""
+        kind, batch, arg = message
+        if kind == "flush":
+            return self._flush(batch, arg)
+        path = arg
+        report, reason = extract(path, self.entities, self.options)
+        if report is None:
+            return ("done", self.worker, batch, path, None, reason)
+        report = _with_evidence(report, self.entities)
+        self.held.setdefault(batch, []).append((path, report))
+        return ("done", self.worker, batch, path, (report.id, report.evidence), None)
+
+    def _flush(self, batch: int, learned) -> tuple:
+        from ingest.entity_consistency import Spreader
+        from ingest.entity_evidence import spread
+        from ingest.model import VIA_ARCHIVE
+
+        spreader = Spreader(learned, via=VIA_ARCHIVE) if learned else None
+        rows = []
+        for path, report in self.held.pop(batch, ()):
+            if spreader is not None:
+                report = spread(report, spreader)
+            start, end, report_doc = self.builder.add(report, os.path.abspath(path))
+            rows.append((path, report.id, entry_of(report_doc), (start, end)))
+        return ("segment", self.worker, batch, self.builder.finish(), rows)
+
+    def cancel(self) -> None:
+        self.held.clear()
+        self.builder.cancel()
+
+
+def _with_evidence(report, entities_file: str | None):
+    """The report with its evidence for the archive pass; the cues only when rules are on
+    (the pass sums them only then)."""
+    from dataclasses import replace
+
+    from ingest.entity_evidence import report_evidence
+
+    evidence = report_evidence(report, cues=bool(getattr(load_matcher(entities_file), "rules", False)))
+    return replace(report, evidence=evidence)
 
 
 class InlineWorkers:
@@ -69,19 +118,17 @@ class InlineWorkers:
 
     def __init__(self, stage_root: Path, builder, entities_file: str | None,
                  options=None) -> None:
-        self._builder = builder(stage_root / "w0")
-        self._entities = entities_file
-        self._options = options
+        self._worker = Worker(builder(stage_root / "w0"), 0, entities_file, options)
         self._answers: deque = deque()
 
     def send(self, worker: int, message: tuple) -> None:
-        self._answers.append(handle(self._builder, 0, message, self._entities, self._options))
+        self._answers.append(self._worker.handle(message))
 
     def receive(self) -> tuple:
         return self._answers.popleft()
 
     def close(self, abort: bool = False) -> None:
-        self._builder.cancel()
+        self._worker.cancel()
 
 
 def _close_inherited_index_locks() -> None:
@@ -117,7 +164,7 @@ def _work(worker: int, inbox, outbox, stage_dir: Path, make_builder, entities_fi
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _close_inherited_index_locks()
     try:
-        builder = make_builder(stage_dir)
+        state = Worker(make_builder(stage_dir), worker, entities_file, options)
         while True:
             try:
                 message = inbox.get(timeout=1.0)
@@ -126,9 +173,9 @@ def _work(worker: int, inbox, outbox, stage_dir: Path, make_builder, entities_fi
                     return
                 continue
             if message is None:
-                builder.cancel()
+                state.cancel()
                 return
-            outbox.put(handle(builder, worker, message, entities_file, options))
+            outbox.put(state.handle(message))
     except BaseException:
         outbox.put(("error", worker, traceback.format_exc()))
 

@@ -1,0 +1,124 @@
+"""The archive-wide entity pass kept incremental: an archive ingested in steps (files added,
+replaced, removed) holds, after every step, the same reports with the same mentions as one
+fresh ingest of the files as they are then, on every engine."""
+
+from __future__ import annotations
+
+from search import Index, ingest_paths
+
+# Each text gives the rules something to learn from: a defining context (Nightjar, Quokka,
+# Kestrel) or a cue that counts only summed over the archive (Osprey in system contexts).
+FILES = {
+    "2024-01-report.txt": "Summit systems\n\nNightjar, the new camera-diagnostics dashboard, "
+                          "was installed. Kestrel ran.\n",
+    "2024-02-report.txt": "Operations\n\nOperators watched Nightjar every night; two Nightjars "
+                          "run now. The help desk uses Osprey for questions.\n",
+    "2024-03-report.txt": "Alerts\n\nNight alerts now reach the crew via Osprey. We tried Quokka "
+                          "on a small sample.\n",
+}
+STEPS = [
+    # add a report that types Quokka, replace one so Osprey loses a cue
+    ({"2024-04-report.txt": "Transfers\n\nQuokka, our replacement for the old scripts, works. "
+                            "Nightjar was quiet.\n",
+      "2024-02-report.txt": "Operations\n\nOperators watched Nightjar every night. Osprey "
+                            "was slow.\n"}, []),
+    # remove the report that said what Nightjar is: no report keeps it as an archive name
+    ({}, ["2024-01-report.txt"]),
+    # a report that defines Kestrel and brings Osprey's cues back
+    ({"2024-05-report.txt": "Tools\n\nKestrel, the new log-search dashboard, was installed. "
+                            "The night crew uses Osprey too.\n"}, []),
+]
+
+
+def _mentions(index: Index) -> dict:
+    out = {}
+    for row in index.reports():
+        report = index.report(row.id)
+        out[report.id] = (
+            [(m.type, m.name, m.start, m.end, m.via) for m in report.title_mentions],
+            [([(m.type, m.name, m.start, m.end, m.via) for m in s.heading_mentions],
+              [(m.type, m.name, m.start, m.end, m.via) for m in s.mentions])
+             for s in report.sections])
+    return out
+
+
+def _fresh(tmp_path, index_location, archive, step: int) -> dict:
+    fresh = index_location(tmp_path, f"fresh-{step}")
+    ingest_paths([archive], fresh, jobs=1)
+    index = Index(fresh)
+    try:
+        return _mentions(index)
+    finally:
+        index.close()
+
+
+def test_an_archive_ingested_in_steps_equals_one_fresh_ingest(tmp_path, index_location):
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    for name, text in FILES.items():
+        (archive / name).write_text(text, encoding="utf-8")
+    steps = index_location(tmp_path, "steps")
+    ingest_paths([archive], steps, jobs=1)
+    learned_somewhere = False
+    for step, (write, remove) in enumerate(STEPS):
+        for name, text in write.items():
+            (archive / name).write_text(text, encoding="utf-8")
+        for name in remove:
+            (archive / name).unlink()
+        ingest_paths([archive], steps, jobs=1, prune=True)
+        index = Index(steps)
+        try:
+            got = _mentions(index)
+        finally:
+            index.close()
+        want = _fresh(tmp_path, index_location, archive, step)
+        assert got == want, f"after step {step}"
+        learned_somewhere |= any(m[4] == "archive" for title, sections in got.values()
+                                 for heads, body in sections for m in heads + body)
+    assert learned_somewhere  # the steps exercised the pass, not only the rules
+
+
+def test_a_name_no_longer_learned_leaves_no_archive_mention(tmp_path, index_location):
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "2024-01-report.txt").write_text(
+        "Summit\n\nNightjar, the new camera-diagnostics dashboard, was installed.\n", encoding="utf-8")
+    (archive / "2024-02-report.txt").write_text(
+        "Operations\n\nOperators watched Nightjar every night.\n", encoding="utf-8")
+    location = index_location(tmp_path)
+    ingest_paths([archive], location, jobs=1)
+    index = Index(location)
+    try:
+        assert [m.via for m in index.report("2024-02-report-txt").sections[0].mentions] == ["archive"]
+    finally:
+        index.close()
+    (archive / "2024-01-report.txt").unlink()
+    ingest_paths([archive], location, jobs=1, prune=True)
+    index = Index(location)
+    try:
+        assert index.report("2024-02-report-txt").sections[0].mentions == ()
+        assert index.entity("system", "Nightjar") is None
+    finally:
+        index.close()
+
+
+def test_batches_and_workers_give_the_reports_of_one_batch(tmp_path, index_location, monkeypatch):
+    # one file per worker per commit, two worker processes: earlier batches are written
+    # before later ones teach the archive a name, and are brought in line after the last
+    from search import _ingest, _pg_ingest
+
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    for name, text in {**FILES, **STEPS[0][0], **STEPS[2][0]}.items():
+        (archive / name).write_text(text, encoding="utf-8")
+    want = _fresh(tmp_path, index_location, archive, 0)
+    monkeypatch.setattr(_ingest, "COMMIT_EVERY", 1)
+    monkeypatch.setattr(_ingest, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(_pg_ingest, "PARALLEL_MIN_FILES", 2)
+    location = index_location(tmp_path, "batches")
+    ingest_paths([archive], location, jobs=2)
+    index = Index(location)
+    try:
+        assert _mentions(index) == want
+    finally:
+        index.close()
