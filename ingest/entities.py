@@ -41,8 +41,9 @@ from ingest.entity_config import (
     default_case_sensitive,
     load_config,
 )
-from ingest.entity_regex import LOWER, TYPOGRAPHIC, name_matches, prefilter, trie_regex, url_spans
-from ingest.entity_rules import open_class, repeats
+from ingest.entity_regex import (LOWER, NAME_ANY_CASE, NAME_CASED, TYPOGRAPHIC, matches_at, merge, name_matches,
+                                 prefilter, trie_regex, url_spans, vocabulary, word_starts)
+from ingest.entity_rules import RULE_WORDS, open_class, repeats
 from ingest.model import ENTITY_TYPES, VIA_GAZETTEER, VIA_PATTERN, Mention
 
 __all__ = ["DEFAULT_CONFIG_PATH", "EntityMatcher", "load_matcher"]
@@ -149,12 +150,19 @@ class EntityMatcher:
         self._cs_lookup, self._ci_lookup, self._loose_lookup = cs, ci, loose
         self._cs_regex = trie_regex(cs)
         self._ci_regex = trie_regex(ci)
+        # Where a name or a rule's word can start, by one pass over the words of the
+        # lower-cased text (`entity_regex.word_starts`) instead of one regex scan each.
+        # When some alias starts with a non-word character, the name regexes scan instead.
+        cs_words, ci_words = vocabulary(cs, NAME_CASED, True), vocabulary(ci, NAME_ANY_CASE, False)
+        self._by_words = cs_words is not None and ci_words is not None
+        self._words = merge(*((cs_words, ci_words) if self._by_words else ()),
+                            *((RULE_WORDS,) if rules else ()))
         # Patterns with a `requires` gate stay out of the union (one that may start at any
         # word would slow every scan) and run only on texts that contain their gate.
         self._gates = {i: re.compile(p.spec.requires) for i, p in enumerate(self._patterns)
                        if p.spec.requires}
         self._prefilter, unfiltered = prefilter(
-            [_NEVER if i in self._gates else p.source for i, p in enumerate(self._patterns)])
+            [_NEVER if i in self._gates else p.source for i, p in enumerate(self._patterns)], _ID_BEFORE)
         self._unfiltered = unfiltered | frozenset(self._gates)
         self._by_name = {(n.type, n.name): n for n in config.names}
         self._canonical_cache: dict[tuple[int, str], str] = {}
@@ -183,11 +191,13 @@ class EntityMatcher:
                 name = self._canonical_cache[key] = pattern.canonical(m)
             candidates.append((m.start(), m.end(), rank, pattern.spec.type, name, VIA_PATTERN))
         base = len(self._patterns)
-        for regex, lookup, scanned in ((self._cs_regex, self._cs_lookup, work),
-                                       (self._ci_regex, self._ci_lookup, lowered)):
+        starts = word_starts(lowered, self._words)
+        for regex, lookup, scanned, flag in ((self._cs_regex, self._cs_lookup, work, NAME_CASED),
+                                             (self._ci_regex, self._ci_lookup, lowered, NAME_ANY_CASE)):
             if regex is None:
                 continue
-            for m in name_matches(regex, scanned):
+            found = matches_at(regex, scanned, starts, flag) if self._by_words else name_matches(regex, scanned)
+            for m in found:
                 start, end = m.span()
                 index = lookup[" ".join(m.group().split())]
                 entry = self._names[index]
@@ -197,7 +207,7 @@ class EntityMatcher:
         if self.rules:
             known = {(c[0], c[1]): c[3] for c in candidates}
             rank = base + len(self._names)
-            for start, end, type_, name, via in open_class(work, known, self._rejected, lowered):
+            for start, end, type_, name, via in open_class(work, known, self._rejected, lowered, starts):
                 type_, name, via = self._variant(type_, name, via)
                 candidates.append((start, end, rank, type_, name, via))
         if not candidates:

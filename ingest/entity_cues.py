@@ -33,7 +33,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
-from ingest.entity_regex import LOWER, trie_regex
+from ingest.entity_regex import CUE, LOWER, scan_at, trie_regex, vocabulary, word_starts
 from ingest.entity_words import GENERIC_UNITS, HOSTS, LANGUAGES, STOP
 
 Candidate = tuple[int, int, str, str, str]  # start, end, type, name, via
@@ -138,10 +138,13 @@ def _weights_of(m: re.Match) -> list[tuple[str, str, int, int, int]]:
     return []
 
 
-def cue_hits(text: str, lowered: str | None = None) -> Iterator[tuple[int, int, str, str, int]]:
+def cue_hits(text: str, lowered: str | None = None,
+             starts: list[tuple[int, int]] | None = None) -> Iterator[tuple[int, int, str, str, int]]:
     """(start, end, type, surface, weight) for every name a cue types in `text` (before the
-    word's own frequency is weighed in)."""
-    for group, type_, weight, start, end in _raw_hits(text, lowered):
+    word's own frequency is weighed in); `lowered` is `text` lower-cased by
+    `entity_regex.LOWER` and `starts` its `entity_regex.word_starts` for a vocabulary that
+    includes `CUE_WORDS`, if the caller has them."""
+    for group, type_, weight, start, end in _raw_hits(text, lowered, starts):
         surface = " ".join(text[start:end].split())
         first = surface.split()[0]
         if surface in _NEVER or first in _NEVER and group != "org":
@@ -161,14 +164,17 @@ def cue_hits(text: str, lowered: str | None = None) -> Iterator[tuple[int, int, 
         yield start, end, type_, surface, weight
 
 
-def _raw_hits(text: str, lowered: str | None) -> Iterator[tuple[str, str, int, int, int]]:
+def _raw_hits(text: str, lowered: str | None,
+              starts: list[tuple[int, int]] | None) -> Iterator[tuple[str, str, int, int, int]]:
     if lowered is None:
         lowered = text.translate(LOWER)
+    if starts is None:
+        starts = word_starts(lowered, CUE_WORDS)
     # The cue words are found first, by one trie of literal words on the lower-cased text
-    # (as fast as the gazetteer's scan); the full cue is then tried only where one is.
-    # Every cue word is tried, also inside another cue's match: the words after a cue word
-    # may start another cue ("a small wrapper, lsst-build-tools,").
-    for hit in _CUE_WORDS.finditer(lowered):
+    # (tried only at the words that can start one); the full cue is then tried only where
+    # one is. Every cue word is tried, also inside another cue's match: the words after a
+    # cue word may start another cue ("a small wrapper, lsst-build-tools,").
+    for hit in scan_at(_CUE_WORDS, lowered, starts, CUE):
         word = hit.group()
         if word in _LEAD:
             m = _CUES.match(text, hit.start())
@@ -234,7 +240,12 @@ _TRAILING = frozenset(["as"] + (
     "endpoint endpoints broker wrapper bindings configuration repository repo job jobs queue pod "
     "pods release version").split())
 _CUE_WORDS = trie_regex(_LEAD | _TRAILING)
-_VERSION = re.compile(r"(?<![\w.-])v?\d+\.\d")
+#: Where a cue word may start, for `entity_regex.word_starts`.
+CUE_WORDS = vocabulary(_LEAD | _TRAILING, CUE, False)
+# A version number ("v2.3", "24.1") not inside a word or a longer number. Written to start
+# with a character set (then the boundary behind its first character) so that `re` skips
+# to where one can start: the same matches as ``(?<![\w.-])v?\d+\.\d``.
+_VERSION = re.compile(r"[v\d](?<![\w.\-].)(?:(?<=v)\d+|(?<!v)\d*)\.\d")
 
 
 _ADJECTIVE = re.compile(r"-(?:based|like|style|driven|enabled|powered|aware|compatible|specific"
@@ -280,12 +291,14 @@ def word_bonus(surface: str) -> int | None:
     return 1 if zipf < RARE else (-1 if zipf >= COMMON else 0)
 
 
-def cue_candidates(text: str, known: dict[tuple[int, int], str], lowered: str | None = None) -> list[Candidate]:
+def cue_candidates(text: str, known: dict[tuple[int, int], str], lowered: str | None = None,
+                   starts: list[tuple[int, int]] | None = None) -> list[Candidate]:
     """The names whose cues in `text` reach `THRESHOLD`, at every cued place (``rule:cue``);
-    spans the gazetteer or an ID pattern matched are left to them."""
+    spans the gazetteer or an ID pattern matched are left to them (`lowered`, `starts`: as
+    for `cue_hits`)."""
     evidence: dict[tuple[str, str], int] = defaultdict(int)
     places: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
-    for start, end, type_, surface, weight in cue_hits(text, lowered):
+    for start, end, type_, surface, weight in cue_hits(text, lowered, starts):
         if (start, end) in known:
             continue
         evidence[type_, surface] += weight

@@ -32,9 +32,13 @@ _HOST_LEFT = re.compile(r"[\w.@+-]+\Z")
 _PATH = re.compile(rf"/{_URL_END}")
 
 
-def prefilter(regexes: list[str]) -> tuple[re.Pattern | None, frozenset[int]]:
+def prefilter(regexes: list[str], before: str = "") -> tuple[re.Pattern | None, frozenset[int]]:
     """The lower-cased union of the ID patterns, for scanning lower-cased text, and the
-    indexes of the patterns left out of it (those `_lowered_source` cannot rewrite)."""
+    indexes of the patterns left out of it (those `_lowered_source` cannot rewrite).
+
+    `before` is a look-behind every pattern starts with (the matcher's ID boundary): put
+    in front of the union it rejects most positions (those inside a word) before the
+    alternatives are tried, about 5x faster on report text, and finds the same starts."""
     parts, left_out = [], set()
     for i, source in enumerate(regexes):
         lowered = _lowered_source(source)
@@ -45,7 +49,7 @@ def prefilter(regexes: list[str]) -> tuple[re.Pattern | None, frozenset[int]]:
     if not parts:
         return None, frozenset(left_out)
     try:
-        return re.compile("|".join(parts)), frozenset(left_out)
+        return re.compile(before + "(?:" + "|".join(parts) + ")"), frozenset(left_out)
     except re.error:
         return None, frozenset(range(len(regexes)))
 
@@ -75,8 +79,9 @@ def _lowered_source(source: str) -> str | None:
 
 def url_spans(text: str):
     """(start, end) of each URL, e-mail address and bare host/path token in `text`."""
-    for m in _SCHEMED.finditer(text):
-        yield m.span()
+    if "://" in text or "www." in text:  # what every scheme-or-www URL has
+        for m in _SCHEMED.finditer(text):
+            yield m.span()
     for m in _TLD.finditer(text):
         start = m.start()
         if start == 0 or not (text[start - 1].isalnum() or text[start - 1] in "_-"):
@@ -89,7 +94,10 @@ def url_spans(text: str):
 def name_matches(regex: re.Pattern, text: str):
     """The longest name starting at each word start, including names that start inside
     another match (so "DOE/NSF Joint Status Review" yields the long name and the inner
-    ones, and overlap resolution can pick). `finditer` alone would skip those."""
+    ones, and overlap resolution can pick). `finditer` alone would skip those.
+
+    (`matches_at` finds the same matches faster when every name starts with a word
+    character.)"""
     for m in regex.finditer(text):
         yield m
         for inner in _WORD_START.finditer(text, m.start() + 1, m.end()):
@@ -99,6 +107,78 @@ def name_matches(regex: re.Pattern, text: str):
 
 
 _WORD_START = re.compile(r"(?<!\w)\w")
+WORD = re.compile(r"\w+")
+
+
+# Flags of `word_starts` vocabularies: which trie regex may match at a word. One pass over
+# the words of a text serves the gazetteer and the open-class rules' word lists.
+NAME_CASED, NAME_ANY_CASE, HEAD, SOFTWARE, CUE, UNIVERSITY, AT = 1, 2, 4, 8, 16, 32, 64
+
+
+def leading_words(keys) -> frozenset[str] | None:
+    """The leading run of word characters of each key, or None if a key starts with
+    another character (a `trie_regex` of such keys can match inside a word)."""
+    out = set()
+    for key in keys:
+        m = WORD.match(key)
+        if m is None:
+            return None
+        out.add(m.group())
+    return frozenset(out)
+
+
+def vocabulary(keys, flag: int, cased: bool) -> dict[str, int] | None:
+    """The `word_starts` vocabulary of a `trie_regex` of `keys`: the lower-cased (`LOWER`)
+    leading word of each key, mapped to `flag`; `cased` when the regex scans the text as
+    written (its keys in any case), not the lower-cased copy. None when a key starts with
+    a non-word character."""
+    words = leading_words(keys)
+    if words is None:
+        return None
+    return {(w.translate(LOWER) if cased else w): flag for w in words}
+
+
+def merge(*vocabularies: dict[str, int]) -> dict[str, int]:
+    """One vocabulary with the flags of all of `vocabularies`."""
+    out: dict[str, int] = {}
+    for v in vocabularies:
+        for word, flag in v.items():
+            out[word] = out.get(word, 0) | flag
+    return out
+
+
+def word_starts(lowered: str, vocabulary: dict[str, int]) -> list[tuple[int, int]]:
+    """(start, flags) of each word of `lowered` (a maximal run of word characters of the
+    `LOWER`ed text) that `vocabulary` maps to non-zero flags.
+
+    A `trie_regex` of keys that start with word characters can only match at a word
+    start whose run of word characters is some key's leading run: it matches those
+    characters literally, and what follows them in a key is a non-word character or the
+    key's end (where the regex wants no word character). So one pass over the words with
+    a dictionary finds where each of several such regexes can match, and each is tried
+    there alone (`matches_at`, `scan_at`), for the cost of one tokenisation instead of one
+    regex scan per word list. `LOWER` keeps offsets and word characters, so the starts hold
+    for the text as written too."""
+    get = vocabulary.get
+    return [(m.start(), f) for m in WORD.finditer(lowered) if (f := get(m.group()))]
+
+
+def matches_at(regex: re.Pattern, text: str, starts: list[tuple[int, int]], flag: int) -> list[re.Match]:
+    """What `name_matches(regex, text)` gives (a match at every word start), for a regex
+    of keys whose `vocabulary` gave `flag` to `starts`."""
+    return [m for p, f in starts if f & flag and (m := regex.match(text, p))]
+
+
+def scan_at(regex: re.Pattern, text: str, starts: list[tuple[int, int]], flag: int):
+    """What `regex.finditer(text)` gives (matches that do not overlap, leftmost first),
+    for a regex of keys whose `vocabulary` gave `flag` to `starts`."""
+    end = 0
+    for p, f in starts:
+        if f & flag and p >= end:
+            m = regex.match(text, p)
+            if m is not None:
+                end = m.end()
+                yield m
 
 
 def trie_regex(keys) -> re.Pattern | None:

@@ -31,9 +31,9 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from ingest.entity_cues import cue_candidates
-from ingest.entity_regex import trie_regex
-from ingest.entity_shapes import VERSIONISH, contexts, shapes
+from ingest.entity_cues import CUE_WORDS, cue_candidates
+from ingest.entity_regex import HEAD, LOWER, SOFTWARE, UNIVERSITY, merge, scan_at, trie_regex, vocabulary, word_starts
+from ingest.entity_shapes import AT_WORDS, VERSIONISH, contexts, shapes
 from ingest.entity_words import (CONNECTORS, GENERIC_UNITS, HOSTS, LANGUAGES, STOP,
                                  standalone)
 
@@ -71,10 +71,11 @@ for _type, _words in (("organization", _ORG_CAP + _ORG_LOW), ("meeting", _MEETIN
 _LOW_HEADS = set(_ORG_LOW + _MEETING_LOW + _DATASET_LOW)
 
 
-# Head nouns as trie regexes (see `entity_regex.trie_regex`): they start with a plain
-# character, so `re` skips quickly to where a head can begin.
-_HEAD_RE = trie_regex(_ORG_CAP + _ORG_LOW + _MEETING_CAP + _MEETING_LOW + _MEETING_KEEP
-                      + _DATASET_CAP + _DATASET_LOW + _SYSTEM_CAP)
+# Head nouns as trie regexes (see `entity_regex.trie_regex`), tried only at the words that
+# can start one (`RULE_WORDS`).
+_HEADS = (_ORG_CAP + _ORG_LOW + _MEETING_CAP + _MEETING_LOW + _MEETING_KEEP + _DATASET_CAP + _DATASET_LOW
+          + _SYSTEM_CAP)
+_HEAD_RE = trie_regex(_HEADS)
 _SOFTWARE_RE = trie_regex(_SOFTWARE_LOW)
 # A token that can be part of a name: capitalised, or standing on its own (digits, inner
 # capitals, snake_case); hyphenated compounds allowed ("Pan-STARRS1", "DM-SST").
@@ -91,30 +92,39 @@ _UNIVERSITY = re.compile(
     r"|Institute|Observatory)\s+(?:of|de|di|do|da|del)\s+(?P<rest>[A-Z][\w]+(?:[ \t]+(?:[A-Z][\w]+))*)")
 _UNIVERSITY_WORDS = frozenset("University Universidad Università Universität Université "
                               "Universidade".split())
+# Where `_UNIVERSITY` can start, for `entity_regex.word_starts`.
+_UNIVERSITY_HEADS = vocabulary(sorted(_UNIVERSITY_WORDS) + ["Institute", "Observatory"], UNIVERSITY, True)
 _TAIL = re.compile(r"\s+(?:of|for)\s+(?P<rest>[A-Z][a-z]\w*(?:[ \t]+[A-Z][a-z]\w*)*)")
+
+#: The words where a rule's regex may start, for `entity_regex.word_starts` (the matcher
+#: adds its names' words and makes one pass for all).
+RULE_WORDS = merge(vocabulary(_HEADS, HEAD, True), vocabulary(_SOFTWARE_LOW, SOFTWARE, True), CUE_WORDS,
+                   _UNIVERSITY_HEADS, AT_WORDS)
 
 _ACRONYM_DEF = re.compile(r"\((?P<acr>[A-Z][A-Za-z0-9]{1,9})\)")
 
 
 def open_class(text: str, known: dict[tuple[int, int], str], rejected: frozenset[str],
-               lowered: str | None = None) -> list[Candidate]:
+               lowered: str | None = None, starts: list[tuple[int, int]] | None = None) -> list[Candidate]:
     """Rule candidates in `text` (a typographically folded working copy).
 
     `known` maps the spans the gazetteer and ID patterns matched to their types, so a rule
     does not re-type a configured name ("the DMLT meeting" is no meeting); `rejected` holds
     names and surfaces a curator said are not entities (lower-cased); `lowered` is the
-    text lower-cased offset for offset (`entity_regex.LOWER`), if the caller has it.
+    text lower-cased offset for offset (`entity_regex.LOWER`), and `starts` its
+    `entity_regex.word_starts` for a vocabulary that includes `RULE_WORDS`, if the caller
+    has them.
     """
-    out: list[Candidate] = []
-    acronyms: set[str] = set()
-    for cand in _acronyms(text, known):
-        out.append(cand)
-        acronyms.add(cand[3])
-    out.extend(_head_nouns(text, known))
-    out.extend(_universities(text))
-    out.extend(contexts(text))
+    if lowered is None:
+        lowered = text.translate(LOWER)
+    if starts is None:
+        starts = word_starts(lowered, RULE_WORDS)
+    out: list[Candidate] = list(_acronyms(text, known))
+    out.extend(_head_nouns(text, known, starts))
+    out.extend(_universities(text, starts))
+    out.extend(contexts(text, starts))
     # before the shapes: on the same span a context's type wins ("Registration for PyHEP")
-    out.extend(cue_candidates(text, known, lowered))
+    out.extend(cue_candidates(text, known, lowered, starts))
     out.extend(shapes(text))
     if rejected:
         out = [c for c in out if c[3].lower() not in rejected and text[c[0]:c[1]].lower() not in rejected]
@@ -235,8 +245,8 @@ def _line_is_heading(text: str, start: int) -> bool:
     return bool(line) and len(line.split()) <= 6 and line[-1] not in ",;:"
 
 
-def _head_nouns(text: str, known: dict[tuple[int, int], str]) -> Iterator[Candidate]:
-    for m in _HEAD_RE.finditer(text):
+def _head_nouns(text: str, known: dict[tuple[int, int], str], starts: list[tuple[int, int]]) -> Iterator[Candidate]:
+    for m in scan_at(_HEAD_RE, text, starts, HEAD):
         if not _name_before(text, m.start()):
             continue  # "the team", "a new service": most heads follow a plain word
         if m.end() < len(text) and text[m.end()] == "-":
@@ -292,7 +302,7 @@ def _head_nouns(text: str, known: dict[tuple[int, int], str]) -> Iterator[Candid
         if name in _NOT_NAMES or _ends_known(span[0], end, known):
             continue
         yield span[0], end, type_, name, "rule:head-noun"
-    for m in _SOFTWARE_RE.finditer(text):
+    for m in scan_at(_SOFTWARE_RE, text, starts, SOFTWARE):
         mods = _tokens_before(text, m.start())
         if not mods:
             # one lower-case word between ("the Kueue batch scheduler")
@@ -352,8 +362,8 @@ def _sentence_start(text: str, pos: int) -> int:
     return -1
 
 
-def _universities(text: str) -> Iterator[Candidate]:
-    for m in _UNIVERSITY.finditer(text):
+def _universities(text: str, starts: list[tuple[int, int]]) -> Iterator[Candidate]:
+    for m in scan_at(_UNIVERSITY, text, starts, UNIVERSITY):
         rest = m.group("rest").split()
         kept = []
         for w in rest:

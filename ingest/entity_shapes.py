@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ingest.entity_regex import AT, LOWER, scan_at, vocabulary, word_starts
 from ingest.entity_words import GENERIC_UNITS, HOSTS, LANGUAGES, STOP
 
 Candidate = tuple[int, int, str, str, str]  # start, end, type, name, via
@@ -40,12 +41,19 @@ _APPOSITIVE = re.compile(
 
 # ------------------------------------------------------------------ contexts and shapes
 _AT_ACRONYM = re.compile(r"(?:a(?<!\wa)t|f(?<!\wf)rom)\s+(?:the\s+)?(?P<name>[A-Z]{3,6})(?![\w-]|\s+[A-Z])")
+#: Where `_AT_ACRONYM` can start, for `entity_regex.word_starts`.
+AT_WORDS = vocabulary(["at", "from"], AT, True)
+# What every match of `_APPOSITIVE` has: texts without it skip that scan.
+_APPOSITIVE_GATE = re.compile(r",\s+(?:the|our|a|an)\s")
 
 
-def contexts(text: str) -> Iterator[Candidate]:
+def contexts(text: str, starts: list[tuple[int, int]] | None = None) -> Iterator[Candidate]:
     """Single names typed by their context: "at SURF" (a site), "called Tabulator", "Hyrax,
-    the tool that ..." (software)."""
-    for m in _AT_ACRONYM.finditer(text):
+    the tool that ..." (software). `starts`: the `entity_regex.word_starts` of the text
+    for a vocabulary that includes `AT_WORDS`, if the caller has them."""
+    if starts is None:
+        starts = word_starts(text.translate(LOWER), AT_WORDS)
+    for m in scan_at(_AT_ACRONYM, text, starts, AT):
         word = m.group("name")
         if word not in HOSTS and word not in GENERIC_UNITS and word not in LANGUAGES:
             yield m.start("name"), m.end("name"), "organization", word, "rule:context"
@@ -53,16 +61,23 @@ def contexts(text: str) -> Iterator[Candidate]:
         word = m.group("name")
         if word not in STOP and word not in LANGUAGES and word not in HOSTS:
             yield m.start("name"), m.end("name"), "system", word, "rule:context"
-    for m in _APPOSITIVE.finditer(text):
+    for m in (_APPOSITIVE.finditer(text) if _APPOSITIVE_GATE.search(text) else ()):
         word = m.group("name")
         if word not in STOP and word not in LANGUAGES and word not in HOSTS:
             yield m.start("name"), m.end("name"), "system", word, "rule:context"
 
 
 # Something only a shaped token has; scanning for it first skips the plain words (most of a
-# text) without trying the full shape at every position.
-_FEATURE = re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]|[A-Za-z]\d|\d[A-Za-z]|[a-z0-9]_[a-z0-9]|py"
-                      r"|-(?:server|client|operator|proxy|cli|api|daemon|plugin|exporter|sdk|tools|utils)(?!\w)")
+# text) without trying the full shape at every position. It is found by a character that
+# is rare in prose (a capital, a digit, "_", "y" of "py", "-"), so `re` skips to those
+# with its first-character set, and the feature is checked around it: a capital after a
+# lower-case letter or before a capital and a lower-case letter ("DataLoader",
+# "SQLAlchemy"), letters next to digits, "_" between letters or digits, "py", or a
+# package suffix ("-server"). Every feature lies inside the token it marks, so each
+# token is found as the earlier form of the scan (first character of the feature) found it.
+_FEATURE = re.compile(r"[A-Z\d_y\-](?:(?<=[a-z][A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z]\d)|(?<=\d)(?=[A-Za-z])"
+                      r"|(?<=[a-z0-9]_)(?=[a-z0-9])|(?<=py)"
+                      r"|(?<=-)(?:server|client|operator|proxy|cli|api|daemon|plugin|exporter|sdk|tools|utils)(?!\w))")
 
 
 def _shaped_tokens(text: str):
