@@ -11,7 +11,11 @@ repetition (ABC, then CBA) and medians over repetitions:
   writers at 1.6x or more of one;
 - query p50/p95 in process (`Index.search`) over `phase_search.query_mix`, the PostgreSQL
   index next to a Whoosh index of the same files; target p95 <= 100 ms at 100k sections;
-- web (the largest size): `phase_web.run` (8 clients against ``serve``) on each engine.
+- web (the largest size): `phase_web.run` (8 clients against ``serve``) on each engine;
+- with ``--reingest N``, the tables' size on disk after ingesting the A/B archive and after
+  each of N re-ingests in which every file changed (`run_reingest`).
+
+``--phases ingest,search`` (any of ingest, search, web) runs only those.
 """
 
 from __future__ import annotations
@@ -32,8 +36,10 @@ HERE = Path(__file__).resolve().parent
 REPORT_ARCHIVE = str(Path(sys.executable).with_name("report-archive"))
 
 
-def _ingest_procs(groups: list[list[Path]], index: str, extra=()) -> float:
-    """Wall-clock seconds for one `ingest --jobs 1` process per group, all at once."""
+def _ingest_procs(groups: list[list[Path]], index: str, extra=(), updated: bool = False
+                  ) -> float:
+    """Wall-clock seconds for one `ingest --jobs 1` process per group, all at once; each
+    file must be added (or, `updated`, replace its report)."""
     started = time.perf_counter()
     procs = [subprocess.Popen([REPORT_ARCHIVE, "ingest", *map(str, g), "--index", index,
                                "--jobs", "1", "--json", *extra], stdout=subprocess.PIPE,
@@ -44,7 +50,7 @@ def _ingest_procs(groups: list[list[Path]], index: str, extra=()) -> float:
         out, err = p.communicate()
         if p.returncode:
             raise RuntimeError(f"ingest failed: {err.decode()[-500:]}")
-        added += json.loads(out)["added"]
+        added += json.loads(out)["updated" if updated else "added"]
     seconds = time.perf_counter() - started
     expected = sum(len(g) for g in groups)
     if added != expected:
@@ -93,6 +99,58 @@ def run_ingest(cluster, paths: list[Path], work: Path, reps: int, log=print,
         + (f"; whoosh 1 writer {out['whoosh_1_writer']['reports_per_s']:.1f}/s"
            if embedded else ""))
     return out
+
+
+def _table_mb(cluster, dbname: str) -> dict:
+    """MB on disk of the index's tables (with their indexes and TOAST) and dead rows."""
+    rows = cluster.psql(
+        "SELECT relname, pg_total_relation_size(relid), n_dead_tup FROM pg_stat_user_tables "
+        "WHERE schemaname = 'report_archive' AND relname IN ('sections', 'mentions', "
+        "'reports') ORDER BY relname", dbname)
+    out = {}
+    for line in rows.splitlines():
+        name, size, dead = line.split("|")
+        out[name] = {"mb": round(int(size) / 1e6, 1), "dead_rows": int(dead)}
+    out["database_mb"] = round(int(cluster.psql(f"SELECT pg_database_size('{dbname}')",
+                                                dbname)) / 1e6, 1)
+    return out
+
+
+def run_reingest(cluster, paths: list[Path], work: Path, rounds: int, log=print) -> dict:
+    """Table sizes after a fresh ingest and after each of `rounds` re-ingests in which every
+    file changed a little (a sentence added at its end): what rewriting changed reports
+    costs on disk. Autovacuum runs as the server's settings say (no VACUUM in between)."""
+    copy = work / "reingest"
+    shutil.rmtree(copy, ignore_errors=True)
+    copy.mkdir(parents=True)
+    files = []
+    for i, p in enumerate(paths):
+        target = copy / f"{i:05d}-{p.name}"
+        shutil.copyfile(p, target)
+        files.append(target)
+    name = "bench_reingest"
+    cluster.psql(f"CREATE DATABASE {name}")
+    url = cluster.url_for(name)
+    try:
+        started = time.perf_counter()
+        _ingest_procs([files], url)
+        sizes = [{"round": 0, "seconds": round(time.perf_counter() - started, 1),
+                  **_table_mb(cluster, name)}]
+        for r in range(1, rounds + 1):
+            for f in files:
+                with f.open("a", encoding="utf-8") as out:
+                    out.write(f"\nThe plan was revised again in revision {r}.\n")
+            started = time.perf_counter()
+            _ingest_procs([files], url, updated=True)
+            sizes.append({"round": r, "seconds": round(time.perf_counter() - started, 1),
+                          **_table_mb(cluster, name)})
+            log(f"  re-ingest {r}: database {sizes[-1]['database_mb']} MB, sections "
+                f"{sizes[-1]['sections']['mb']} MB, mentions {sizes[-1]['mentions']['mb']} MB")
+    finally:
+        cluster.psql(f"DROP DATABASE {name} WITH (FORCE)")
+        shutil.rmtree(copy, ignore_errors=True)
+    return {"reports": len(files), "rounds": sizes,
+            "growth": sizes[-1]["database_mb"] / sizes[0]["database_mb"]}
 
 
 def run_search(indexes: dict[str, str], seed: int, reps: int, loops: int, log=print) -> dict:
@@ -145,6 +203,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--embedded", choices=("whoosh", "none"), default="whoosh",
                    help="the embedded engine measured beside PostgreSQL (none: PostgreSQL "
                         "alone, to re-measure it)")
+    p.add_argument("--reingest", type=int, default=0, metavar="N",
+                   help="also ingest the A/B archive once and re-ingest it N times with "
+                        "every file changed, and give the tables' size after each")
+    p.add_argument("--phases", default="ingest,search,web",
+                   help="which of ingest, search, web to run (default: all)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--data-dir", default=str(HERE / "data"))
     p.add_argument("--out", default=str(HERE / "out" / "postgres.json"))
@@ -168,15 +231,21 @@ def main(argv: list[str] | None = None) -> int:
     result: dict = {"machine": stats.machine(), "reps": reps, "sizes": {}}
     try:
         manifests = {n: corpus.ensure_corpus(data_dir, n, args.seed) for n in sizes}
+        phases = set(args.phases.split(","))
         ab_size = sizes[0] if args.ab_size is None else args.ab_size
-        if ab_size:
+        if ab_size and "ingest" in phases:
             paths = corpus.corpus_paths(corpus.ensure_corpus(data_dir, ab_size, args.seed))
             log(f"ingest ({ab_size:,} sections)")
             result["ingest"] = run_ingest(cluster, paths, work, reps, log,
                                           args.embedded != "none")
             result["ingest"]["sections"] = ab_size
+        if ab_size and args.reingest:
+            paths = corpus.corpus_paths(corpus.ensure_corpus(data_dir, ab_size, args.seed))
+            log(f"re-ingest ({ab_size:,} sections, {args.reingest} rounds)")
+            result["reingest"] = run_reingest(cluster, paths, work, args.reingest, log)
+            result["reingest"]["sections"] = ab_size
         indexes = {}
-        for size in sizes:
+        for size in sizes if phases & {"search", "web"} else ():
             log(f"size {size:,} sections")
             files = corpus.corpus_paths(manifests[size])
             name = f"bench_{size}"
@@ -196,9 +265,11 @@ def main(argv: list[str] | None = None) -> int:
             indexes[size] = {"postgres": url}
             if args.embedded != "none":
                 indexes[size]["whoosh"] = str(whoosh)
-            per["search"] = run_search(indexes[size], args.seed, reps, args.loops, log)
-        largest = indexes[sizes[-1]]
-        result["web"] = {"sections": sizes[-1]}
+            if "search" in phases:
+                per["search"] = run_search(indexes[size], args.seed, reps, args.loops, log)
+        largest = indexes.get(sizes[-1], {}) if "web" in phases else {}
+        if largest:
+            result["web"] = {"sections": sizes[-1]}
         for engine, location in largest.items():
             log(f"web ({engine}, {sizes[-1]:,} sections)")
             result["web"][engine] = phase_web.run(location, args.seed, reps, args.web_s, work,

@@ -22,9 +22,9 @@ from psycopg.rows import dict_row
 
 from ingest.model import ENTITY_TYPES
 from search import _facets, _pg_read, _snippet
-from search._pg_query import Compiler, Sql, lexemes_sql, quote_tsquery
+from search._pg_query import Compiler, Sql, lexemes_sql, loose_query, quote_tsquery
 from search._pg_schema import CONFIG, SCHEMA
-from search._pg_write import KEY_SEP
+from search._pg_write import FACET_PREFIX
 from search._types import EntityRef, Hit, QueryError
 
 S = SCHEMA
@@ -58,7 +58,8 @@ class PgView:
         self._periods: dict[int, str | None] = {}
         self._lexemes: dict[str, str] = {}
         self._section_count: int | None = None
-        #: ((query, filters), matches, facet counts) of the last `matches` (see `facets`).
+        #: ((query, filters), facet counts, distinct reports or None) of the last
+        #: `matches` or `top` (see `facets`, `count_reports`).
         self._facets = None
 
     # -- plumbing -----------------------------------------------------------------------------
@@ -80,11 +81,32 @@ class PgView:
         except psycopg.errors.QueryCanceled:
             raise _too_long() from None
 
+    def _query(self, make, deadline: float | None) -> list:
+        """The rows of the statement `make(conn)` gives as (sql, params), in one snapshot
+        (REPEATABLE READ: ts_stat's own query sees what the statement sees), stopped at
+        `deadline`."""
+        import psycopg
+
+        left = None if deadline is None else int((deadline - time.monotonic()) * 1000)
+        if left is not None and left <= 0:
+            raise _too_long()
+
+        def run(conn):
+            with conn.transaction():
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                if left is not None:
+                    conn.execute(f"SET LOCAL statement_timeout = {left}")
+                return conn.execute(*make(conn)).fetchall()
+        try:
+            return self.run(run)
+        except psycopg.errors.QueryCanceled:
+            raise _too_long() from None
+
     def lexemes(self, texts) -> dict[str, str]:
         """{text: its tsquery text}: "" for stop words and punctuation (one round trip).
 
-        A single letter counts as a stop word, as in the embedded engines' analyzers (it
-        stays in the documents, so a phrase still skips its position)."""
+        A single letter counts as a stop word, as in the embedded engines' analyzers; the
+        documents' positions are packed without either (see `_pg_schema`)."""
         missing = [t for t in dict.fromkeys(texts) if t not in self._lexemes]
         if missing:
             if len(self._lexemes) > LEXEME_CACHE:
@@ -177,29 +199,43 @@ class PgView:
 
     def matches(self, q: Sql | None, filters, deadline: float | None) -> list:
         """(score, doc) of every match in doc order; the facets of the same match set are
-        counted in the same statement (one scan, one round trip) and kept for `facets`."""
-        where, params = _filters(filters)
-        if q is not None:
-            where, params = [q.where] + where, q.params + params
-        rank, rank_params = _rank(q)
-        sql = f"""
-            WITH m AS MATERIALIZED (
-                SELECT s.id, {rank} AS r, s.period, s.year, s.format, s.heading, s.etypes,
-                       s.ekeys FROM {S}.sections s WHERE {' AND '.join(where) or 'true'})
-            SELECT 0, id, r, period FROM m
-            UNION ALL {_FACET_COUNTS}
-            ORDER BY 1, 2"""
-        rows = self._rows(sql, rank_params + params, deadline)
-        counts: dict[str, Counter] = {n: Counter() for n in _FACETS}
-        out = []
-        for kind, doc, score, value in rows:
-            if kind == 0:
-                self._periods[doc] = value
-                out.append((float(score), doc))
-            elif value:
-                counts[_FACETS[kind - 1]][value] = int(score)
-        self._facets = ((q, filters), len(out), counts)
+        counted in the same statement (one round trip, one snapshot) and kept for `facets`."""
+        where, params, rank, rank_params = _match(q, filters)
+
+        def make(conn):
+            return (f"""
+                WITH m AS MATERIALIZED (SELECT s.id, {rank} AS r, s.period
+                                        FROM {S}.sections s WHERE {where})
+                SELECT 0, id, r::float8, period FROM m
+                UNION ALL {_FACET_STAT}
+                ORDER BY 1, 2""", rank_params + params + (_facet_sql(conn, where, params),))
+        rows = self._query(make, deadline)
+        out = [(float(score), doc) for kind, doc, score, _ in rows if kind == 0]
+        self._periods.update((doc, period) for kind, doc, _, period in rows if kind == 0)
+        self._facets = ((q, filters), _facet_counts(rows), None)
         return out
+
+    def top(self, q: Sql | None, filters, limit: int, deadline) -> tuple[int, list]:
+        """(how many sections match, the first `limit` of `matches` by score then doc): one
+        statement ranks every match on the server and sends only the best ones; the facets
+        and the distinct reports of the whole match set are counted in it and kept."""
+        where, params, rank, rank_params = _match(q, filters)
+
+        def make(conn):
+            return (f"""
+                WITH m AS MATERIALIZED (SELECT s.id, {rank} AS r, s.period
+                                        FROM {S}.sections s WHERE {where})
+                (SELECT 0, id, r::float8, period FROM m ORDER BY r DESC, id LIMIT %s)
+                UNION ALL SELECT 1, count(*), count(DISTINCT id >> 16)::float8, NULL FROM m
+                UNION ALL {_FACET_STAT}""",
+                    rank_params + params + (limit, _facet_sql(conn, where, params)))
+        rows = self._query(make, deadline)
+        items = sorted(((float(score), doc) for kind, doc, score, _ in rows if kind == 0),
+                       key=lambda it: (-it[0], it[1]))
+        self._periods.update((doc, period) for kind, doc, _, period in rows if kind == 0)
+        [(total, reports)] = [(int(r[1]), int(r[2])) for r in rows if r[0] == 1]
+        self._facets = ((q, filters), _facet_counts(rows), reports)
+        return total, items
 
     def docs(self, q: Sql | None) -> set[int]:
         if q is None:
@@ -224,28 +260,26 @@ class PgView:
             self._periods[doc] = row[0][0] if row else None
         return self._periods[doc]
 
-    @staticmethod
-    def count_reports(docs, match_set=None) -> int:  # `docs` is every match here
+    def count_reports(self, docs, match_set=None) -> int:
+        """Distinct reports of `docs`, or of the whole `match_set` `top` counted."""
+        kept = self._facets
+        if match_set is not None and kept is not None and kept[0] == match_set \
+                and kept[2] is not None:
+            return kept[2]
         return len({d >> 16 for d in docs})
 
     def facets(self, docs, match_set=None, expand=None) -> dict:  # see search._engine
-        """The facet dict over exactly `docs`, counted by SQL over the match set."""
+        """The facet dict over exactly `docs` (the match set or, from `top`, its best
+        ones), counted by SQL over the match set."""
         docs = list(docs)
         if not docs:
             return _facets.empty()
         kept = self._facets
-        if match_set is not None and kept is not None and kept[0] == match_set \
-                and kept[1] == len(docs):
-            return _facets.from_counts(kept[2], expand)  # counted with the matches
-        rows = self._rows(f"""
-            WITH m AS MATERIALIZED (SELECT year, format, heading, etypes, ekeys
-                                    FROM {S}.sections WHERE id = ANY(%s))
-            {_FACET_COUNTS}""", (docs,))
-        counts: dict[str, Counter] = {n: Counter() for n in _FACETS}
-        for kind, _, n, value in rows:
-            if value:
-                counts[_FACETS[kind - 1]][value] = int(n)
-        return _facets.from_counts(counts, expand)
+        if match_set is not None and kept is not None and kept[0] == match_set:
+            return _facets.from_counts(kept[1], expand)  # counted with the matches
+        rows = self.run(lambda conn: conn.execute(
+            _FACET_STAT, (_facet_sql(conn, "s.id = ANY(%s)", (docs,)),)).fetchall())
+        return _facets.from_counts(_facet_counts(rows), expand)
 
     # -- hits -------------------------------------------------------------------------------------
     def hits(self, items, highlight: Sql | None) -> list[Hit]:
@@ -255,15 +289,25 @@ class PgView:
         ids = [d for _, d in items]
         tsq = " | ".join(f"({t})" for t in highlight.rank) if highlight and highlight.rank \
             else ""
-        snippet = (f"ts_headline('{CONFIG}', translate(s.body, '<>', %s), %s::tsquery, %s)"
-                   if tsq else "''")
+        body = "translate(s.body, '<>', %(swap)s)"
+        # A phrase with stop words between its words in the text: ts_headline finds no
+        # phrase there (it numbers the text's words itself), so its words are marked.
+        headline = f"ts_headline('{CONFIG}', {body}, %(tsq)s::tsquery, %(opts)s)"
+        if tsq:
+            snippet = (f"h.first, CASE WHEN strpos(h.first, %(start)s) = 0 AND %(tsq)s <> "
+                       f"%(loose)s THEN {headline.replace('(tsq)', '(loose)')} END AS second FROM "
+                       f"{S}.sections s, LATERAL (SELECT {headline} AS first) h")
+        else:
+            snippet = f"'' AS first, NULL AS second FROM {S}.sections s"
+        params = {"swap": _LT + _GT, "tsq": tsq, "loose": loose_query(tsq), "opts": _HEADLINE,
+                  "start": _START, "ids": ids}
+
         def read(conn):
             with conn.cursor(row_factory=dict_row) as cur:
                 rows = cur.execute(
                     f"SELECT s.id, s.report_id, s.title, s.period, s.heading, s.anchor, "
-                    f"s.page, s.format, s.body, {snippet} AS snippet FROM {S}.sections s "
-                    "WHERE s.id = ANY(%s)",
-                    ((_LT + _GT, tsq, _HEADLINE) if tsq else ()) + (ids,)).fetchall()
+                    f"s.page, s.format, s.body, {snippet} WHERE s.id = ANY(%(ids)s)",
+                    params).fetchall()
                 mentions = cur.execute(
                     f"SELECT section_id, type, name, start_at, end_at FROM {S}.mentions "
                     "WHERE section_id = ANY(%s) AND NOT in_heading ORDER BY section_id, ord",
@@ -282,7 +326,8 @@ class PgView:
                 continue
             own = body_mentions.get(doc, [])
             text = r["body"]
-            snippet_html = _marked(r["snippet"]) if _START in r["snippet"] else ""
+            headline = r["first"] if _START in r["first"] else r["second"] or ""
+            snippet_html = _marked(headline) if _START in headline else ""
             if not snippet_html:
                 spans = [(m["start_at"], m["end_at"]) for m in own
                          if m["name"].lower() in wanted]
@@ -358,15 +403,39 @@ class PgView:
         return self.hits([(r[1], r[0]) for r in found], None)
 
 
-#: The facets counted over a match set ``m`` (kind 1.. in this order), as rows
-#: (kind, NULL, count, value) beside the matches' (0, id, score, period).
-_FACETS = ("year", "format", "heading", "etype", "entkey")
-_FACET_COUNTS = """
-    SELECT 1, NULL::bigint, count(*)::float8, year FROM m GROUP BY year
-    UNION ALL SELECT 2, NULL, count(*), format FROM m GROUP BY format
-    UNION ALL SELECT 3, NULL, count(*), heading FROM m GROUP BY heading
-    UNION ALL SELECT 4, NULL, count(*), t FROM m, unnest(m.etypes) t GROUP BY t
-    UNION ALL SELECT 5, NULL, count(*), k FROM m, unnest(m.ekeys) k GROUP BY k"""
+#: The facet counts of a match set as rows (2, sections, NULL, lexeme): ts_stat reads the
+#: sections' facet lexemes (see `_pg_write.facet_lexemes`) in one pass, given the query
+#: text that selects them (`_facet_sql`).
+_FACET_STAT = "SELECT 2, ndoc, NULL, word FROM ts_stat(%s)"
+_FACET_OF = {letter: name for name, letter in FACET_PREFIX.items()}
+
+
+def _facet_sql(conn, where: str, params: tuple) -> str:
+    """The query text ts_stat runs: the facet lexemes of the sections `where` selects, its
+    parameters bound as literals by the driver (ts_stat takes a query text, not values)."""
+    import psycopg
+
+    return psycopg.ClientCursor(conn).mogrify(
+        f"SELECT s.facets FROM {S}.sections s WHERE {where}", params)
+
+
+def _facet_counts(rows) -> dict[str, Counter]:
+    """{facet: Counter of values} from the (2, sections, NULL, lexeme) rows."""
+    counts: dict[str, Counter] = {n: Counter() for n in FACET_PREFIX}
+    for kind, n, _, word in rows:
+        if kind == 2 and len(word) > 1:  # a lexeme of its letter alone: an empty heading
+            counts[_FACET_OF[word[0]]][word[1:]] = int(n)
+    return counts
+
+
+def _match(q: Sql | None, filters) -> tuple[str, tuple, str, tuple]:
+    """(where, params, rank expression, its params) of the sections matching `q` and the
+    filters."""
+    where, params = _filters(filters)
+    if q is not None:
+        where, params = [q.where] + where, q.params + params
+    rank, rank_params = _rank(q)
+    return " AND ".join(where) or "true", params, rank, rank_params
 
 
 def _filters(f) -> tuple[list[str], tuple]:

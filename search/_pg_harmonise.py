@@ -27,7 +27,7 @@ from ingest.entity_consistency import Learned, Spreader, spread_map
 from ingest.entity_evidence import Aggregate, base_of, changed_surfaces, spread, with_evidence
 from ingest.model import VIA_ARCHIVE
 from search import _pg_read, _pg_write
-from search._pg_schema import _CREATE_LOCK, CONFIG, SCHEMA
+from search._pg_schema import _CREATE_LOCK, SCHEMA
 
 S = SCHEMA
 #: Advisory lock key held for one pass: two runs ending together do not both rewrite the
@@ -185,15 +185,15 @@ def _writing(conn, surfaces: set[str], since) -> set[str]:
         if since is not None else ""
     for start in range(0, len(ordered), _LOOKUP_CHUNK):
         chunk = ordered[start:start + _LOOKUP_CHUNK]
-        query = " || ".join([f"phraseto_tsquery('{CONFIG}', %s)"] * len(chunk))
+        query = " || ".join([f"{S}.phrase(%s)"] * len(chunk))  # as the index reads phrases
         params = [*chunk, *([since] if since is not None else [])]
         found |= {r[0] for r in conn.execute(
             f"SELECT DISTINCT s.report_id FROM {S}.sections s WHERE s.tsv @@ ({query}){extra}",
             params)}
         # a surface of stop words alone gives an empty text query: look for it as written
         empty = [s for s, (q,) in zip(chunk, conn.execute(
-            "SELECT numnode(phraseto_tsquery(%s::regconfig, x)) FROM unnest(%s::text[]) AS x",
-            (CONFIG, chunk)).fetchall()) if not q]
+            f"SELECT numnode({S}.phrase(x)) FROM unnest(%s::text[]) AS x",
+            (chunk,)).fetchall()) if not q]
         for surface in empty:
             found |= {r[0] for r in conn.execute(
                 f"SELECT DISTINCT s.report_id FROM {S}.sections s WHERE (strpos(s.body, %s) > 0 "

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from search import _qtree as qt
-from search._pg_schema import CONFIG, SCHEMA
+from search._pg_schema import SCHEMA
 from search._types import QueryError
 
 def max_expansion() -> int:
@@ -172,9 +172,20 @@ class Compiler:
         return words
 
 
+_FOLLOWED_BY = re.compile(r"'(?:[^']|'')*'|<->")
+
+
+def loose_query(tsquery: str) -> str:
+    """`tsquery` with its phrases turned into conjunctions: what ts_headline marks when a
+    phrase holds stop words between its words in the text (ts_headline reads the text's
+    own positions, stop words included, not the packed ones)."""
+    return _FOLLOWED_BY.sub(lambda m: "&" if m.group() == "<->" else m.group(), tsquery)
+
+
 def lexemes_sql() -> str:
-    """SQL giving (text, tsquery text) of each text: a phrase of its lexemes."""
-    return f"SELECT t, phraseto_tsquery('{CONFIG}', t)::text FROM unnest(%s::text[]) AS t"
+    """SQL giving (text, tsquery text) of each text: a phrase of its lexemes, read as the
+    packed documents are (stop words and single letters hold no place; see `_pg_schema`)."""
+    return f"SELECT t, {SCHEMA}.phrase(t)::text FROM unnest(%s::text[]) AS t"
 
 
 VOCABULARY = f"{SCHEMA}.vocabulary"

@@ -6,13 +6,21 @@ like the embedded engines' directories) can be dropped whole with one statement:
 - ``reports``: one row per report (metadata, entity counts as JSON) keyed by the report id;
 - ``sections``: one row per section with a weighted ``tsvector`` (entity names A, heading
   B, title C, body D) under a GIN index, the filter columns (period, year, format) and the
-  entity names, series and types as arrays (GIN) so filters are index lookups;
+  entity names, series and types as arrays (GIN) so filters are index lookups; its facet
+  values as the lexemes of a second ``tsvector`` (``facets``: ts_stat counts a match set's
+  in one pass), and a digest of what the row was written from (a re-ingest updates only
+  the sections whose digest changed);
 - ``mentions``: the entity mentions of section bodies and headings at their character
   offsets, one row each (a title's mentions are JSON on its report row);
 - ``vocabulary``: the words of the archive, under a ``pg_trgm`` index, for typo correction;
 - ``settings``: the extra entity configuration the index was built with (its aliases
   resolve at query time on every machine);
 - ``schema_version``: the one number this module checks before any read or write.
+
+A section's ``tsvector`` is ``packed``: its positions are renumbered without the places of
+stop words and single letters (which to_tsvector leaves empty), so a phrase reads stop words
+as the embedded engines do: "status butler" finds "status of the Butler" (version 2);
+``phrase(text)`` reads a query's words the same way.
 
 A section's id is ``block << 16 | order``: ``block`` is drawn once per report write from a
 sequence, so the sections of one report have consecutive ids even while other writers
@@ -25,7 +33,9 @@ from search._pg_conn import IndexUnavailableError
 
 SCHEMA = "report_archive"
 #: Bump when the tables change; `check` then tells the user what to run.
-SCHEMA_VERSION = 1
+#: 2: section tsvectors packed (positions without stop words and single letters), facet
+#: lexemes and digests on sections, autovacuum sooner on the tables rows are updated in.
+SCHEMA_VERSION = 2
 #: Most sections one report may have: the low bits of a section id.
 MAX_SECTIONS = 1 << 16
 #: The text search configuration: English stemming and stop words, as the Whoosh engine.
@@ -36,6 +46,28 @@ _CREATE_LOCK = 0x7265706f72740001
 DDL = f"""
 CREATE SCHEMA IF NOT EXISTS {SCHEMA};
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
+-- `v` with its positions renumbered 1, 2, ... over the places that hold a lexeme, single
+-- letters dropped: stop words (to_tsvector keeps their places empty) and single letters
+-- then hold no place, as in the embedded engines' analyzers. Weights are kept. (A lexeme
+-- past to_tsvector's 256 positions has lost the later ones: its places close up too.)
+CREATE FUNCTION {SCHEMA}.packed(v tsvector) RETURNS tsvector
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT coalesce(string_agg(l, ' '), '')::tsvector FROM (
+    SELECT '''' || replace(replace(lexeme, '\\', '\\\\'), '''', '''''') || ''':'
+           || string_agg(r::text || w, ',' ORDER BY r) AS l
+    FROM (SELECT u.lexeme, x.w, dense_rank() OVER (ORDER BY x.p) AS r
+          FROM unnest(v) u, unnest(u.positions, u.weights) AS x(p, w)
+          WHERE length(u.lexeme) > 1 OR upper(u.lexeme) = lower(u.lexeme)) y
+    GROUP BY lexeme) z
+$$;
+-- The words of `t` as a phrase of the packed documents: its lexemes in order, each next to
+-- the one before ('status' <-> 'butler' for "status of the Butler"); empty for stop words.
+CREATE FUNCTION {SCHEMA}.phrase(t text) RETURNS tsquery
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT coalesce(string_agg('''' || replace(replace(u.lexeme, '\\', '\\\\'), '''', '''''')
+                           || '''', ' <-> ' ORDER BY x.p), '')::tsquery
+FROM unnest({SCHEMA}.packed(to_tsvector('{CONFIG}', t))) u, unnest(u.positions) AS x(p)
+$$;
 CREATE TABLE {SCHEMA}.reports (
     id          text PRIMARY KEY,
     block       bigint NOT NULL UNIQUE,
@@ -70,9 +102,10 @@ CREATE TABLE {SCHEMA}.sections (
     entity_names text[] NOT NULL,
     series      text[] NOT NULL,
     etypes      text[] NOT NULL,
-    ekeys       text[] NOT NULL,
+    facets      tsvector NOT NULL,
+    digest      text NOT NULL,
     tsv         tsvector NOT NULL
-);
+) WITH (autovacuum_vacuum_scale_factor = 0.05, autovacuum_analyze_scale_factor = 0.05);
 CREATE INDEX sections_tsv ON {SCHEMA}.sections USING gin (tsv);
 CREATE INDEX sections_entity_names ON {SCHEMA}.sections USING gin (entity_names);
 CREATE INDEX sections_series ON {SCHEMA}.sections USING gin (series);
@@ -89,7 +122,7 @@ CREATE TABLE {SCHEMA}.mentions (
     surface     text,
     via         text NOT NULL,
     PRIMARY KEY (section_id, ord)
-);
+) WITH (autovacuum_vacuum_scale_factor = 0.05);
 CREATE INDEX mentions_name ON {SCHEMA}.mentions (lower(name));
 CREATE TABLE {SCHEMA}.vocabulary (word text PRIMARY KEY);
 CREATE INDEX vocabulary_trgm ON {SCHEMA}.vocabulary USING gin (word gin_trgm_ops);

@@ -2,8 +2,12 @@
 
 Many writers (processes, machines) may write at once; none takes a lock for its whole run.
 `put` serialises only the writers of *one report id*, with a transaction-scoped advisory
-lock on that id, then inside the same transaction deletes the old rows (sections and
-mentions follow by ``ON DELETE CASCADE``) and inserts the new ones. So:
+lock on that id, then inside the same transaction writes the report: a new one is
+inserted; a changed one keeps its rows (and section ids) and only the sections whose
+content changed are updated in place (each row carries a digest of what it was written
+from), the ones past its new end deleted and new ones inserted, so a re-ingest or the
+archive pass leaves dead rows only where something changed (table bloat stays bounded by
+autovacuum, see `_pg_schema`). So:
 
 - a reader sees the old report or the new one, never a mix;
 - the same file written by two workers at once ends as one report: the second finds the
@@ -17,6 +21,7 @@ a removed report is harmless, since frequencies are counted from the sections.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 
@@ -24,7 +29,7 @@ from ingest.model import Mention, Report, Section
 from search._pg_schema import CONFIG, MAX_SECTIONS, SCHEMA
 
 S = SCHEMA
-#: Joins type and name in a section's ``ekeys`` (the entity facet), as in the Whoosh index.
+#: Joins type and name in an entity facet value (see `facet_lexemes`), as in the Whoosh index.
 KEY_SEP = "\x1f"
 _SERIES = re.compile(r"^([A-Za-z]+)-[0-9]")
 #: Words the vocabulary keeps: letters only (IDs and numbers are never corrected).
@@ -32,16 +37,22 @@ _WORD = re.compile(r"[^\W\d_]{2,30}")
 #: The weighted document of a section: entity names A, heading B, title C, body D. Angle
 #: brackets become spaces first: PostgreSQL's parser would drop "<script>" as an HTML tag,
 #: and report text is text (a report that quotes markup is searchable by its words).
-TSV = " || ".join(
+#: Packed (see `_pg_schema`): stop words and single letters hold no position.
+TSV = f"{S}.packed(" + " || ".join(
     f"setweight(to_tsvector('{CONFIG}', translate(%({field})s, '<>', '  ')), '{weight}')"
-    for field, weight in (("names", "A"), ("heading", "B"), ("title", "C"), ("body", "D")))
-_INSERT_SECTION = f"""
-INSERT INTO {S}.sections (id, report_id, ord, anchor, heading, level, page, body, title,
-    period, year, format, entity_names, series, etypes, ekeys, tsv)
-VALUES (%(id)s, %(report_id)s, %(ord)s, %(anchor)s, %(heading)s, %(level)s, %(page)s,
-    %(body)s, %(title)s, %(period)s, %(year)s, %(format)s, %(entity_names)s, %(series)s,
-    %(etypes)s, %(ekeys)s, {TSV})
-"""
+    for field, weight in (("names", "A"), ("heading", "B"), ("title", "C"), ("body", "D"))) + ")"
+#: The columns of a section row written from Python (tsv is computed from them by SQL).
+_COLUMNS = ("report_id", "ord", "anchor", "heading", "level", "page", "body", "title",
+            "period", "year", "format", "entity_names", "series", "etypes", "facets", "digest")
+_VALUES = {c: f"%({c})s" for c in _COLUMNS} | {
+    "facets": "array_to_tsvector(%(facets)s::text[])", "tsv": TSV}
+_INSERT_SECTION = (f"INSERT INTO {S}.sections (id, {', '.join(_VALUES)}) VALUES "
+                   f"(%(id)s, {', '.join(_VALUES.values())})")
+_UPDATE_SECTION = (f"UPDATE {S}.sections SET "
+                   + ", ".join(f"{c} = {v}" for c, v in _VALUES.items()) + " WHERE id = %(id)s")
+#: A facet value longer than this (UTF-8 bytes) is left out of the section's facet
+#: lexemes: tsvector lexemes hold at most 2,047 bytes (a heading that long is no heading).
+FACET_MAX_BYTES = 2000
 _INSERT_MENTION = f"""
 INSERT INTO {S}.mentions (section_id, ord, in_heading, type, name, start_at, end_at,
     surface, via) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)
@@ -89,16 +100,14 @@ def put(conn, report: Report, source_abs: str, started) -> tuple[str, str | None
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
                      ("report:" + report.id,))
-        row = conn.execute(f"SELECT sha256, source_abs, ingested_at >= %s FROM {S}.reports "
-                           "WHERE id = %s", (started, report.id)).fetchone()
+        row = conn.execute(f"SELECT sha256, source_abs, ingested_at >= %s, block "
+                           f"FROM {S}.reports WHERE id = %s", (started, report.id)).fetchone()
         if row is not None and row[0] == report.sha256:
             return "unchanged", None
         if row is not None and row[2] and row[1] != source_abs:
             return "failed", (f"{source_abs}: report id {report.id!r} is also produced by "
                               f"{row[1]}; rename one of the files")
-        if row is not None:
-            conn.execute(f"DELETE FROM {S}.reports WHERE id = %s", (report.id,))
-        _insert(conn, report, source_abs)
+        _write(conn, report, source_abs, row[3] if row is not None else None)
     conn.execute(f"INSERT INTO {S}.vocabulary SELECT w FROM unnest(%s::text[]) AS w "
                  "ORDER BY w ON CONFLICT DO NOTHING", (words_of(report),))
     return ("updated" if row is not None else "added"), None
@@ -110,34 +119,69 @@ def rewrite(conn, report: Report, source_abs: str, written_at) -> bool:
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
                      ("report:" + report.id,))
-        row = conn.execute(f"SELECT ingested_at FROM {S}.reports WHERE id = %s",
+        row = conn.execute(f"SELECT ingested_at, block FROM {S}.reports WHERE id = %s",
                            (report.id,)).fetchone()
         if row is None or row[0] != written_at:
             return False
-        conn.execute(f"DELETE FROM {S}.reports WHERE id = %s", (report.id,))
-        _insert(conn, report, source_abs)
+        _write(conn, report, source_abs, row[1])
     return True
 
 
-def _insert(conn, report: Report, source_abs: str) -> None:
-    block = conn.execute(f"SELECT nextval('{S}.report_blocks')").fetchone()[0]
-    period = report.period
+def _write(conn, report: Report, source_abs: str, block: int | None) -> None:
+    """Insert `report` (`block` None) or bring its stored rows (of that block) in line with
+    it: the report row updated, sections updated only where their digest changed."""
     title = clean(report.title)
     entities = [[e.type, e.name, e.count] for e in report.entity_counts()]
-    conn.execute(
-        f"INSERT INTO {S}.reports (id, block, title, period, format, source, source_abs, "
-        "sha256, pages, section_count, entities, title_mentions, ingested_at) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, clock_timestamp())",
-        (report.id, block, title, period, report.format, report.source, source_abs,
-         report.sha256, report.pages, len(report.sections), json.dumps(entities),
-         json.dumps([_stored(m, report.title) for m in report.title_mentions])))
-    rows, mentions = [], []
+    values = (title, report.period, report.format, report.source, source_abs, report.sha256,
+              report.pages, len(report.sections), json.dumps(entities),
+              json.dumps([_stored(m, report.title) for m in report.title_mentions]))
+    stored: dict[int, str] = {}
+    if block is None:
+        block = conn.execute(f"SELECT nextval('{S}.report_blocks')").fetchone()[0]
+        conn.execute(
+            f"INSERT INTO {S}.reports (id, block, title, period, format, source, source_abs, "
+            "sha256, pages, section_count, entities, title_mentions, ingested_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, clock_timestamp())",
+            (report.id, block) + values)
+    else:
+        conn.execute(
+            f"UPDATE {S}.reports SET title = %s, period = %s, format = %s, source = %s, "
+            "source_abs = %s, sha256 = %s, pages = %s, section_count = %s, entities = %s, "
+            "title_mentions = %s, ingested_at = clock_timestamp() WHERE id = %s",
+            values + (report.id,))
+        stored = dict(conn.execute(f"SELECT ord, digest FROM {S}.sections WHERE report_id = %s",
+                                   (report.id,)).fetchall())
+        conn.execute(f"DELETE FROM {S}.sections WHERE report_id = %s AND ord >= %s",
+                     (report.id, len(report.sections)))
+    inserts, updates, mentions = [], [], []
+    for row, own in _section_rows(report, block, title):
+        if row["ord"] not in stored:
+            inserts.append(row)
+        elif stored[row["ord"]] != row["digest"]:
+            updates.append(row)
+        else:
+            continue  # written from the same content: the row stays as it is
+        mentions.extend(own)
+    with conn.cursor() as cur:
+        if updates:
+            cur.execute(f"DELETE FROM {S}.mentions WHERE section_id = ANY(%s)",
+                        ([r["id"] for r in updates],))
+            cur.executemany(_UPDATE_SECTION, updates)
+        if inserts:
+            cur.executemany(_INSERT_SECTION, inserts)
+        if mentions:
+            cur.executemany(_INSERT_MENTION, mentions)
+
+
+def _section_rows(report: Report, block: int, title: str):
+    """(row, mention rows) of each section of `report`, its digest over both."""
+    period = report.period
     for order, s in enumerate(report.sections):
         sid = block << 16 | order
         # The title's mentions count with the first section, as in the embedded engines.
         every = (report.title_mentions if order == 0 else ()) + s.all_mentions
         names = _unique(m.name for m in every)
-        rows.append({
+        row = {
             "id": sid, "report_id": report.id, "ord": order, "anchor": s.anchor,
             "heading": clean(s.heading), "level": s.level, "page": s.page,
             "body": clean(s.text), "title": title, "period": period,
@@ -145,20 +189,36 @@ def _insert(conn, report: Report, source_abs: str) -> None:
             "entity_names": [n.lower() for n in names],
             "series": _unique((series_of(n) or "").lower() for n in names),
             "etypes": _unique(m.type for m in every), "names": " ".join(names),
-            "ekeys": _unique(f"{m.type}{KEY_SEP}{m.name}" for m in every),
-        })
-        for i, m in enumerate(s.heading_mentions):
-            mentions.append((sid, i, True, m.type, m.name, m.start, m.end,
-                             _surface(m, s.heading), m.via))
+        }
+        row["facets"] = facet_lexemes(row, _unique(f"{m.type}{KEY_SEP}{m.name}" for m in every))
+        own = [(sid, i, True, m.type, m.name, m.start, m.end, _surface(m, s.heading), m.via)
+               for i, m in enumerate(s.heading_mentions)]
         base = len(s.heading_mentions)
-        for i, m in enumerate(s.mentions):
-            mentions.append((sid, base + i, False, m.type, m.name, m.start, m.end,
-                             _surface(m, s.text), m.via))
-    with conn.cursor() as cur:
-        if rows:
-            cur.executemany(_INSERT_SECTION, rows)
-        if mentions:
-            cur.executemany(_INSERT_MENTION, mentions)
+        own += [(sid, base + i, False, m.type, m.name, m.start, m.end, _surface(m, s.text),
+                 m.via) for i, m in enumerate(s.mentions)]
+        # what the row and its mentions are written from (the id is the block's, kept)
+        digest = hashlib.blake2b(json.dumps(
+            [[row[c] for c in _COLUMNS if c not in ("facets", "digest")], row["names"],
+             [m[1:] for m in own]]).encode("utf-8"), digest_size=16).hexdigest()
+        row["digest"] = digest
+        yield row, own
+
+
+#: The facet a section's facet lexeme counts for, by its first character (see
+#: `facet_lexemes`; the engine counts them with ts_stat).
+FACET_PREFIX = {"year": "y", "format": "f", "heading": "h", "etype": "t", "entkey": "e"}
+
+
+def facet_lexemes(row: dict, entity_keys: list[str]) -> list[str]:
+    """The section's facet values as lexemes, one per facet value, each led by its facet's
+    letter (``y2021``, ``fpdf``, ``hTechnical Progress``, ``tsystem``, ``esystem\x1fButler``)."""
+    p = FACET_PREFIX
+    values = [p["heading"] + row["heading"], p["format"] + row["format"]]
+    if row["year"]:
+        values.append(p["year"] + row["year"])
+    values += [p["etype"] + t for t in row["etypes"]]
+    values += [p["entkey"] + k for k in entity_keys]
+    return [v for v in dict.fromkeys(values) if len(v.encode("utf-8")) <= FACET_MAX_BYTES]
 
 
 def _surface(m: Mention, text: str) -> str | None:

@@ -21,7 +21,7 @@ def test_postgres_phase_writes_ingest_search_and_web_figures(tmp_path):
     out = tmp_path / "postgres.json"
     done = subprocess.run(
         [sys.executable, "-m", "bench.phase_postgres", "--sizes", "300", "--reps", "3",
-         "--loops", "1", "--web-s", "0.5", "--data-dir", str(tmp_path / "data"),
+         "--loops", "1", "--web-s", "0.5", "--reingest", "1", "--data-dir", str(tmp_path / "data"),
          "--out", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -35,6 +35,9 @@ def test_postgres_phase_writes_ingest_search_and_web_figures(tmp_path):
         assert search[engine]["p95_ms"] >= search[engine]["p50_ms"] > 0
     # the same archive and query mix: both engines find the ID's sections
     assert search["totals"]["postgres"]["id"] == search["totals"]["whoosh"]["id"] > 0
+    # the re-ingest: every file changed once, the tables measured before and after
+    assert [r["round"] for r in result["reingest"]["rounds"]] == [0, 1]
+    assert all(r["sections"]["mb"] > 0 for r in result["reingest"]["rounds"])
     for engine in ("postgres", "whoosh"):
         assert result["web"][engine]["server"]["rps"] > 0
         assert result["web"][engine]["server"]["errors"] == 0

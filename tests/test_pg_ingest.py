@@ -48,7 +48,8 @@ def dump(url: str) -> dict:
             f"SELECT id, sha256, source_abs, title, period, section_count, entities::text "
             f"FROM {SCHEMA}.reports ORDER BY id").fetchall()
         sections = conn.execute(
-            f"SELECT report_id, ord, anchor, heading, body, tsv::text, entity_names "
+            f"SELECT report_id, ord, anchor, heading, body, tsv::text, entity_names, "
+            f"facets::text, digest "
             f"FROM {SCHEMA}.sections ORDER BY report_id, ord").fetchall()
         mentions = conn.execute(
             f"SELECT s.report_id, s.ord, m.ord, m.type, m.name, m.start_at FROM "
@@ -97,6 +98,55 @@ def test_changed_file_is_replaced_whole(pg_url, tmp_path):
     assert len(state["reports"]) == 1
     assert [s[3] for s in state["sections"]] == ["Summary"]
     assert "Qserv" not in state["sections"][0][4] and "Rucio" in state["sections"][0][4]
+
+
+def _rows(url: str) -> dict:
+    """{(report id, section order): (row version, section id)} and the mention rows."""
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(f"SELECT report_id, ord, xmin::text, id FROM {SCHEMA}.sections"
+                            ).fetchall()
+        mentions = conn.execute(f"SELECT section_id, name, xmin::text FROM {SCHEMA}.mentions"
+                                ).fetchall()
+    return {(r[0], r[1]): (r[2], r[3]) for r in rows}, mentions
+
+
+def test_a_changed_file_updates_only_its_changed_sections_in_place(pg_url, tmp_path):
+    # three sections; then the second one changes and the third goes away
+    text = ("Status report 2010-02\n\n1. Summary\n\nThe Qserv work went on.\n\n"
+            "2. Progress\n\nDMTN-101 was revised; Rucio passed its tests.\n\n"
+            "3. Risks\n\nNone at all for Butler.\n")
+    path = tmp_path / "a" / "status-201002.txt"
+    path.parent.mkdir()
+    path.write_text(text, encoding="utf-8")
+    ingest_paths([tmp_path / "a"], pg_url, jobs=1)
+    before, mentions_before = _rows(pg_url)
+    [rid] = {r for r, _ in before}
+    assert len(before) == 3
+    path.write_text(text.split("3. Risks")[0].replace("Rucio", "Sasquatch"), encoding="utf-8")
+    summary = ingest_paths([tmp_path / "a"], pg_url, jobs=1)
+    assert (summary.added, summary.updated) == (0, 1)
+    after, mentions_after = _rows(pg_url)
+    heading = {s[1]: s[3] for s in dump(pg_url)["sections"]}
+    summary_ord = next(o for o, h in heading.items() if h == "Summary")
+    progress_ord = next(o for o, h in heading.items() if h == "Progress")
+    assert "Risks" not in heading.values()
+    # the unchanged section is the same row version; the changed one was updated in
+    # place (same id, a new version); the report's ids stay consecutive (dump checks)
+    assert after[(rid, summary_ord)] == before[(rid, summary_ord)]
+    assert after[(rid, progress_ord)][1] == before[(rid, progress_ord)][1]
+    assert after[(rid, progress_ord)][0] != before[(rid, progress_ord)][0]
+    # the unchanged section's mentions were not rewritten; the changed one's were
+    qserv = [m for m in mentions_before if m[1] == "Qserv"]
+    assert qserv and qserv == [m for m in mentions_after if m[1] == "Qserv"]
+    names = {m[1] for m in mentions_after}
+    assert "Sasquatch" in names and "Rucio" not in names and "Butler" not in names
+    # and searches see the new text only
+    from search import Index, SearchRequest
+    index = Index(pg_url)
+    assert index.search(SearchRequest(q="sasquatch")).total == 1
+    assert index.search(SearchRequest(q="rucio")).total == 0
+    assert index.search(SearchRequest(q="butler")).total == 0
+    index.close()
 
 
 def test_two_concurrent_runs_end_as_a_sequential_run(pg_cluster, pg_url, tmp_path):
