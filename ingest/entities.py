@@ -33,6 +33,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ingest.entity_cues import coordinated
+from ingest.entity_phrases import listed, recased
 from ingest.entity_config import (
     DEFAULT_CONFIG_PATH,
     EntityConfig,
@@ -228,19 +229,17 @@ class EntityMatcher:
                     chosen.append(Mention(type=type_, name=name, start=start, end=end,
                                           surface=text[start:end], via=via))
         if self.rules:
-            listed = coordinated(work, [(m.start, m.end) for m in chosen if m.type == "system"], taken)
-            for start, end, type_, name, via in listed:
-                if taken.find(1, start, end) == -1:
-                    taken[start:end] = b"\x01" * (end - start)
-                    chosen.append(Mention(type=type_, name=name, start=start, end=end,
-                                          surface=text[start:end], via=via))
+            _take(chosen, taken, text, coordinated(work, [(m.start, m.end) for m in chosen if m.type == "system"], taken))
             ruled = [(m.type, m.name, work[m.start:m.end]) for m in chosen if m.via.startswith("rule:")]
             if ruled:
-                for start, end, type_, name, via in repeats(work, ruled, taken):
-                    if taken.find(1, start, end) == -1:
-                        taken[start:end] = b"\x01" * (end - start)
-                        chosen.append(Mention(type=type_, name=name, start=start, end=end,
-                                              surface=text[start:end], via=via))
+                _take(chosen, taken, text, repeats(work, ruled, taken))
+            # then the members of lists and re-cased names (`entity_phrases`), and their repeats
+            settled = len(chosen)
+            _take(chosen, taken, text, listed(work, [(m.start, m.end, m.type) for m in chosen], taken, self._rejected)
+                  + recased(work, [(m.start, m.end, m.type, m.name) for m in chosen], taken))
+            if len(chosen) > settled:
+                _take(chosen, taken, text, repeats(work, [(m.type, m.name, work[m.start:m.end])
+                                                          for m in chosen[settled:]], taken))
         chosen.sort(key=lambda m: m.start)
         return chosen
 
@@ -331,6 +330,15 @@ class EntityMatcher:
             return None
         safe = quote(name, safe="-._~")
         return template.format(**{**groups, "name": safe, "lower": safe.lower(), "upper": safe.upper()})
+
+
+def _take(chosen: list[Mention], taken: bytearray, text: str, candidates) -> None:
+    """Add each rule candidate whose span is still free to `chosen`, marking it in `taken`."""
+    for start, end, type_, name, via in candidates:
+        if taken.find(1, start, end) == -1:
+            taken[start:end] = b"\x01" * (end - start)
+            chosen.append(Mention(type=type_, name=name, start=start, end=end,
+                                  surface=text[start:end], via=via))
 
 
 def load_matcher(extra: Path | None = None, rules: bool = True) -> EntityMatcher:

@@ -317,6 +317,9 @@ _AFTER_LIST = re.compile(rf",?[ \t]+(?:and|or)[ \t]+(?P<name>{_TOK})(?![\w-])")
 _BEFORE_LIST = re.compile(rf"(?<![\w-])(?P<name>{_TOK}),?[ \t]+(?:and|or)[ \t]+\Z")
 
 
+_OBJECT_AFTER = re.compile(r"[ \t]+(?:the|a|an|its|their|our|it|them)\b")
+
+
 def coordinated(text: str, systems: list[tuple[int, int]], taken: bytearray) -> list[Candidate]:
     """Words listed next to a system (`systems`: spans of system mentions) that are rare in
     English: "replaced flake8 and isort" (``rule:cue``). A listed word is weak evidence (1)
@@ -331,6 +334,8 @@ def coordinated(text: str, systems: list[tuple[int, int]], taken: bytearray) -> 
             surface = m.group("name")
             if taken.find(1, a, b) != -1 or surface in _NEVER:
                 continue
+            if surface[0].islower() and _OBJECT_AFTER.match(text, b):
+                continue  # "Rucio and retries the failed ones": a verb
             if (word_bonus(surface) or 0) + 1 >= THRESHOLD:
                 out.append((a, b, "system", surface, "rule:cue"))
     return out

@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from ingest.entity_cues import CUE_WORDS, cue_candidates
+from ingest.entity_phrases import phrase_candidates, without_people
 from ingest.entity_regex import HEAD, LOWER, SOFTWARE, UNIVERSITY, merge, scan_at, trie_regex, vocabulary, word_starts
 from ingest.entity_shapes import AT_WORDS, VERSIONISH, contexts, shapes
 from ingest.entity_words import (CONNECTORS, GENERIC_UNITS, HOSTS, LANGUAGES, STOP,
@@ -44,7 +45,7 @@ Candidate = tuple[int, int, str, str, str]  # start, end, type, name, via
 _ORG_CAP = ["Working Group", "Task Force", "Team", "Group", "Board", "Committee", "Council",
             "Panel", "Society", "Collaboration", "Institution", "Institute", "University",
             "College", "Laboratory", "Planetarium", "Museum", "Centre", "Center", "Facility",
-            "Foundation", "Agency", "Consortium", "Alliance"]
+            "Foundation", "Agency", "Consortium", "Alliance", "Academy"]
 _ORG_LOW = ["working group", "task force", "team", "group"]
 _MEETING_CAP = ["Hack Week", "Workshop", "Meeting", "Review", "Conference", "Bootcamp",
                 "Hackathon", "Symposium", "Retreat", "Colloquium"]
@@ -69,6 +70,8 @@ for _type, _words in (("organization", _ORG_CAP + _ORG_LOW), ("meeting", _MEETIN
         _HEAD_TYPE.setdefault(_w, _type)
 
 _LOW_HEADS = set(_ORG_LOW + _MEETING_LOW + _DATASET_LOW)
+# Capitalised head nouns: a compound product name never ends in one (`entity_phrases`).
+_STOP_HEADS = frozenset(w for w in _HEAD_TYPE if w[0].isupper())
 
 
 # Head nouns as trie regexes (see `entity_regex.trie_regex`), tried only at the words that
@@ -79,7 +82,7 @@ _HEAD_RE = trie_regex(_HEADS)
 _SOFTWARE_RE = trie_regex(_SOFTWARE_LOW)
 # A token that can be part of a name: capitalised, or standing on its own (digits, inner
 # capitals, snake_case); hyphenated compounds allowed ("Pan-STARRS1", "DM-SST").
-_NAME_TOKEN = re.compile(r"(?:[A-Z0-9][\w.]*[\w]|[A-Z]|[a-z]+\d\w*|[a-z]+_\w+)(?:-\w+)*\Z")
+_NAME_TOKEN = re.compile(r"(?:[A-Z0-9][\w.]*[\w]|[A-Z]|[a-z]+\d\w*|[a-z]+_\w+|[a-z]+[A-Z]\w*)(?:-\w+)*\Z")
 # Adjectives made from a name are not names ("a Phalanx-based deployment").
 _ADJECTIVE = re.compile(r".+-(?:based|like|style|driven|enabled|powered|aware|compatible|specific"
                         r"|wide|only|related|ready|native|friendly)\Z")
@@ -89,18 +92,23 @@ _NOT_NAMES = frozenset(["Solar System", "Operating System", "Global Positioning 
 _TOKEN = re.compile(r"\S+")
 _UNIVERSITY = re.compile(
     r"(?<![\w-])(?P<head>University|Universidad|Università|Universität|Université|Universidade"
-    r"|Institute|Observatory)\s+(?:of|de|di|do|da|del)\s+(?P<rest>[A-Z][\w]+(?:[ \t]+(?:[A-Z][\w]+))*)")
+    r"|Institute|Instituto|Istituto|Institut|Observatory|Observatorio|Osservatorio)\s+(?:of|de|di|do|da|del)\s+(?P<rest>[A-Z][\w]+(?:[ \t]+(?:(?:de|di|do|da|del)[ \t]+)?[A-Z][\w]+)*)")
 _UNIVERSITY_WORDS = frozenset("University Universidad Università Universität Université "
                               "Universidade".split())
 # Where `_UNIVERSITY` can start, for `entity_regex.word_starts`.
-_UNIVERSITY_HEADS = vocabulary(sorted(_UNIVERSITY_WORDS) + ["Institute", "Observatory"], UNIVERSITY, True)
-_TAIL = re.compile(r"\s+(?:of|for)\s+(?P<rest>[A-Z][a-z]\w*(?:[ \t]+[A-Z][a-z]\w*)*)")
+_UNIVERSITY_HEADS = vocabulary(sorted(_UNIVERSITY_WORDS) + ["Institute", "Instituto", "Istituto", "Institut",
+                                                            "Observatory", "Observatorio", "Osservatorio"],
+                               UNIVERSITY, True)
+# ("... for Particle Astrophysics and Cosmology": one "and", before the last word)
+_TAIL = re.compile(r"\s+(?:of|for)\s+(?P<rest>[A-Z][a-z]\w*(?:[ \t]+[A-Z][a-z]\w*)*"
+                   r"(?:[ \t]+and[ \t]+[A-Z][a-z]\w*(?![ \t]+[A-Z]))?)")
 
 #: The words where a rule's regex may start, for `entity_regex.word_starts` (the matcher
 #: adds its names' words and makes one pass for all).
 RULE_WORDS = merge(vocabulary(_HEADS, HEAD, True), vocabulary(_SOFTWARE_LOW, SOFTWARE, True), CUE_WORDS,
                    _UNIVERSITY_HEADS, AT_WORDS)
 
+_RELEASE_NUMBER = re.compile(r"[ \t]+\d{1,2}(?:\.\d)?(?![\w.-]|\.\d)")
 _ACRONYM_DEF = re.compile(r"\((?P<acr>[A-Z][A-Za-z0-9]{1,9})\)")
 
 
@@ -124,8 +132,12 @@ def open_class(text: str, known: dict[tuple[int, int], str], rejected: frozenset
     out.extend(_universities(text, starts))
     out.extend(contexts(text, starts))
     # before the shapes: on the same span a context's type wins ("Registration for PyHEP")
-    out.extend(cue_candidates(text, known, lowered, starts))
-    out.extend(shapes(text))
+    cued = without_people(text, cue_candidates(text, known, lowered, starts))
+    out.extend(cued)
+    shaped = list(shapes(text))
+    # before the shapes too: a phrase's type wins on the same span ("A smaller run, x_v2,")
+    out.extend(phrase_candidates(text, known, cued + shaped, _STOP_HEADS))
+    out.extend(shaped)
     if rejected:
         out = [c for c in out if c[3].lower() not in rejected and text[c[0]:c[1]].lower() not in rejected]
     return out
@@ -256,6 +268,8 @@ def _head_nouns(text: str, known: dict[tuple[int, int], str], starts: list[tuple
         mods = _tokens_before(text, m.start())
         if not mods:
             continue
+        if "\n" in text[mods[-1][1]:m.start()] and _line_is_heading(text, m.start()):
+            continue  # "Observability" / "Service logs ...": a heading, then the body
         type_ = _HEAD_TYPE[head]
         words = [w for _, _, w in mods]
         if all(w in HOSTS for w in words) and type_ == "organization":
@@ -271,8 +285,7 @@ def _head_nouns(text: str, known: dict[tuple[int, int], str], starts: list[tuple
             # conference": configured names with a generic noun
             continue
         if head in _MEETING_KEEP:
-            if span in known:
-                continue
+            pass  # "DAX F2F": a meeting, though DAX alone is a configured team
         elif low and (standalone(words[-1]) or words[-1] in _ORG_CAP or words[0] in _UNIVERSITY_WORDS):
             # "COSMOS2020 catalog", "Euclid Q1 release", "SQuaRE team", "the Universidad de
             # Chile group": the head is generic, the name stands alone
@@ -289,7 +302,7 @@ def _head_nouns(text: str, known: dict[tuple[int, int], str], starts: list[tuple
         if low and len(mods) == 1 and mods[0][0] == _sentence_start(text, mods[0][0]):
             continue  # "Planning group met", "Was team ...": a sentence-initial common word
         tail = _TAIL.match(text, end) if head in ("Board", "Council", "Committee", "Institution",
-                                                   "Institute", "Society", "Foundation") else None
+                                                   "Institute", "Society", "Foundation", "Academy") else None
         if tail:
             words = tail.group("rest").split()
             kept = len(words)
@@ -298,6 +311,8 @@ def _head_nouns(text: str, known: dict[tuple[int, int], str], starts: list[tuple
                     kept = i
                     break
             end = _end_of(text, tail.start("rest"), words[:kept]) if kept else end
+        if head in ("Data Release", "Release") and (number := _RELEASE_NUMBER.match(text, end)):
+            end = number.end()  # "... Data Release 2"
         name = " ".join(text[span[0]:end].split())
         if name in _NOT_NAMES or _ends_known(span[0], end, known):
             continue
@@ -351,7 +366,7 @@ def _name_before(text: str, pos: int) -> bool:
         j -= 1
     word = text[j + 1:i + 1]
     return bool(word) and (word[0].isupper() or word[0].isdigit()
-                           or any(c.isdigit() or c == "_" for c in word))
+                           or any(c.isdigit() or c == "_" or c.isupper() for c in word))
 
 
 def _sentence_start(text: str, pos: int) -> int:

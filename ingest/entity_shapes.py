@@ -106,6 +106,8 @@ def shapes(text: str) -> Iterator[Candidate]:
         if kind == "camel":
             if len(token) < 4 or _SURNAME_PREFIX.match(token) or _PLURAL_ACRONYM.match(token):
                 continue
+            if token[0].isdigit() and not any(c.islower() for c in token):
+                continue  # "100G", "4K": a number and its unit
         elif kind == "py":
             if token in _PY_WORDS:
                 continue

@@ -139,9 +139,9 @@ def test_heading_and_title_mentions_have_their_own_offsets(tmp_path):
     path = tmp_path / "2024-03-report.txt"
     path.write_text(REPORT, encoding="utf-8")
     report = extract_report(path)
-    # the title alone does not say what Nightjar is; a section does, and the report agrees
+    # the title lists Nightjar with a system (rule:list); a section says what it is
     assert [(m.name, m.start, m.end, m.via) for m in report.title_mentions] == [
-        ("Nightjar", 21, 29, "rule:repeat"), ("Qserv", 31, 36, "gazetteer")]
+        ("Nightjar", 21, 29, "rule:list"), ("Qserv", 31, 36, "gazetteer")]
     by_heading = {s.heading: s for s in report.sections}
     design = by_heading["Nightjar and the DMTN-301 design"]
     assert [(m.type, m.name, design.heading[m.start:m.end]) for m in design.heading_mentions] == [
@@ -171,7 +171,8 @@ def test_heading_and_title_mentions_reach_the_index(tmp_path, make_index):
     # title + heading + body: three mentions of the rule-found Nightjar, curatable
     nightjar = index.entity("system", "Nightjar")
     assert nightjar.mentions == 3 and nightjar.curatable
-    assert set(nightjar.via) <= {"rule:context", "rule:repeat"}
+    # (the title "... for Nightjar, Qserv, ..." lists it with a system: rule:list)
+    assert set(nightjar.via) <= {"rule:context", "rule:repeat", "rule:list"}
     # the entity filter and facets see heading mentions
     hits = index.search(SearchRequest.from_params({"entity": "DMTN-301"}))
     assert [h.section for h in hits.hits] == ["Nightjar and the DMTN-301 design"]
