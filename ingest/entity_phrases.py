@@ -36,7 +36,9 @@ from collections.abc import Iterator
 
 from ingest.entity_cues import _zipf as zipf  # one frequency table per process
 from ingest.entity_cues import word_bonus
+from ingest.entity_regex import LOWER, word_starts
 from ingest.entity_words import GENERIC_UNITS, HOSTS, LANGUAGES, MONTHS, STOP
+from ingest.model import Mention
 
 Candidate = tuple[int, int, str, str, str]  # start, end, type, name, via
 
@@ -126,6 +128,9 @@ def _kind(words: list[str]) -> str | None:
     return _kind_of(words[-1]) if words else None
 
 
+_KIND_FORMS = frozenset(f for w in _KINDS for f in (w, w + "s", w + "es", w.capitalize(), w.capitalize() + "s"))
+
+
 def _kind_of(word: str) -> str | None:
     word = word.lower()
     found = _KINDS.get(word)
@@ -142,6 +147,13 @@ _APPO_AFTER = re.compile(
 _APPO_BEFORE = re.compile(
     r",[ \t]+(?P<det>a|an|the|our|its|their)[ \t]+(?P<np>(?:[\w-]+[ \t]+){0,3}?[a-z][a-z-]+)"
     r"(?=[,.;:]|[ \t]+(?:that|which|for|built|written|used|from|of|with)\b)")
+_COMMA = re.compile(r",[ \t]")
+
+
+def _last_words(text: str, separator: str) -> set[str]:
+    """The word before each `separator` in `text`."""
+    return {w[-1] for chunk in text.split(separator)[:-1] if (w := chunk[-30:].split())}
+_APPO_LEAD = re.compile(r", (?:a|an|the|our|its|their) ")
 _SPLIT_NAMES = re.compile(rf",[ \t]+|,?[ \t]+and[ \t]+")
 
 
@@ -205,8 +217,21 @@ def _name_before(text: str, comma: int) -> tuple[int, str] | None:
 
 def appositions(text: str) -> Iterator[Candidate]:
     """Names set off by commas next to a noun that types them (``rule:apposition``)."""
-    for m in _APPO_AFTER.finditer(text):
-        type_ = _noun_phrase(text, m.start())
+    # the noun before the comma (or before "of") types the names after it: without one of
+    # the lexicon's nouns there, no comma needs a look
+    forward = not _KIND_FORMS.isdisjoint(_last_words(text, ", ")) or \
+        " of " in text and not _KIND_FORMS.isdisjoint(_last_words(text, " of "))
+    for comma in (_COMMA.finditer(text) if forward else ()):
+        at = comma.start()
+        # the noun before the comma types the names after it: most commas stop here
+        before = text[max(0, at - 60):at]
+        word = before[max(before.rfind(" "), before.rfind("\n")) + 1:]
+        if _kind_of(word) is None and " of " not in before:
+            continue
+        m = _APPO_AFTER.match(text, at)
+        if m is None:
+            continue
+        type_ = _noun_phrase(text, at)
         if type_ is None:
             continue
         names = m.group("names")
@@ -218,7 +243,13 @@ def appositions(text: str) -> Iterator[Candidate]:
                 continue  # "the new group, Maya Lindqvist and ...": people
             if _plausible(name, shaped_ok=True):
                 yield start, end, type_, name, "rule:apposition"
-    for m in _APPO_BEFORE.finditer(text):
+    for lead in _APPO_LEAD.finditer(text):
+        # ", the new survey simulation," : a noun of the lexicon within four words
+        if not any(_kind_of(w.strip(",.;:")) for w in text[lead.end():lead.end() + 50].split()[:4]):
+            continue
+        m = _APPO_BEFORE.match(text, lead.start())
+        if m is None:
+            continue
         type_ = _kind(m.group("np").split())
         if type_ is None:
             continue
@@ -248,18 +279,41 @@ def _sentence_start(text: str, start: int) -> bool:
 
 
 # ------------------------------------------------------------------ rare words in context
-# Each regex starts with plain characters (no look-behind first), so `re` can skip quickly to
-# where one may match; the word boundary before it is checked after (`_starts_word`).
-# (A literal first character, a space, is what lets `re` skip fast: a character class or a
-# look-behind there makes a scan two or three times slower.)
-_PREP = re.compile(rf" (?:[Ww]ith|by|via|using|through) +(?P<w>{_TOKEN})(?![\w@+-])")
-_PREP_WORD = re.compile(rf" (?:[Ww]ith|by|via|using|through) +({_TOKEN})(?![\w@+-])")
-_PASSIVE = re.compile(
-    r" (?:is|was|were|are|has +been|have +been|will +be) +(?:now +|also +|then +|first +)?"
-    r"(?:adopted|deployed|installed|upgraded|retired|tried|configured|patched|switched +off"
-    r"|turned +off|switched +on|enabled|disabled|containeri[sz]ed|pinned|vendored|forked|packaged"
-    r"|evaluated|benchmarked|dropped|deprecated)\b")
+# The prepositions, participles and data nouns these rules start from are found by the
+# matcher's one pass over the words of a text (`entity_regex.word_starts`, `PHRASE_WORDS`),
+# and each regex is tried only there, not scanned over the text.
+_PARTICIPLES = ("adopted deployed installed upgraded retired tried configured patched switched turned "
+                "enabled disabled containerised containerized pinned vendored forked packaged evaluated "
+                "benchmarked dropped deprecated").split()
+# What may stand between the subject and the participle ("Dependabot was switched off").
+_AUXILIARIES = tuple(f" {aux} {adv}" for aux in ("is", "was", "were", "are", "has been", "have been", "will be")
+                     for adv in ("", "now ", "also ", "then ", "first "))
+_PARTICLE_AFTER = {"switched": (" off", " on"), "turned": (" off",)}
+_DATA_WORDS = ("table", "tables", "images", "coadds", "mosaics", "light", "spectra")
+_DATA_NOUN = re.compile(r"(?:tables?|images|coadds|mosaics|light +curves|spectra)(?![\w-])")
+# Flags of `PHRASE_WORDS` (bits above those of `entity_regex`, which uses 1..64).
+PASSIVE, DATA = 1 << 13, 1 << 14
+#: The words where a phrase rule starts, for `entity_regex.word_starts`.
+# (Not the prepositions: words as frequent as "with" and "by" would lengthen every rule's
+# list of starts; they are found by a scan of their own, `_PREP_SCAN`.)
+PHRASE_WORDS: dict[str, int] = {**{w: PASSIVE for w in _PARTICIPLES}, **{w: DATA for w in _DATA_WORDS}}
+_PREP_SCAN = re.compile(rf" (?:[Ww]ith|by|via|using|through) +({_TOKEN})(?![\w@+-])")
+_SEEN_WORDS: set[str] = set()  # words after a preposition that English uses: never again
 _CAP_WORD = re.compile(r"[A-Z][a-z]{3,}(?![\w@+-]|\.\w)")  # (an apostrophe may follow)
+
+
+def _passive_subject(text: str, pos: int) -> tuple[int, str] | None:
+    """The subject of the participle at `pos` ("hipscat" in "hipscat was adopted"), or None
+    when no auxiliary stands before it."""
+    word = text[pos:pos + 16].split(" ", 1)[0].lower()
+    particle = _PARTICLE_AFTER.get(word)
+    if particle is not None and not text.startswith(particle, pos + len(word)):
+        return None
+    lo = max(0, pos - 20)
+    for aux in _AUXILIARIES:
+        if text.endswith(aux, lo, pos):
+            return _word_before(text, pos - len(aux))
+    return None
 
 
 def _word_before(text: str, pos: int) -> tuple[int, str] | None:
@@ -284,45 +338,48 @@ def _LOWER_FORM(word: str) -> re.Pattern:
     return re.compile(r"(?<![\w-])" + re.escape(word[0].lower() + word[1:]) + r"(?![\w-])")
 
 
-def rare_words(text: str) -> Iterator[Candidate]:
+def rare_words(text: str, starts: list[tuple[int, int]] = (),
+               configured: frozenset[str] | set[str] = frozenset()) -> Iterator[Candidate]:
     """Words English does not use, where software is written, and coined words made of
     English ones (``rule:rare``); capitalised machines named by what they do after an
-    article (``rule:agent``, found in the same pass over the capitalised words)."""
+    article (``rule:agent``, found in the same pass over the capitalised words). `starts`:
+    the `entity_regex.word_starts` of the text for a vocabulary that includes
+    `PHRASE_WORDS`; `configured`: the words of the text the configuration names (never
+    coined names)."""
     freq = _table()
-    # Each scan first collects the distinct words (findall, at C speed) and keeps the few
-    # that English does not use; only those are then looked at where they are written.
-    preps = {w for w in set(_PREP_WORD.findall(text))
-             if freq.get(w.lower(), 0.0) < (_F_UNSEEN if w[0].islower() else _F_RARE)
-             or not w.isalpha() and _lower_name(w)}
-    if preps:
-        for m in _PREP.finditer(text):
-            word = m.group("w")
-            if word not in preps:
+    rare = set()
+    for word in set(_PREP_SCAN.findall(text)) - _SEEN_WORDS:
+        f = freq.get(word.lower(), 0.0)
+        if word[0].islower() and (f < _F_UNSEEN or not word.isalpha()) and _lower_name(word) \
+                or word[0].isupper() and f < _F_RARE and _plain_capital(word):
+            rare.add(word)
+        elif len(_SEEN_WORDS) < 50_000:
+            _SEEN_WORDS.add(word)
+    for m in (_PREP_SCAN.finditer(text) if rare else ()):
+        word = m.group(1)
+        if word not in rare or word[0].isupper() and m.group()[1:3].lower() in ("wi", "by"):
+            continue  # "with Fischer", "chaired by Tanaka": people are worked with, led by
+        if word in _NOT_NAME or word.isupper() or not word[0].isalpha() or _next_is_capital(text, m.end()):
+            continue  # ("with 320 nodes")
+        yield m.start(1), m.end(1), "system", word, "rule:rare"
+    for pos, flags in starts:
+        if flags & PASSIVE:
+            found = _passive_subject(text, pos)
+            if found is None:
                 continue
-            if not word[0].isalpha():
-                continue  # "with 320 nodes"
-            if word[0].isupper() and (m.group()[1:3].lower() in ("wi", "by") or not _plain_capital(word)):
-                continue  # "with Fischer", "chaired by Tanaka": people are worked with, led by
-            if word in _NOT_NAME or word.isupper() \
-                    or _next_is_capital(text, m.end()) or word[0].islower() and not _lower_name(word):
+            start, word = found
+            if word in _NOT_NAME or word.isupper() or _determiner_before(text, start):
                 continue
-            yield m.start("w"), m.end("w"), "system", word, "rule:rare"
-    for verb in _PASSIVE.finditer(text):
-        found = _word_before(text, verb.start())
-        if found is None:
-            continue
-        start, word = found
-        if word in _NOT_NAME or word.isupper() or _determiner_before(text, start):
-            continue
-        least = 1 if _sentence_start(text, start) else 0  # "Authentication was enabled"
-        if not (_lower_name(word) if word[0].islower() else (word_bonus(word) or 0) >= least):
-            continue
-        if word[0].isupper() and _capital_before(text, start):
-            continue
-        yield start, start + len(word), "system", word, "rule:rare"
+            least = 1 if _sentence_start(text, start) else 0  # "Authentication was enabled"
+            if not (_lower_name(word) if word[0].islower() else (word_bonus(word) or 0) >= least):
+                continue
+            if word[0].isupper() and _capital_before(text, start):
+                continue
+            yield start, start + len(word), "system", word, "rule:rare"
     capitals = set()
-    for word in set(_CAP_WORD.findall(text)) - _SEEN_CAPITALS:
-        if word.endswith(("er", "or")) and word not in _NOT_AGENT or word.lower() not in freq:
+    for word in set(_CAP_WORD.findall(text)) - _SEEN_CAPITALS - configured:
+        if word not in _NOT_NAME and (word.endswith(("er", "or")) and word not in _NOT_AGENT
+                                      or word.lower() not in freq):
             capitals.add(word)
         elif len(_SEEN_CAPITALS) < 50_000:
             _SEEN_CAPITALS.add(word)  # an English word, neither agent nor coined: never again
@@ -332,7 +389,8 @@ def rare_words(text: str) -> Iterator[Candidate]:
         word = m.group()
         if word not in capitals:
             continue
-        if word.endswith(("er", "or")) and word not in _NOT_AGENT:
+        if word.endswith(("er", "or")) and word not in _NOT_AGENT and m.start() > 2 \
+                and text[m.start() - 1] == " " and _prev_word_capital(text, m.start() - 1):
             agent = _agent(text, m.start(), m.end())
             if agent is not None:
                 yield agent
@@ -418,25 +476,25 @@ def _determiner_before(text: str, start: int) -> bool:
 # ------------------------------------------------------------------ compounds, agents
 _TITLE = re.compile(r"[ \t]+(?P<w>[A-Z](?:[\w+]|[.-](?=\w))*)(?![\w@+-]|\.\w)")
 _LOWER_NEXT = re.compile(r"[ \t]+[a-z]")
-_TITLE_LEFT = re.compile(r"(?<![\w.@+-])(?P<w>[A-Z](?:[\w+]|[.-](?=\w))*)[ \t]+\Z")
 
 
 def compounds(text: str, anchors: list[tuple[int, int]], known: dict[tuple[int, int], str],
               stop_heads: frozenset[str]) -> Iterator[Candidate]:
-    """Product names of several capitalised words around a software name (``rule:compound``).
+    """Product names of capitalised words after a software name (``rule:compound``): "Grafana
+    Tempo", "GitLab CI", "PyData Sphinx Theme".
 
     `anchors` are spans of system names (configured or shaped like software), `known` every
     configured span, `stop_heads` the head nouns other rules type ("Team", "Service")."""
-    starts = {a for a, _ in known}
-    anchor_set = set(anchors)
+    starts: set[int] | None = None
+    anchor_set: set[tuple[int, int]] = set()
     n = len(text)
     for a, b in anchors:
-        # a capitalised word right after or right before, on the same line (cheap tests first)
-        after = b + 1 < n and text[b] in " \t" and text[b + 1].isupper()
-        before = a > 2 and text[a - 1] in " \t" and _prev_word_capital(text, a - 1)
-        if not (after or before) or _heading_line(text, a):
+        # a capitalised word right after, on the same line (the cheap test first)
+        if b + 1 >= n or text[b] != " " or not text[b + 1].isupper() or _heading_line(text, a):
             continue
-        start, end, words = a, b, 0
+        if starts is None:  # built once, for the first anchor that needs them
+            starts, anchor_set = {k[0] for k in known}, set(anchors)
+        end, words = b, 0
         while words < 2:
             m = _TITLE.match(text, end)
             if m is None or not _extends(m.group("w"), stop_heads) or \
@@ -445,25 +503,25 @@ def compounds(text: str, anchors: list[tuple[int, int]], known: dict[tuple[int, 
             if m.group("w").isupper() and _LOWER_NEXT.match(text, m.end("w")):
                 break  # "Piff PSF models": an acronym that modifies the noun after it
             end, words = m.end("w"), words + 1
-        left = _TITLE_LEFT.search(text, max(0, start - 30), start) if before else None
-        if left is not None and _extends(left.group("w"), stop_heads) and \
-                not _sentence_start(text, left.start("w")) and (left.start("w"), left.end("w")) not in known:
-            start, words = left.start("w"), words + 1
         if words:
-            name = " ".join(text[start:end].split())
+            name = " ".join(text[a:end].split())
             parts = name.split()
-            if _person_like(parts) and (start < a or zipf(parts[-1]) > 0 and (
-                    (a, b) not in known or zipf(parts[0]) >= 2.5)):
+            if _person_like(parts) and zipf(parts[-1]) > 0 and ((a, b) not in known or zipf(parts[0]) >= 2.5):
                 continue  # "written by Petra Novak", "Jenkins Smith": a person, not a product
-            inner = [k for k in known if start <= k[0] and k[1] <= end]
-            if len(inner) > 1:
+            if sum(1 for k in known if a <= k[0] and k[1] <= end) > 1:
                 continue  # two configured names side by side stay two
-            yield start, end, "system", name, "rule:compound"
+            yield a, end, "system", name, "rule:compound"
 
 
 def _prev_word_capital(text: str, end: int) -> bool:
-    """Whether the word ending at `end` (same line) starts with a capital."""
-    start = max(text.rfind(" ", 0, end), text.rfind("\t", 0, end), text.rfind("\n", 0, end)) + 1
+    """Whether the word ending at `end` (after a space, on the same line) starts with a
+    capital."""
+    start = text.rfind(" ", max(0, end - 40), end) + 1
+    if start == 0:
+        start = max(0, end - 40)
+    nl = text.rfind("\n", start, end)
+    if nl >= 0:
+        start = nl + 1
     return start < end and text[start].isupper()
 
 
@@ -532,20 +590,24 @@ _LEFT_SEPARATORS = (", ", " and ", " or ", " and the ", " or the ", ", the ")
 _RIGHT_SEPARATORS = (" and ", " or ", " instead of ", " rather than ", " in favour of ", " in favor of ")
 
 
-def listed(text: str, mentions: list[tuple[int, int, str]], taken: bytearray,
+def listed(text: str, mentions: list[Mention], taken: bytearray,
            rejected: frozenset[str] = frozenset()) -> list[Candidate]:
     """Members of a list that holds a system or a data set (``rule:list``): each member that
-    could be a name on its own gets the listed member's type. `mentions` are the (start,
-    end, type) of the mentions settled so far; `taken` marks the characters they cover;
+    could be a name on its own gets the listed member's type. `mentions` are the mentions
+    settled so far; `taken` marks the characters they cover;
     `rejected` holds the (lower-cased) names a curator said are not entities.
 
     A lower-case member needs a real list: "X and y", "X instead of y", or three members
     or more ("healpy, fitsio and treecorr"); after a comma alone a lower-case word is more
     often an apposition or the end of a clause ("a faster matcher, KDMatch,")."""
     out: list[Candidate] = []
-    for start, end, type_ in mentions:
+    if ", " not in text and " and " not in text and " or " not in text and " of " not in text:
+        return out
+    for mention in mentions:
+        type_ = mention.type
         if type_ not in _LISTED_TYPES:
             continue
+        start, end = mention.start, mention.end
         # most mentions stand in no list: two cheap tests before any regex
         if text[end:end + 1] != "," and not text.startswith(_RIGHT_SEPARATORS, end) \
                 and not text.endswith(_LEFT_SEPARATORS, max(0, start - 9), start):
@@ -624,15 +686,16 @@ def _member(text: str, name: str, a: int, b: int) -> bool:
     return _lower_name(name) and _VERB_AFTER.match(text, b) is None
 
 
-_DATA_NOUN = re.compile(r" (?:tables?|images|coadds|mosaics|light +curves|spectra)(?![\w-])")
-_DATA_NOUNS = ("table", "images", "coadds", "mosaics", "light", "spectra")
 
 
-def data_products(text: str, known: dict[tuple[int, int], str]) -> Iterator[Candidate]:
+def data_products(text: str, known: dict[tuple[int, int], str],
+                  starts: list[tuple[int, int]] = ()) -> Iterator[Candidate]:
     """A name shaped like a product before a noun of data ("the MatchedVisitSource table",
     "OpenUniverse2024 images") is a data set (``rule:context``)."""
-    for noun in _DATA_NOUN.finditer(text):
-        found = _word_before(text, noun.start())
+    for pos, flags in starts:
+        if not flags & DATA or pos == 0 or text[pos - 1] != " " or _DATA_NOUN.match(text, pos) is None:
+            continue
+        found = _word_before(text, pos - 1)
         if found is None:
             continue
         word = found[1]
@@ -662,13 +725,15 @@ def without_people(text: str, candidates: list[Candidate]) -> list[Candidate]:
     return out
 
 
-def recased(text: str, mentions: list[tuple[int, int, str, str]], taken: bytearray) -> list[Candidate]:
+def recased(text: str, mentions: list[Mention], taken: bytearray) -> list[Candidate]:
     """A lower-case name capitalised at a sentence start ("Pyarrow is ..." in a text that
-    writes pyarrow): the same entity (``rule:repeat``). `mentions`: (start, end, type,
-    name) of the settled mentions."""
+    writes pyarrow): the same entity (``rule:repeat``). `mentions`: the settled mentions."""
     out: list[Candidate] = []
     seen = set()
-    for start, end, type_, name in mentions:
+    for mention in mentions:
+        start, end, type_, name = mention.start, mention.end, mention.type, mention.name
+        if not text[start:start + 1].islower():
+            continue
         surface = text[start:end]
         if not surface[:1].islower() or surface in seen or " " in surface or zipf(surface) >= 2.0:
             continue  # ("registry" opening a sentence is the English word, "Registry" a name)
@@ -681,25 +746,29 @@ def recased(text: str, mentions: list[tuple[int, int, str, str]], taken: bytearr
 
 
 def phrase_candidates(text: str, known: dict[tuple[int, int], str], prior: list[Candidate],
-                      stop_heads: frozenset[str]) -> list[Candidate]:
+                      stop_heads: frozenset[str], starts: list[tuple[int, int]] | None = None) -> list[Candidate]:
     """Every candidate of the phrase rules in `text`; `known` maps configured spans to their
     types, `prior` holds the other rules' candidates (their software names anchor
-    compounds), `stop_heads` the head nouns `ingest.entity_rules` types."""
+    compounds), `stop_heads` the head nouns `ingest.entity_rules` types; `starts` the
+    text's `entity_regex.word_starts` for a vocabulary that includes `PHRASE_WORDS` (found
+    here when None)."""
     out: list[Candidate] = []
-    if len(text) < 8:
-        return out  # a heading of one short word: nothing for a phrase rule to read
+    if "\n" not in text and text.count(" ") < 6:
+        return out  # a heading or a title: the phrase rules read sentences
     anchors = [span for span, type_ in known.items() if type_ == "system"]
     anchors.extend((c[0], c[1]) for c in prior if c[2] == "system" and c[4] in _ANCHOR_RULES)
     if anchors:
-        out.extend(compounds(text, sorted(set(anchors)), known, stop_heads))
-    if "\n" not in text and text.count(" ") < 6:
-        return out  # a heading or a title: the phrase rules read sentences
+        out.extend(compounds(text, anchors, known, stop_heads))
+    if starts is None:
+        starts = word_starts(text.translate(LOWER), PHRASE_WORDS)
+    mine = [(p, f) for p, f in starts if f & _MINE]
     if "," in text:
         out.extend(appositions(text))
-    out.extend(rare_words(text))
-    if any(noun in text for noun in _DATA_NOUNS):
-        out.extend(data_products(text, known))
+    out.extend(rare_words(text, mine, {text[a:b] for a, b in known}))
+    if any(f & DATA for _p, f in mine):
+        out.extend(data_products(text, known, mine))
     return out
 
 
+_MINE = PASSIVE | DATA
 _ANCHOR_RULES = frozenset(["rule:shape", "rule:cue"])

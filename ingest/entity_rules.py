@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from ingest.entity_cues import CUE_WORDS, cue_candidates
-from ingest.entity_phrases import phrase_candidates, without_people
+from ingest.entity_phrases import PHRASE_WORDS, phrase_candidates, without_people
 from ingest.entity_regex import HEAD, LOWER, SOFTWARE, UNIVERSITY, merge, scan_at, trie_regex, vocabulary, word_starts
 from ingest.entity_shapes import AT_WORDS, VERSIONISH, contexts, shapes
 from ingest.entity_words import (CONNECTORS, GENERIC_UNITS, HOSTS, LANGUAGES, STOP,
@@ -106,7 +106,7 @@ _TAIL = re.compile(r"\s+(?:of|for)\s+(?P<rest>[A-Z][a-z]\w*(?:[ \t]+[A-Z][a-z]\w
 #: The words where a rule's regex may start, for `entity_regex.word_starts` (the matcher
 #: adds its names' words and makes one pass for all).
 RULE_WORDS = merge(vocabulary(_HEADS, HEAD, True), vocabulary(_SOFTWARE_LOW, SOFTWARE, True), CUE_WORDS,
-                   _UNIVERSITY_HEADS, AT_WORDS)
+                   _UNIVERSITY_HEADS, AT_WORDS, PHRASE_WORDS)
 
 _RELEASE_NUMBER = re.compile(r"[ \t]+\d{1,2}(?:\.\d)?(?![\w.-]|\.\d)")
 _ACRONYM_DEF = re.compile(r"\((?P<acr>[A-Z][A-Za-z0-9]{1,9})\)")
@@ -136,7 +136,7 @@ def open_class(text: str, known: dict[tuple[int, int], str], rejected: frozenset
     out.extend(cued)
     shaped = list(shapes(text))
     # before the shapes too: a phrase's type wins on the same span ("A smaller run, x_v2,")
-    out.extend(phrase_candidates(text, known, cued + shaped, _STOP_HEADS))
+    out.extend(phrase_candidates(text, known, cued + shaped, _STOP_HEADS, starts))
     out.extend(shaped)
     if rejected:
         out = [c for c in out if c[3].lower() not in rejected and text[c[0]:c[1]].lower() not in rejected]
