@@ -42,7 +42,7 @@ from ingest.entity_config import (
     default_case_sensitive,
     load_config,
 )
-from ingest.entity_regex import (LOWER, NAME_ANY_CASE, NAME_CASED, TYPOGRAPHIC, matches_at, merge, name_matches,
+from ingest.entity_regex import (NAME_ANY_CASE, NAME_CASED, TYPOGRAPHIC, lower, matches_at, merge, name_matches,
                                  prefilter, trie_regex, url_spans, vocabulary, word_starts)
 from ingest.entity_rules import RULE_WORDS, open_class, repeats
 from ingest.model import ENTITY_TYPES, VIA_GAZETTEER, VIA_PATTERN, Mention
@@ -166,6 +166,9 @@ class EntityMatcher:
             [_NEVER if i in self._gates else p.source for i, p in enumerate(self._patterns)], _ID_BEFORE)
         self._unfiltered = unfiltered | frozenset(self._gates)
         self._by_name = {(n.type, n.name): n for n in config.names}
+        self._url_ranks = frozenset(i for i, p in enumerate(self._patterns) if p.spec.url)
+        self._name_info = tuple((n.contexts, n.spec.type, n.spec.name) for n in self._names)
+        self._entry_cache: dict[int, dict[str, int]] = {NAME_CASED: {}, NAME_ANY_CASE: {}}
         self._canonical_cache: dict[tuple[int, str], str] = {}
         present = {p.type for p in config.patterns} | {n.type for n in config.names}
         self.types: tuple[str, ...] = tuple(t for t in ENTITY_TYPES if t in present)
@@ -175,9 +178,12 @@ class EntityMatcher:
 
     def find(self, text: str) -> list[Mention]:
         """All mentions in `text`, sorted by start, non-overlapping, with canonical names."""
-        work = text.translate(TYPOGRAPHIC)
+        # ASCII text has no typographic variant to fold
+        work = text if text.isascii() else text.translate(TYPOGRAPHIC)
+        lowered = lower(work)
         candidates: list[tuple[int, int, int, str, str, str]] = []
-        lowered = work.translate(LOWER)
+        append = candidates.append
+        url_ranks, has_url = self._url_ranks, False
         for rank, m in self._id_matches(work, lowered):
             pattern = self._patterns[rank]
             if pattern.contexts and not _fits(pattern.contexts, work, m.start(), m.end()):
@@ -190,27 +196,37 @@ class EntityMatcher:
                 if len(self._canonical_cache) > 20_000:
                     self._canonical_cache.clear()
                 name = self._canonical_cache[key] = pattern.canonical(m)
-            candidates.append((m.start(), m.end(), rank, pattern.spec.type, name, VIA_PATTERN))
+            has_url = has_url or rank in url_ranks
+            append((m.start(), m.end(), rank, pattern.spec.type, name, VIA_PATTERN))
         base = len(self._patterns)
         starts = word_starts(lowered, self._words)
+        names = self._name_info
         for regex, lookup, scanned, flag in ((self._cs_regex, self._cs_lookup, work, NAME_CASED),
                                              (self._ci_regex, self._ci_lookup, lowered, NAME_ANY_CASE)):
             if regex is None:
                 continue
             found = matches_at(regex, scanned, starts, flag) if self._by_words else name_matches(regex, scanned)
+            # the entry of a matched text, by its words (white space as one space); the same
+            # few hundred texts match all through an archive
+            entry_of = self._entry_cache[flag]
             for m in found:
+                written = m.group()
+                index = entry_of.get(written)
+                if index is None:
+                    if len(entry_of) > 20_000:
+                        entry_of.clear()
+                    index = entry_of[written] = lookup[" ".join(written.split())]
+                contexts, type_, name = names[index]
                 start, end = m.span()
-                index = lookup[" ".join(m.group().split())]
-                entry = self._names[index]
-                if entry.contexts and not _fits(entry.contexts, work, start, end):
+                if contexts and not _fits(contexts, work, start, end):
                     continue
-                candidates.append((start, end, base + index, entry.spec.type, entry.spec.name, VIA_GAZETTEER))
+                append((start, end, base + index, type_, name, VIA_GAZETTEER))
         if self.rules:
             known = {(c[0], c[1]): c[3] for c in candidates}
             rank = base + len(self._names)
             for start, end, type_, name, via in open_class(work, known, self._rejected, lowered, starts):
                 type_, name, via = self._variant(type_, name, via)
-                candidates.append((start, end, rank, type_, name, via))
+                append((start, end, rank, type_, name, via))
         if not candidates:
             return []
         taken = bytearray(len(work))
@@ -218,13 +234,15 @@ class EntityMatcher:
         ordered = sorted(candidates, key=lambda c: (c[0] - c[1], c[2], c[0]))
         # Patterns that match URLs (a forge's issue URL) go first; then every other URL
         # and host token is blocked, so the rest of a URL never yields a mention.
+        url_ranks = self._url_ranks
         for url_pass in (True, False):
+            if url_pass and not has_url:
+                continue
             if not url_pass:
                 for start, end in url_spans(work):
                     taken[start:end] = b"\x01" * (end - start)
             for start, end, rank, type_, name, via in ordered:
-                is_url = rank < base and self._patterns[rank].spec.url
-                if is_url == url_pass and taken.find(1, start, end) == -1:
+                if (rank in url_ranks) == url_pass and taken.find(1, start, end) == -1:
                     taken[start:end] = b"\x01" * (end - start)
                     chosen.append(Mention(type=type_, name=name, start=start, end=end,
                                           surface=text[start:end], via=via))

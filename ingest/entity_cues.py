@@ -33,7 +33,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
-from ingest.entity_regex import CUE, LOWER, scan_at, trie_regex, vocabulary, word_starts
+from ingest.entity_regex import CUE, lower, scan_at, trie_regex, vocabulary, word_starts
 from ingest.entity_words import GENERIC_UNITS, HOSTS, LANGUAGES, STOP
 
 Candidate = tuple[int, int, str, str, str]  # start, end, type, name, via
@@ -167,7 +167,7 @@ def cue_hits(text: str, lowered: str | None = None,
 def _raw_hits(text: str, lowered: str | None,
               starts: list[tuple[int, int]] | None) -> Iterator[tuple[str, str, int, int, int]]:
     if lowered is None:
-        lowered = text.translate(LOWER)
+        lowered = lower(text)
     if starts is None:
         starts = word_starts(lowered, CUE_WORDS)
     # The cue words are found first, by one trie of literal words on the lower-cased text
@@ -182,7 +182,7 @@ def _raw_hits(text: str, lowered: str | None,
                 yield from _weights_of(m)
         if word in _TRAILING:
             yield from _trailing(text, hit.start())
-    for hit in _VERSION.finditer(lowered):
+    for hit in (_VERSION.finditer(lowered) if "." in lowered else ()):  # a version has a dot
         yield from _trailing(text, hit.start())
 
 
@@ -193,7 +193,7 @@ def _trailing(text: str, at: int) -> Iterator[tuple[str, str, int, int, int]]:
     m = _TRAIL.match(text, at)
     if m is None:
         return
-    before = _SUBJ.search(text, max(0, at - 60), at)
+    before = _subject_before(text, at)
     if before is None:
         return
     group = "ver" if m.group("ver") else "subj"
@@ -203,6 +203,16 @@ def _trailing(text: str, at: int) -> Iterator[tuple[str, str, int, int, int]]:
     if text[start].isupper() and _at_sentence_start(text, start):
         group = "initial"  # "Validation plots were ...": the capital says nothing
     yield group, "system", 2, start, end
+
+
+def _subject_before(text: str, at: int) -> re.Match | None:
+    """`_SUBJ` searched in the 60 characters before `at`. The subject ends where the white
+    space before `at` starts, so it starts inside the last run of non-space characters:
+    the search starts there (the same match, a shorter search)."""
+    lo = max(0, at - 60)
+    window = text[lo:at].rstrip()
+    last = window.rsplit(None, 1)[-1] if window else ""
+    return _SUBJ.search(text, lo + len(window) - len(last), at)
 
 
 # Nouns after which a lower-case word is a product, not a modifier ("the datalinker
@@ -320,13 +330,27 @@ _BEFORE_LIST = re.compile(rf"(?<![\w-])(?P<name>{_TOK}),?[ \t]+(?:and|or)[ \t]+\
 _OBJECT_AFTER = re.compile(r"[ \t]+(?:the|a|an|its|their|our|it|them)\b")
 
 
+def _and_before(text: str, start: int) -> bool:
+    """Whether text[:start] ends with "and" or "or" between spaces or tabs, as every match of
+    `_BEFORE_LIST` does (a cheap test that spares most of its searches)."""
+    window = text[max(0, start - 40):start]  # the window `coordinated` searches
+    core = window.rstrip(" \t")
+    if len(core) == len(window):
+        return False
+    for word in ("and", "or"):
+        if core.endswith(word):
+            return core[-len(word) - 1:-len(word)] in (" ", "\t")
+    return False
+
+
 def coordinated(text: str, systems: list[tuple[int, int]], taken: bytearray) -> list[Candidate]:
     """Words listed next to a system (`systems`: spans of system mentions) that are rare in
     English: "replaced flake8 and isort" (``rule:cue``). A listed word is weak evidence (1)
     and must be rare to reach `THRESHOLD`."""
     out: list[Candidate] = []
     for start, end in systems:
-        found = [_AFTER_LIST.match(text, end), _BEFORE_LIST.search(text, max(0, start - 40), start)]
+        found = [_AFTER_LIST.match(text, end),
+                 _BEFORE_LIST.search(text, max(0, start - 40), start) if _and_before(text, start) else None]
         for m in found:
             if m is None:
                 continue

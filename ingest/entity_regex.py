@@ -22,6 +22,12 @@ TYPOGRAPHIC = str.maketrans({
 LOWER = str.maketrans({c: c.lower() for c in map(chr, range(0x250))
                         if c.lower() != c and len(c.lower()) == 1})
 
+
+def lower(text: str) -> str:
+    """`text` lower-cased by `LOWER` (offset for offset): str.lower() when the text is
+    ASCII, where the two agree and lower() is about ten times faster."""
+    return text.lower() if text.isascii() else text.translate(LOWER)
+
 _URL_END = r"""[^\s<>"'()\[\]{}]*"""
 # URLs with a scheme or www., found by their literal start.
 _SCHEMED = re.compile(rf"(?:https?|ftp)://{_URL_END}|www\.{_URL_END}")

@@ -33,7 +33,7 @@ from functools import lru_cache
 
 from ingest.entity_cues import CUE_WORDS, cue_candidates
 from ingest.entity_phrases import PHRASE_WORDS, phrase_candidates, without_people
-from ingest.entity_regex import HEAD, LOWER, SOFTWARE, UNIVERSITY, merge, scan_at, trie_regex, vocabulary, word_starts
+from ingest.entity_regex import HEAD, SOFTWARE, UNIVERSITY, lower, merge, scan_at, trie_regex, vocabulary, word_starts
 from ingest.entity_shapes import AT_WORDS, VERSIONISH, contexts, shapes
 from ingest.entity_words import (CONNECTORS, GENERIC_UNITS, HOSTS, LANGUAGES, STOP,
                                  standalone)
@@ -124,12 +124,17 @@ def open_class(text: str, known: dict[tuple[int, int], str], rejected: frozenset
     has them.
     """
     if lowered is None:
-        lowered = text.translate(LOWER)
+        lowered = lower(text)
     if starts is None:
         starts = word_starts(lowered, RULE_WORDS)
-    out: list[Candidate] = list(_acronyms(text, known))
-    out.extend(_head_nouns(text, known, starts))
-    out.extend(_universities(text, starts))
+    flags = 0  # which word lists the text has words of: a rule without any is skipped
+    for _, f in starts:
+        flags |= f
+    out: list[Candidate] = list(_acronyms(text, known)) if "(" in text else []
+    if flags & (HEAD | SOFTWARE):
+        out.extend(_head_nouns(text, known, starts))
+    if flags & UNIVERSITY:
+        out.extend(_universities(text, starts))
     out.extend(contexts(text, starts))
     # before the shapes: on the same span a context's type wins ("Registration for PyHEP")
     cued = without_people(text, cue_candidates(text, known, lowered, starts))
@@ -220,9 +225,8 @@ def _tokens_before(text: str, end: int, allow_low_head: bool = False) -> list[tu
     cut = window.rfind("\n\n")
     if cut >= 0:
         window_start, window = window_start + cut + 2, window[cut + 2:]
-    tokens = [(window_start + t.start(), window_start + t.end(), t.group()) for t in _TOKEN.finditer(window)]
     run: list[tuple[int, int, str]] = []
-    for start, stop, word in reversed(tokens):
+    for start, stop, word in _tokens_backwards(window, window_start):
         if word in STOP or word in LANGUAGES and not run:
             break
         if word in CONNECTORS:
@@ -246,6 +250,18 @@ def _tokens_before(text: str, end: int, allow_low_head: bool = False) -> list[tu
         run.pop()
     run.reverse()
     return run
+
+
+def _tokens_backwards(window: str, offset: int) -> Iterator[tuple[int, int, str]]:
+    """(start, end, token) of the whitespace-separated tokens of `window` (``\\S+``), last
+    first, offsets plus `offset`. A walk back usually stops after a few tokens, so each
+    token's place is found only when it is reached: the rightmost copy of a token that
+    ends before the token after it is that token (what lies between them is white space,
+    which no token holds)."""
+    pos = len(window)
+    for word in reversed(window.split()):
+        pos = window.rfind(word, 0, pos)
+        yield offset + pos, offset + pos + len(word), word
 
 
 def _line_is_heading(text: str, start: int) -> bool:
@@ -358,13 +374,19 @@ def _names_type(mods: list[tuple[int, int, str]], known: dict[tuple[int, int], s
 
 def _name_before(text: str, pos: int) -> bool:
     """Whether the word before `pos` could end a name (capitalised, digits, underscore)."""
-    i = pos - 1
-    while i >= 0 and text[i] in " \t\n":
-        i -= 1
-    j = i
-    while j >= 0 and not text[j].isspace():
-        j -= 1
-    word = text[j + 1:i + 1]
+    # The word is the run of non-space characters before the spaces, tabs and line breaks
+    # that end text[:pos]; looked for in a window, widened when the window does not hold
+    # all of it.
+    lo = pos
+    while True:
+        lo = max(0, lo - 64)
+        window = text[lo:pos].rstrip(" \t\n")
+        if window and window[-1].isspace():
+            word = ""  # another kind of white space right before: no word
+            break
+        word = window.rsplit(None, 1)[-1] if window else ""
+        if lo == 0 or window and len(word) < len(window):
+            break
     return bool(word) and (word[0].isupper() or word[0].isdigit()
                            or any(c.isdigit() or c == "_" or c.isupper() for c in word))
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ingest.entity_regex import AT, LOWER, scan_at, vocabulary, word_starts
+from ingest.entity_regex import AT, lower, scan_at, vocabulary, word_starts
 from ingest.entity_words import GENERIC_UNITS, HOSTS, LANGUAGES, STOP
 
 Candidate = tuple[int, int, str, str, str]  # start, end, type, name, via
@@ -52,7 +52,7 @@ def contexts(text: str, starts: list[tuple[int, int]] | None = None) -> Iterator
     the tool that ..." (software). `starts`: the `entity_regex.word_starts` of the text
     for a vocabulary that includes `AT_WORDS`, if the caller has them."""
     if starts is None:
-        starts = word_starts(text.translate(LOWER), AT_WORDS)
+        starts = word_starts(lower(text), AT_WORDS)
     for m in scan_at(_AT_ACRONYM, text, starts, AT):
         word = m.group("name")
         if word not in HOSTS and word not in GENERIC_UNITS and word not in LANGUAGES:

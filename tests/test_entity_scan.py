@@ -127,3 +127,48 @@ def test_alias_that_starts_with_a_non_word_character(tmp_path):
     found = matcher.find("We ported the service to .NET and ASP.NET last month, with dotnet tools and Qserv.")
     assert [(m.name, m.surface, m.start) for m in found] == [
         (".NET", ".NET", 25), (".NET", ".NET", 37), (".NET", "dotnet", 59), ("Qserv", "Qserv", 76)]
+
+
+ODD = ["a\u00a0b\u2003c\x1cd e", "   x", "x   ", "", "\n\n", "Foo \r Bar", "Foo\x0b Bar", "Team " + " " * 80,
+       "x" * 100 + " Data", "the  Rubin\tData \n Team"]
+
+
+def test_tokens_walked_back_are_the_white_space_separated_tokens(texts):
+    for text in [t for t, _ in texts] + ODD:
+        for offset in (0, 7):
+            walked = list(entity_rules._tokens_backwards(text, offset))
+            plain = [(offset + m.start(), offset + m.end(), m.group()) for m in re.finditer(r"\S+", text)]
+            assert walked == plain[::-1], text[:80]
+
+
+def test_word_before_a_head_is_the_word_a_walk_back_finds(texts):
+    def plain(text, pos):
+        i = pos - 1
+        while i >= 0 and text[i] in " \t\n":
+            i -= 1
+        j = i
+        while j >= 0 and not text[j].isspace():
+            j -= 1
+        word = text[j + 1:i + 1]
+        return bool(word) and (word[0].isupper() or word[0].isdigit()
+                               or any(c.isdigit() or c == "_" or c.isupper() for c in word))
+
+    checked = 0
+    for text in [t for t, _ in texts[:300]] + ODD:
+        for pos in range(len(text) + 1):
+            assert entity_rules._name_before(text, pos) == plain(text, pos), (text[:80], pos)
+            checked += 1
+    assert checked > 10_000
+
+
+def test_lists_and_subjects_are_searched_where_they_can_be(texts):
+    # `coordinated` searches the words before a system only after "and"/"or"; `_trailing`
+    # searches for the subject only in the last token before the cue word
+    for text in [t for t, _ in texts] + ODD + ["flake8 and      isort", "Bokeh,\tor\t\tHoloViews", "x and"]:
+        for start in range(len(text) + 1):
+            window = max(0, start - 40)
+            if not entity_cues._and_before(text, start):
+                assert entity_cues._BEFORE_LIST.search(text, window, start) is None, (text[:80], start)
+            plain = entity_cues._SUBJ.search(text, max(0, start - 60), start)
+            narrow = entity_cues._subject_before(text, start)
+            assert (narrow and narrow.span()) == (plain and plain.span()), (text[:80], start)
