@@ -85,22 +85,32 @@ def _setting(conn, name: str) -> str | None:
     return row[0] if row is not None else None
 
 
-def harmonise(conn, since=None, matcher=None, written_with: Learned | None = None) -> int:
+def stored_aggregate(conn) -> Aggregate | None:
+    """The evidence sum the last pass stored (None: none yet, or of another version)."""
+    stored = _setting(conn, "entity_evidence")
+    try:
+        return Aggregate.from_json(json.loads(stored)) if stored else None
+    except ValueError:
+        return None
+
+
+def harmonise(conn, since=None, matcher=None, written=None) -> int:
     """Make rule-found names consistent across the archive; the number of reports rewritten.
     `conn` is an autocommit connection to the primary; with `matcher` (rules on), the
-    archive's summed cues type names too. `since` (this run's start on the server's clock)
-    and `written_with` (the names its reports were written with): the reports written
-    since then are checked against those names; every report against the names the last
-    pass recorded. Without `since`, every report written is checked."""
+    archive's summed cues type names too. `written`: (names, report ids) of each version
+    of the names this run wrote its reports with (`search._pg_live`); those reports are
+    checked against the final names where they differ, every report where the names the
+    last pass recorded differ. Without `written`, every report written since `since` (this
+    run's start on the server's clock) is checked for every learned name."""
     ensure_evidence(conn)
     conn.execute("SELECT pg_advisory_lock(%s)", (_PASS_LOCK,))
     try:
-        return _harmonise(conn, since, matcher, written_with or {})
+        return _harmonise(conn, since, matcher, written)
     finally:
         conn.execute("SELECT pg_advisory_unlock(%s)", (_PASS_LOCK,))
 
 
-def _harmonise(conn, since, matcher, written_with: Learned) -> int:
+def _harmonise(conn, since, matcher, written) -> int:
     from search._archive_pass import configured_of
 
     # The sum and the versions it counts change together, while the workers wait to record
@@ -108,8 +118,7 @@ def _harmonise(conn, since, matcher, written_with: Learned) -> int:
     # ends, to be counted by the next pass).
     with conn.transaction():
         conn.execute(f"LOCK TABLE {S}.evidence IN SHARE ROW EXCLUSIVE MODE")
-        stored = _setting(conn, "entity_evidence")
-        agg = Aggregate.from_json(json.loads(stored)) if stored else None
+        agg = stored_aggregate(conn)
         full = agg is None
         agg = _reconcile(conn, agg or Aggregate(), full)
         conn.execute(f"INSERT INTO {S}.settings VALUES ('entity_evidence', %s) ON CONFLICT (name) "
@@ -126,10 +135,13 @@ def _harmonise(conn, since, matcher, written_with: Learned) -> int:
             "ON s.id = m.section_id WHERE m.via = %s", (VIA_ARCHIVE,))}
         candidates |= {r[0] for r in conn.execute(
             f"SELECT id FROM {S}.reports WHERE title_mentions::text LIKE %s", (f'%"{VIA_ARCHIVE}"%',))}
-        candidates |= _writing(conn, set(final) | set(recorded), None)
+        candidates |= _writing(conn, set(final) | set(recorded))
     else:
-        candidates |= _writing(conn, changed_surfaces(recorded, final), None)
-        candidates |= _writing(conn, changed_surfaces(written_with, final), since)
+        candidates |= _writing(conn, changed_surfaces(recorded, final))
+        if written is None:
+            candidates |= _writing(conn, set(final), since=since)
+        for names, ids in written or ():
+            candidates |= _writing(conn, changed_surfaces(names, final), ids=ids)
     count = _rewrite(conn, sorted(candidates), final) if candidates else 0
     # recorded once the reports are rewritten: a killed pass is done again by the next one
     conn.execute(f"INSERT INTO {S}.settings VALUES ('learned', %s) ON CONFLICT (name) "
@@ -173,32 +185,35 @@ def _reconcile(conn, agg: Aggregate, full: bool) -> Aggregate:
     return agg
 
 
-def _writing(conn, surfaces: set[str], since) -> set[str]:
+def _writing(conn, surfaces: set[str], since=None, ids=None) -> set[str]:
     """Ids of the reports whose text (body, heading, title) writes one of `surfaces`
-    (written at or after `since`, when given), found through the sections' text search
-    index: a superset (stemmed words), which the spreading then checks exactly."""
-    if not surfaces:
+    (written at or after `since`, or among `ids`, when given), found through the sections'
+    text search index: a superset (stemmed words), which the spreading then checks exactly."""
+    if not surfaces or ids == []:
         return set()
     found: set[str] = set()
     ordered = sorted(surfaces)
-    extra = " AND s.report_id IN (SELECT id FROM {S}.reports WHERE ingested_at >= %s)".format(S=S) \
-        if since is not None else ""
+    if since is not None:
+        extra, more = f" AND s.report_id IN (SELECT id FROM {S}.reports WHERE ingested_at >= %s)", [since]
+    elif ids is not None:
+        extra, more = " AND s.report_id = ANY(%s)", [list(ids)]
+    else:
+        extra, more = "", []
     for start in range(0, len(ordered), _LOOKUP_CHUNK):
         chunk = ordered[start:start + _LOOKUP_CHUNK]
         query = " || ".join([f"{S}.phrase(%s)"] * len(chunk))  # as the index reads phrases
-        params = [*chunk, *([since] if since is not None else [])]
         found |= {r[0] for r in conn.execute(
             f"SELECT DISTINCT s.report_id FROM {S}.sections s WHERE s.tsv @@ ({query}){extra}",
-            params)}
+            [*chunk, *more])}
         # a surface of stop words alone gives an empty text query: look for it as written
         empty = [s for s, (q,) in zip(chunk, conn.execute(
-            f"SELECT numnode({S}.phrase(x)) FROM unnest(%s::text[]) AS x",
-            (chunk,)).fetchall()) if not q]
+            f"SELECT numnode({S}.phrase(x)) FROM unnest(%s::text[]) WITH ORDINALITY AS u(x, n) "
+            "ORDER BY n", (chunk,)).fetchall()) if not q]
         for surface in empty:
             found |= {r[0] for r in conn.execute(
                 f"SELECT DISTINCT s.report_id FROM {S}.sections s WHERE (strpos(s.body, %s) > 0 "
                 f"OR strpos(s.heading, %s) > 0 OR strpos(s.title, %s) > 0){extra}",
-                [surface, surface, surface, *([since] if since is not None else [])])}
+                [surface, surface, surface, *more])}
     return found
 
 

@@ -59,16 +59,19 @@ def ingest_paths_pg(paths, url: str, entities_file=None, jobs: int | None = None
             conn.execute(f"INSERT INTO {SCHEMA}.settings VALUES ('entities', %s) "
                          "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
                          (Path(entities).read_text(encoding="utf-8"),))
-        from search._pg_harmonise import ensure_evidence, recorded_learned
+        from search._archive_pass import configured_of
+        from search._pg_harmonise import ensure_evidence, recorded_learned, stored_aggregate
+        from search._pg_live import LiveNames
         ensure_evidence(conn)
         # The server's clock, not ours: other machines' writes are compared with it.
         started = conn.execute("SELECT clock_timestamp()").fetchone()[0]
-        # Reports are written with the names the archive learned so far (the pass at the end
-        # rewrites only those that write a surface whose learned value changes meanwhile);
-        # forked workers inherit them.
-        written_with = recorded_learned(conn)
-        _worker["learned"] = written_with
-        _worker.pop("spreader", None)
+        # Reports are written with the names the archive has learned so far, refreshed as
+        # this run's reports teach it more (forked workers inherit the shared version); the
+        # pass at the end rewrites only those a later name changes.
+        live = LiveNames(recorded_learned(conn), stored_aggregate(conn),
+                         configured_of(load_matcher(entities)))
+        _worker["live"] = live
+        _worker.pop("version", None)
         listed = _pg_write.known(conn)
         shas = {v["sha256"] for v in listed.values()}
         todo, unchanged = [], 0
@@ -85,12 +88,15 @@ def ingest_paths_pg(paths, url: str, entities_file=None, jobs: int | None = None
         failed: list[tuple[str, str]] = []
         by_id: dict[str, list[tuple[str, str]]] = {}  # report id -> (path, status) this run
 
-        def record(path: str, status: str, reason: str | None, rid: str | None) -> None:
+        def record(path: str, status: str, reason: str | None, rid: str | None,
+                   version: int = 0, evidence: dict | None = None) -> None:
             if status == "failed":
                 failed.append((path, reason))
             else:
                 counts[status] += 1
                 by_id.setdefault(rid, []).append((path, status))
+                if status != "unchanged":
+                    live.wrote(rid, version, evidence)
 
         if progress:
             progress(0, len(todo))
@@ -108,9 +114,11 @@ def ingest_paths_pg(paths, url: str, entities_file=None, jobs: int | None = None
                 removed += _pg_write.delete_unchanged(conn, rid, sha, started)
         if counts["added"] or counts["updated"] or removed:
             from search._pg_harmonise import harmonise
-            harmonise(conn, started, load_matcher(entities), written_with)
+            harmonise(conn, started, load_matcher(entities), live.versions())
     finally:
         conn.close()
+        if "live" in locals():
+            live.close()
     return IngestSummary(added=counts["added"], updated=counts["updated"],
                          unchanged=unchanged + counts["unchanged"], removed=removed,
                          failed=tuple(failed), seconds=time.monotonic() - started_clock)
@@ -157,29 +165,35 @@ def _write_one(conn, path: str, entities, read_options, started
     report, reason = extract(path, entities, read_options)
     if report is None:
         return "failed", reason, None
-    report = _spread(_with_evidence(report, entities))
+    report, version = _spread(_with_evidence(report, entities))
     try:
         status, reason = _pg_write.put(conn, report, os.path.abspath(path), started)
         if status in ("added", "updated"):
             store_evidence(conn, report)
-        return status, reason, report.id
+        # the evidence goes back as the worker computed it (of the report as built)
+        return status, reason, report.id, version, report.evidence
     except psycopg.DataError as error:  # text the server refuses: this file fails, not the run
         return "failed", f"{path}: the database refused the report: {error}", report.id
 
 
 def _spread(report):
-    """`report` with the names the archive had learned when the run started."""
-    learned = _worker.get("learned")
-    if not learned:
-        return report
-    if "spreader" not in _worker:
+    """(`report` with the names the run knows now, the version of those names)."""
+    live = _worker.get("live")
+    if live is None:
+        return report, 0
+    version = live.version.value
+    if _worker.get("version") != version:
         from ingest.entity_consistency import Spreader
         from ingest.model import VIA_ARCHIVE
 
-        _worker["spreader"] = Spreader(learned, via=VIA_ARCHIVE)
+        learned = live.read(version)
+        _worker["spreader"] = Spreader(learned, via=VIA_ARCHIVE) if learned else None
+        _worker["version"] = version
+    if _worker["spreader"] is None:
+        return report, version
     from ingest.entity_evidence import spread
 
-    return spread(report, _worker["spreader"])
+    return spread(report, _worker["spreader"]), version
 
 
 def _init(url: str) -> None:
