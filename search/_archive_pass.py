@@ -12,8 +12,8 @@ is consistent with). A run then:
   written once, with the archive's names, and need no second commit;
 - after the last commit, rewrites only the reports that can differ from the final names: the
   ones that write a surface whose learned value changed since the names they were written
-  with (older reports, earlier batches of this run). In a run of one batch over a stable
-  archive that is none.
+  with (older reports, earlier batches of this run), found by the engine's phrase search
+  (`search._lookup`). In a run of one batch over a stable archive that is none.
 
 A missing, stale (another generation: a killed run, a write by another tool) or older-version
 aggregate is rebuilt by one full pass over the stored reports (`search._consistency`), the
@@ -32,6 +32,7 @@ from ingest.entity_consistency import Learned, Spreader, spread_map
 from ingest.entity_evidence import Aggregate, base_of, changed_surfaces, spread, with_evidence
 from ingest.entity_regex import trie_regex
 from ingest.model import VIA_ARCHIVE
+from search._lookup import report_ids_writing
 from search._schema import report_meta
 
 AGGREGATE_NAME = "entity-evidence.json"
@@ -150,8 +151,12 @@ def rewrite_writing(ix, surfaces, final: Learned, also=frozenset(), given: bool 
     from search._consistency import _stored_report
     from search._writer import batch
 
-    finder = raw_finder(surfaces) if surfaces else None
     candidates = set(also)
+    found = None if given or not surfaces else report_ids_writing(ix, surfaces)
+    if found is not None:  # the engine's phrase search found them: no scan
+        candidates |= found
+        surfaces = ()
+    finder = raw_finder(surfaces) if surfaces else None
     with ix.searcher() as searcher:
         if finder is not None or given:
             for fields in searcher.documents(kind="section"):
