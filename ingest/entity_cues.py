@@ -182,8 +182,8 @@ def _raw_hits(text: str, lowered: str | None,
                 yield from _weights_of(m)
         if word in _TRAILING:
             yield from _trailing(text, hit.start())
-    for hit in (_VERSION.finditer(lowered) if "." in lowered else ()):  # a version has a dot
-        yield from _trailing(text, hit.start())
+    for start in version_starts(lowered):
+        yield from _trailing(text, start)
 
 
 def _trailing(text: str, at: int) -> Iterator[tuple[str, str, int, int, int]]:
@@ -252,10 +252,27 @@ _TRAILING = frozenset(["as"] + (
 _CUE_WORDS = trie_regex(_LEAD | _TRAILING)
 #: Where a cue word may start, for `entity_regex.word_starts`.
 CUE_WORDS = vocabulary(_LEAD | _TRAILING, CUE, False)
-# A version number ("v2.3", "24.1") not inside a word or a longer number. Written to start
-# with a character set (then the boundary behind its first character) so that `re` skips
-# to where one can start: the same matches as ``(?<![\w.-])v?\d+\.\d``.
-_VERSION = re.compile(r"[v\d](?<![\w.\-].)(?:(?<=v)\d+|(?<!v)\d*)\.\d")
+# A version number ("v2.3", "24.1") not inside a word or a longer number.
+_VERSION = re.compile(r"(?<![\w.-])v?\d+\.\d")
+_DOT_DIGIT = re.compile(r"\.\d")
+
+
+def version_starts(lowered: str) -> Iterator[int]:
+    """Where each match of `_VERSION` starts, in order. Every version has a dot followed by
+    a digit, found by a fast literal search (most texts have none); the digits before the
+    dot, and a "v" before them, give the only place a version can start there, which the
+    regex then checks. (Matches cannot overlap: inside one, every position follows a
+    word character or a dot.)"""
+    for dot in _DOT_DIGIT.finditer(lowered):
+        start = dot.start()
+        while start and lowered[start - 1].isdecimal():  # what \d matches in a str pattern
+            start -= 1
+        if start == dot.start():
+            continue  # no digit before the dot
+        if start and lowered[start - 1] == "v":
+            start -= 1
+        if _VERSION.match(lowered, start):
+            yield start
 
 
 _ADJECTIVE = re.compile(r"-(?:based|like|style|driven|enabled|powered|aware|compatible|specific"

@@ -739,6 +739,8 @@ def recased(text: str, mentions: list[Mention], taken: bytearray) -> list[Candid
             continue  # ("registry" opening a sentence is the English word, "Registry" a name)
         seen.add(surface)
         title = surface[0].upper() + surface[1:]
+        if title not in text:
+            continue  # (most are not: a scan for each would cost a pass over the text)
         for m in re.finditer(r"(?<![\w.@+-])" + re.escape(title) + r"(?![\w@+-])", text):
             if taken.find(1, m.start(), m.end()) == -1 and _sentence_start(text, m.start()):
                 out.append((m.start(), m.end(), type_, name, "rule:repeat"))
