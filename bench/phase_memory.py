@@ -6,9 +6,11 @@ number of reports (ingest streams reports into the writer and commits in batches
 
 ``python -m bench.phase_memory [--sizes 10000,100000] [--engines whoosh,tantivy]
 [--jobs 1,2] [--reps 1]`` measures only this, for each engine and jobs side by side: the
-ingest process's peak RSS (VmHWM), its workers' peak, the anonymous part of what is
-resident at the end, and the largest size's peak over the smallest's (issue #11: at most
-`MAX_GROWTH`), with the load average around each run.
+ingest process's peak RSS (VmHWM), its own peaks of anonymous memory (RssAnon: heaps,
+which only freeing returns) and of file-backed pages (RssFile: the mmapped index segments
+and libraries, clean pages the kernel may drop and read again), sampled by bench.child,
+its workers' peak, and the largest size's peak over the smallest's for both VmHWM and
+RssAnon (issue #11: at most `MAX_GROWTH`), with the load average around each run.
 """
 
 from __future__ import annotations
@@ -108,33 +110,74 @@ def compare(sizes: list[int], engines: list[str], jobs_list: list[int], reps: in
                     "workers_peak_rss_mb": stats.median([r["children_peak_rss_mb"] for r in rs]),
                     "end_rss_anon_mb": stats.median([r.get("end_RssAnon_mb", float("nan"))
                                                      for r in rs]),
+                    "peak_anon_mb": stats.median([r.get("peak_anon_mb", float("nan"))
+                                                  for r in rs]),
+                    "peak_file_mb": stats.median([r.get("peak_file_mb", float("nan"))
+                                                  for r in rs]),
                     "seconds": stats.median([r["seconds"] for r in rs]),
+                    "phases": _phase_peaks(rs),
                     "load": [min(r["load"][0] for r in rs), max(r["load"][1] for r in rs)]}
             small, large = per[sizes[0]], per[sizes[-1]]
             rows.append({"engine": engine, "jobs": jobs, "per_size": per,
                          "growth": large["peak_rss_mb"] / small["peak_rss_mb"],
+                         "anon_growth": large["peak_anon_mb"] / small["peak_anon_mb"],
                          "workers_growth": (large["workers_peak_rss_mb"] / small["workers_peak_rss_mb"]
                                             if small["workers_peak_rss_mb"] else None)})
     return out
+
+
+#: The ingest's phases as bench.child names them, in run order.
+PHASES = ("write", "pass", "summary")
+
+
+def _phase_peaks(runs: list[dict]) -> dict:
+    """Per phase, the median over `runs` of its largest RSS and of RssAnon / RssFile then."""
+    out = {}
+    for name in PHASES:
+        got = [r["phases"][name] for r in runs if name in r.get("phases", {})]
+        if got:
+            out[name] = {k: stats.median([g.get(k, float("nan")) for g in got])
+                         for k in ("rss_mb", "anon_mb", "file_mb")}
+    return out
+
+
+def phase_table(result: dict) -> str:
+    """Each phase's peak RSS (anonymous / file-backed at that moment), per engine, jobs
+    and size: where the parent's memory goes as the archive grows."""
+    lines = ["| engine | jobs | sections | " + " | ".join(
+        f"{p} MB (anon / file)" for p in PHASES) + " |", "|" + "---|" * (3 + len(PHASES))]
+    for row in result["rows"]:
+        for size, per in row["per_size"].items():
+            cells = [row["engine"], str(row["jobs"]), f"{int(size):,}"]
+            for name in PHASES:
+                p = per.get("phases", {}).get(name)
+                cells.append(f"{p['rss_mb']:.0f} ({p['anon_mb']:.0f} / {p['file_mb']:.0f})"
+                             if p else "-")
+            lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def table(result: dict) -> str:
     """The comparison as a Markdown table: one row per engine and jobs, sizes side by side."""
     sizes = result["sizes"]
     head = (["engine", "jobs"] + [f"peak MB {s:,}" for s in sizes]
-            + [f"workers MB {s:,}" for s in sizes] + [f"end anon MB {sizes[-1]:,}",
-               f"growth {sizes[-1]:,}/{sizes[0]:,}", f"target <= {MAX_GROWTH}x", "load"])
+            + [f"anon / file MB {s:,}" for s in sizes]
+            + [f"workers MB {s:,}" for s in sizes]
+            + [f"growth {sizes[-1]:,}/{sizes[0]:,}", f"target <= {MAX_GROWTH}x",
+               "anon growth", "load"])
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in result["rows"]:
         per = row["per_size"]
         loads = [x for s in sizes for x in per[s]["load"]]
         cells = ([row["engine"], str(row["jobs"])]
                  + [f"{per[s]['peak_rss_mb']:.0f}" for s in sizes]
+                 + [f"{per[s]['peak_anon_mb']:.0f} / {per[s]['peak_file_mb']:.0f}"
+                    for s in sizes]
                  + [f"{per[s]['workers_peak_rss_mb']:.0f}" if per[s]["workers_peak_rss_mb"]
                     else "-" for s in sizes]
-                 + [f"{per[sizes[-1]]['end_rss_anon_mb']:.0f}", f"{row['growth']:.2f}x",
+                 + [f"{row['growth']:.2f}x",
                     "met" if row["growth"] <= MAX_GROWTH else "NOT met",
-                    f"{min(loads):.2f}-{max(loads):.2f}"])
+                    f"{row['anon_growth']:.2f}x", f"{min(loads):.2f}-{max(loads):.2f}"])
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -157,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.out:
         Path(args.out).write_text(json.dumps(result, indent=1))
     print(table(result))
+    print()
+    print(phase_table(result))
     return 0 if all(r["growth"] <= MAX_GROWTH for r in result["rows"]) else 1
 
 

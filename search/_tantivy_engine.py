@@ -33,6 +33,7 @@ from search import _qtree as qt
 from search import _snippet
 from search._facets import shape, top_of
 from search._health import IndexDamagedError
+from search._memory import release_free_memory
 from search._pool import GenerationCache
 from search._schema import KEY_SEP, rebuild_report, report_documents, section_data
 from search._suggest import Vocabulary
@@ -249,6 +250,7 @@ class _Handle:
     def commit(self) -> None:
         if self._writer is not None:
             self._writer.commit()
+            release_free_memory()  # the batch's and the writer's freed memory (see _memory)
 
     def rollback(self) -> None:
         if self._writer is not None:

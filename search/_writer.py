@@ -25,6 +25,7 @@ from whoosh.writing import SegmentWriter
 from ingest.model import Report
 from search import _aggregate
 from search._health import ensure_healthy, record_manifest
+from search._memory import release_free_memory
 from search._schema import build_schema, report_documents
 
 INDEX_NAME = "MAIN"
@@ -93,6 +94,7 @@ def batch(ix, optimize: bool = False):
         writer.cancel()
         raise
     writer.commit(optimize=optimize)
+    release_free_memory()
     record_manifest(ix.storage.folder)
 
 
@@ -217,6 +219,7 @@ def commit_segments(ix, index_dir: Path, segments: list[tuple], delete: set[str]
         writer.cancel()
         raise
     writer.commit(mergetype=lambda w, committed: tiered_merge(w, committed + new))
+    release_free_memory()  # the merge's and the batch's freed memory (see search._memory)
     record_manifest(index_dir)
 
 
