@@ -105,7 +105,7 @@ class PhaseSampler:
 def main(argv: list[str]) -> int:
     index_dir, jobs, list_file = Path(argv[0]), int(argv[1]), Path(argv[2])
     paths = json.loads(list_file.read_text())
-    from search import _consistency, _ingest, ingest_paths
+    from search import _archive_pass, _ingest, ingest_paths
 
     if len(argv) > 3:  # more commits in a small archive (tests/test_ingest_memory.py)
         _ingest.COMMIT_EVERY = int(argv[3])
@@ -120,7 +120,7 @@ def main(argv: list[str]) -> int:
 
     sampler = PhaseSampler()
     sampler.wrap(_ingest._Run, "feed_all", "write")
-    sampler.wrap(_consistency, "harmonise", "pass")
+    sampler.wrap(_archive_pass.ArchivePass, "finish", "pass")
     sampler.wrap(_ingest, "refresh_summary", "summary")
     sampler.wrap(_ingest._aggregate, "write", "summary")
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
