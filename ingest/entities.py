@@ -259,7 +259,8 @@ class EntityMatcher:
                 _take(chosen, taken, text, repeats(work, ruled, taken))
             # then the members of lists and re-cased names (`entity_phrases`), and their repeats
             settled = len(chosen)
-            _take(chosen, taken, text, listed(work, chosen, taken, self._rejected) + recased(work, chosen, taken))
+            if chosen:
+                _take(chosen, taken, text, listed(work, chosen, taken, self._rejected) + recased(work, chosen, taken))
             if len(chosen) > settled:
                 _take(chosen, taken, text, repeats(work, [(m.type, m.name, work[m.start:m.end])
                                                           for m in chosen[settled:]], taken))

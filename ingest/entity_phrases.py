@@ -141,20 +141,20 @@ def _kind_of(word: str) -> str | None:
 
 # ------------------------------------------------------------------ appositions
 _APPO_AFTER = re.compile(
-    rf",[ \t]+(?P<names>{_NAME}(?:,[ \t]+{_NAME})*(?:,?[ \t]+and[ \t]+{_NAME})?)"
+    rf",\s+(?P<names>{_NAME}(?:,\s+{_NAME})*(?:,?\s+and\s+{_NAME})?)"
     r"(?=[,.;:)]|[ \t]+(?:which|that|is|was|were|are|now|has|had|will|written|built|made|runs|"
     r"copies|makes|keeps|tells|draws|picks|reads|holds)\b)")
 _APPO_BEFORE = re.compile(
     r",[ \t]+(?P<det>a|an|the|our|its|their)[ \t]+(?P<np>(?:[\w-]+[ \t]+){0,3}?[a-z][a-z-]+)"
     r"(?=[,.;:]|[ \t]+(?:that|which|for|built|written|used|from|of|with)\b)")
-_COMMA = re.compile(r",[ \t]")
+_COMMA = re.compile(r",\s")
 
 
 def _last_words(text: str, separator: str) -> set[str]:
     """The word before each `separator` in `text`."""
     return {w[-1] for chunk in text.split(separator)[:-1] if (w := chunk[-30:].split())}
 _APPO_LEAD = re.compile(r", (?:a|an|the|our|its|their) ")
-_SPLIT_NAMES = re.compile(rf",[ \t]+|,?[ \t]+and[ \t]+")
+_SPLIT_NAMES = re.compile(rf",\s+|,?\s+and\s+")
 
 
 _TOKEN_FULL = re.compile(rf"{_TOKEN}\Z")
@@ -219,7 +219,8 @@ def appositions(text: str) -> Iterator[Candidate]:
     """Names set off by commas next to a noun that types them (``rule:apposition``)."""
     # the noun before the comma (or before "of") types the names after it: without one of
     # the lexicon's nouns there, no comma needs a look
-    forward = not _KIND_FORMS.isdisjoint(_last_words(text, ", ")) or \
+    forward = not _KIND_FORMS.isdisjoint(_last_words(text, ", ")) or ",\n" in text and \
+        not _KIND_FORMS.isdisjoint(_last_words(text, ",\n")) or \
         " of " in text and not _KIND_FORMS.isdisjoint(_last_words(text, " of "))
     for comma in (_COMMA.finditer(text) if forward else ()):
         at = comma.start()
@@ -339,23 +340,23 @@ def _LOWER_FORM(word: str) -> re.Pattern:
 
 
 def rare_words(text: str, starts: list[tuple[int, int]] = (),
-               configured: frozenset[str] | set[str] = frozenset()) -> Iterator[Candidate]:
+               known: dict[tuple[int, int], str] | None = None) -> Iterator[Candidate]:
     """Words English does not use, where software is written, and coined words made of
     English ones (``rule:rare``); capitalised machines named by what they do after an
     article (``rule:agent``, found in the same pass over the capitalised words). `starts`:
     the `entity_regex.word_starts` of the text for a vocabulary that includes
-    `PHRASE_WORDS`; `configured`: the words of the text the configuration names (never
-    coined names)."""
+    `PHRASE_WORDS`; `known`: the spans the configuration names (never coined names)."""
     freq = _table()
     rare = set()
-    for word in set(_PREP_SCAN.findall(text)) - _SEEN_WORDS:
+    flat = text.replace("\n", " ") if "\n" in text else text  # same offsets, one kind of space
+    for word in set(_PREP_SCAN.findall(flat)) - _SEEN_WORDS:
         f = freq.get(word.lower(), 0.0)
         if word[0].islower() and (f < _F_UNSEEN or not word.isalpha()) and _lower_name(word) \
                 or word[0].isupper() and f < _F_RARE and _plain_capital(word):
             rare.add(word)
         elif len(_SEEN_WORDS) < 50_000:
             _SEEN_WORDS.add(word)
-    for m in (_PREP_SCAN.finditer(text) if rare else ()):
+    for m in (_PREP_SCAN.finditer(flat) if rare else ()):
         word = m.group(1)
         if word not in rare or word[0].isupper() and m.group()[1:3].lower() in ("wi", "by"):
             continue  # "with Fischer", "chaired by Tanaka": people are worked with, led by
@@ -377,7 +378,10 @@ def rare_words(text: str, starts: list[tuple[int, int]] = (),
                 continue
             yield start, start + len(word), "system", word, "rule:rare"
     capitals = set()
-    for word in set(_CAP_WORD.findall(text)) - _SEEN_CAPITALS - configured:
+    fresh = set(_CAP_WORD.findall(text)) - _SEEN_CAPITALS
+    if fresh and known:
+        fresh -= {text[a:b] for a, b in known}
+    for word in fresh:
         if word not in _NOT_NAME and (word.endswith(("er", "or")) and word not in _NOT_AGENT
                                       or word.lower() not in freq):
             capitals.add(word)
@@ -465,7 +469,8 @@ def _capital_before(text: str, start: int) -> bool:
     while j >= 0 and not text[j].isspace():
         j -= 1
     word = text[j + 1:i + 1]
-    return bool(word) and word[0].isupper() and word not in _NOT_NAME
+    # ("Nextcloud. Mattermost was tried": a sentence ends between them)
+    return bool(word) and word[0].isupper() and word not in _NOT_NAME and word[-1] not in ".,;:!?)"
 
 
 def _determiner_before(text: str, start: int) -> bool:
@@ -491,7 +496,7 @@ def compounds(text: str, anchors: list[tuple[int, int]], known: dict[tuple[int, 
     for a, b in anchors:
         # a capitalised word right after, on the same line (the cheap test first)
         if b + 1 >= n or text[b] != " " or not text[b + 1].isupper() or _heading_line(text, a):
-            continue
+            continue  # (phrase_candidates passes only anchors that pass it)
         if starts is None:  # built once, for the first anchor that needs them
             starts, anchor_set = {k[0] for k in known}, set(anchors)
         end, words = b, 0
@@ -555,6 +560,12 @@ _NOT_AGENT = frozenset(
     "Creator Narrator Curator Translator Inventor Elevator Calculator Indicator Factor Anchor "
     "Organiser Organizer Convener Convenor Moderator Facilitator Presenter Trainer Planner Treasurer "
     "Helper Interviewer Examiner Commander Lecturer Supporter Subscriber Reader Viewer Listener".split())
+
+
+def agent_noun(word: str) -> bool:
+    """Whether `word` names a machine by what it does ("Writer", "Projector", "Autoscaler"):
+    an -er/-or noun that is not a person's role or an ordinary thing."""
+    return len(word) > 4 and word[0].isupper() and word.endswith(("er", "or")) and word not in _NOT_AGENT
 
 
 def _agent(text: str, start: int, end: int) -> Candidate | None:
@@ -731,9 +742,10 @@ def recased(text: str, mentions: list[Mention], taken: bytearray) -> list[Candid
     out: list[Candidate] = []
     seen = set()
     for mention in mentions:
-        start, end, type_, name = mention.start, mention.end, mention.type, mention.name
-        if not text[start:start + 1].islower():
+        start = mention.start
+        if not text[start].islower():
             continue
+        end, type_, name = mention.end, mention.type, mention.name
         surface = text[start:end]
         if not surface[:1].islower() or surface in seen or " " in surface or zipf(surface) >= 2.0:
             continue  # ("registry" opening a sentence is the English word, "Registry" a name)
@@ -757,18 +769,21 @@ def phrase_candidates(text: str, known: dict[tuple[int, int], str], prior: list[
     out: list[Candidate] = []
     if "\n" not in text and text.count(" ") < 6:
         return out  # a heading or a title: the phrase rules read sentences
-    anchors = [span for span, type_ in known.items() if type_ == "system"]
-    anchors.extend((c[0], c[1]) for c in prior if c[2] == "system" and c[4] in _ANCHOR_RULES)
+    # the anchors of compounds: system names with a capitalised word right after them
+    n = len(text)
+    anchors = [span for span, type_ in known.items()
+               if type_ == "system" and span[1] + 1 < n and text[span[1]] == " " and text[span[1] + 1].isupper()]
+    anchors.extend((c[0], c[1]) for c in prior if c[2] == "system" and c[4] in _ANCHOR_RULES
+                   and c[1] + 1 < n and text[c[1]] == " " and text[c[1] + 1].isupper())
     if anchors:
         out.extend(compounds(text, anchors, known, stop_heads))
     if starts is None:
         starts = word_starts(text.translate(LOWER), PHRASE_WORDS)
-    mine = [(p, f) for p, f in starts if f & _MINE]
     if "," in text:
         out.extend(appositions(text))
-    out.extend(rare_words(text, mine, {text[a:b] for a, b in known}))
-    if any(f & DATA for _p, f in mine):
-        out.extend(data_products(text, known, mine))
+    out.extend(rare_words(text, starts, known))
+    if any(f & DATA for _p, f in starts):
+        out.extend(data_products(text, known, starts))
     return out
 
 

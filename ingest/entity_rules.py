@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from ingest.entity_cues import CUE_WORDS, cue_candidates
-from ingest.entity_phrases import PHRASE_WORDS, phrase_candidates, without_people
+from ingest.entity_phrases import PHRASE_WORDS, agent_noun, phrase_candidates, without_people
 from ingest.entity_regex import HEAD, SOFTWARE, UNIVERSITY, lower, merge, scan_at, trie_regex, vocabulary, word_starts
 from ingest.entity_shapes import AT_WORDS, VERSIONISH, contexts, shapes
 from ingest.entity_words import (CONNECTORS, GENERIC_UNITS, HOSTS, LANGUAGES, STOP,
@@ -137,7 +137,9 @@ def open_class(text: str, known: dict[tuple[int, int], str], rejected: frozenset
         out.extend(_universities(text, starts))
     out.extend(contexts(text, starts))
     # before the shapes: on the same span a context's type wins ("Registration for PyHEP")
-    cued = without_people(text, cue_candidates(text, known, lowered, starts))
+    cued = cue_candidates(text, known, lowered, starts)
+    if cued:
+        cued = without_people(text, cued)
     out.extend(cued)
     shaped = list(shapes(text))
     # before the shapes too: a phrase's type wins on the same span ("A smaller run, x_v2,")
@@ -212,6 +214,8 @@ def _type_of_words(words: list[str]) -> str | None:
             head = " ".join(words[-n:])
             if head in _HEAD_TYPE and head not in _SOFTWARE_LOW:
                 return _HEAD_TYPE[head]
+    if words and agent_noun(words[-1]):
+        return "system"  # "Central Output Writer (COW)": a machine named by what it does
     return None
 
 
