@@ -121,15 +121,17 @@ ALL = ".pdf,.html,.txt,.md,.eml"
 TEXTS = ".html,.txt,.md,.eml"
 
 
-def extraction(base: str, rounds: int, passes: int = 3, child: str = _CHILD, suffixes: str = ALL) -> dict:
-    """Median seconds per pass over sample_reports for base / head (rules off) / head."""
+def extraction(base: str, rounds: int, passes: int = 3, child: str = _CHILD, suffixes: str = ALL,
+               base_rules: str = "off") -> dict:
+    """Median seconds per pass over sample_reports for base / head (rules off) / head;
+    `base_rules` "on" times the base with its own rules (what a change of the rules costs)."""
     samples = ROOT / "sample_reports"
     with tempfile.TemporaryDirectory() as tmp:
         base_dir = export(base, Path(tmp))
         if child is _CHILD_FIND:
             samples = Path(tmp) / "texts.json"
             _texts(samples)
-        variants = {"base": (base_dir, "off"), "head, rules off": (ROOT, "off"),
+        variants = {"base": (base_dir, base_rules), "head, rules off": (ROOT, "off"),
                     "head, rules on": (ROOT, "on")}
         times: dict[str, list[float]] = {k: [] for k in variants}
         order = list(variants)
@@ -242,7 +244,20 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--skip-extraction", action="store_true")
     parser.add_argument("--corpus", default=None,
                         help="An existing corpus directory (with its manifest.json) to ingest.")
+    parser.add_argument("--base-rules", choices=("off", "on"), default="off",
+                        help="Time the base with its rules on (the cost of a change to the rules).")
+    parser.add_argument("--find-only", action="store_true",
+                        help="Only entity matching on the sample texts (no extract_report, no pass).")
     args = parser.parse_args(argv)
+    if args.find_only:
+        base = args.base or base_revision()
+        print(f"entity matching alone on the sample archive's texts (bodies; head: + headings, titles, "
+              f"per-report consistency), median pass of {args.rounds} alternating rounds "
+              f"(base {base}, its rules {args.base_rules}):")
+        for name, row in extraction(base, args.rounds, passes=5, child=_CHILD_FIND,
+                                    base_rules=args.base_rules).items():
+            print(f"  {name:18} {row['seconds']:8.4f} s   {row['ratio']:.2f}x")
+        return 0
     if not args.skip_extraction:
         base = args.base or base_revision()
         print(f"extract_report over sample_reports/, median pass of {args.rounds} alternating rounds "

@@ -214,11 +214,11 @@ KNOWS = Knowledge(load_config())
 # Thresholds on the open set, per bucket, from the measured figures (see __main__): the
 # known-name bucket must not lose what the gazetteer finds, the unknown bucket what the
 # open-class rules find.
-OPEN_MIN = {"known": (0.99, 0.99), "unknown": (0.97, 0.93)}
+OPEN_MIN = {"known": (0.99, 0.99), "unknown": (0.99, 0.95)}
 # The same on the open-set passages written after the first rules (split "after"): scored
 # once unchanged, then looked at when the context rule (rule:cue) was written, so no longer
 # blind; tests/fixtures/entities/eval_heldout.toml is the set no rule was tuned on.
-AFTER_MIN = {"known": (0.99, 0.99), "unknown": (0.99, 0.87)}
+AFTER_MIN = {"known": (0.99, 0.99), "unknown": (0.99, 0.90)}
 WRITTEN_BEFORE = [p for p in OPEN_PASSAGES if p.split != "after"]
 WRITTEN_AFTER = [p for p in OPEN_PASSAGES if p.split == "after"]
 # Hard negatives of the open set that some mention may overlap (none).
@@ -311,19 +311,19 @@ def test_open_set_scores_reach_the_thresholds(matcher, label, passages, minimum)
         assert counts.recall >= min_r, f"{bucket} recall\n{message}"
 
 
-# Floors on the held-out set, from the figures measured once the session-3 rules (rule:cue)
-# were done (known 0.962 / 0.972, unknown 0.884 / 0.552); the set was never used to tune.
-# Session 4's phrase rules (entity_phrases) traded unknown precision for recall there
-# (measured once midway, figures only: unknown 0.864 / 0.602, F1 0.680 -> 0.709; 4 hard
-# negatives hit): the precision floor and the negative hits follow that measurement.
-HELDOUT_MIN = {"known": (0.96, 0.97), "unknown": (0.85, 0.55)}
+# Floors on the held-out set, never used to tune. Session 3's rules (rule:cue) reached known
+# 0.962 / 0.972, unknown 0.884 / 0.552. Session 4's phrase rules (entity_phrases) were
+# measured there three times, figures only (before, midway, at the end): known 0.973 /
+# 0.983, unknown 0.871 / 0.611 (F1 0.680 -> 0.718), 4 hard negatives hit (was 1).
+HELDOUT_MIN = {"known": (0.97, 0.98), "unknown": (0.87, 0.61)}
 HELDOUT_MAX_NEGATIVE_HITS = 4
 
 
 # Floors on the second development set (eval_dev2.toml), from the figures reached with the
 # session-4 rules, which were written looking at its misses: a tuning set, not a blind one
-# (before them: known 0.953 / 1.000, unknown 0.791 / 0.439).
-DEV2_MIN = {"known": (0.98, 0.99), "unknown": (0.97, 0.65)}
+# (before them: known 0.953 / 1.000, unknown 0.791 / 0.439; after: 0.990 / 1.000, 0.975 /
+# 0.720).
+DEV2_MIN = {"known": (0.99, 0.99), "unknown": (0.97, 0.71)}
 DEV2_MAX_NEGATIVE_HITS = 2
 
 
