@@ -32,7 +32,8 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from ingest.entity_cues import CUE_WORDS, cue_candidates
-from ingest.entity_phrases import PHRASE_WORDS, agent_noun, phrase_candidates, without_people
+from ingest.entity_phrases import phrase_candidates, without_people
+from ingest.entity_rare import PHRASE_WORDS, agent_noun
 from ingest.entity_regex import HEAD, SOFTWARE, UNIVERSITY, lower, merge, scan_at, trie_regex, vocabulary, word_starts
 from ingest.entity_shapes import AT_WORDS, VERSIONISH, contexts, shapes
 from ingest.entity_words import (CONNECTORS, GENERIC_UNITS, HOSTS, LANGUAGES, STOP,

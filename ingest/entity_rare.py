@@ -1,0 +1,198 @@
+"""Words English does not use, where software is written (``rule:rare``), machines named
+by what they do (``rule:agent``) and data products before a noun of data (``rule:context``);
+see `ingest.entity_phrases` for the phrase rules and how they are called."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ingest.entity_cues import word_bonus
+from ingest.entity_phrase_words import (
+    Candidate, F_RARE, F_UNSEEN, LOWER_FORM, NOT_NAME, PLURAL, TOKEN, TOKEN_FULL,
+    capital_before, determiner_before, english_compound, frequencies, heading_line,
+    lower_name, next_is_capital, plain_capital, prev_word_capital, sentence_start,
+    starts_word, tail_words, word_before)
+
+# ------------------------------------------------------------------ rare words in context
+# The prepositions, participles and data nouns these rules start from are found by the
+# matcher's one pass over the words of a text (`entity_regex.word_starts`, `PHRASE_WORDS`),
+# and each regex is tried only there, not scanned over the text.
+_PARTICIPLES = ("adopted deployed installed upgraded retired tried configured patched switched turned "
+                "enabled disabled containerised containerized pinned vendored forked packaged evaluated "
+                "benchmarked dropped deprecated").split()
+# What may stand between the subject and the participle ("Dependabot was switched off").
+_AUXILIARIES = tuple(f" {aux} {adv}" for aux in ("is", "was", "were", "are", "has been", "have been", "will be")
+                     for adv in ("", "now ", "also ", "then ", "first "))
+_PARTICLE_AFTER = {"switched": (" off", " on"), "turned": (" off",)}
+_DATA_WORDS = ("table", "tables", "images", "coadds", "mosaics", "light", "spectra")
+_DATA_NOUN = re.compile(r"(?:tables?|images|coadds|mosaics|light +curves|spectra)(?![\w-])")
+# Flags of `PHRASE_WORDS` (bits above those of `entity_regex`, which uses 1..64).
+PASSIVE, DATA = 1 << 13, 1 << 14
+#: The words where a phrase rule starts, for `entity_regex.word_starts`.
+# (Not the prepositions: words as frequent as "with" and "by" would lengthen every rule's
+# list of starts; they are found by a scan of their own, `_PREP_SCAN`.)
+PHRASE_WORDS: dict[str, int] = {**{w: PASSIVE for w in _PARTICIPLES}, **{w: DATA for w in _DATA_WORDS}}
+_PREP_SCAN = re.compile(rf" (?:[Ww]ith|by|via|using|through) +({TOKEN})(?![\w@+-])")
+_SEEN_WORDS: set[str] = set()  # words after a preposition that English uses: never again
+_CAP_WORD = re.compile(r"[A-Z][a-z]{3,}(?![\w@+-]|\.\w)")  # (an apostrophe may follow)
+
+
+def _passive_subject(text: str, pos: int) -> tuple[int, str] | None:
+    """The subject of the participle at `pos` ("hipscat" in "hipscat was adopted"), or None
+    when no auxiliary stands before it."""
+    word = text[pos:pos + 16].split(" ", 1)[0].lower()
+    particle = _PARTICLE_AFTER.get(word)
+    if particle is not None and not text.startswith(particle, pos + len(word)):
+        return None
+    lo = max(0, pos - 20)
+    for aux in _AUXILIARIES:
+        if text.endswith(aux, lo, pos):
+            return word_before(text, pos - len(aux))
+    return None
+
+
+def rare_words(text: str, starts: list[tuple[int, int]] = (),
+               known: dict[tuple[int, int], str] | None = None) -> Iterator[Candidate]:
+    """Words English does not use, where software is written, and coined words made of
+    English ones (``rule:rare``); capitalised machines named by what they do after an
+    article (``rule:agent``, found in the same pass over the capitalised words). `starts`:
+    the `entity_regex.word_starts` of the text for a vocabulary that includes
+    `PHRASE_WORDS`; `known`: the spans the configuration names (never coined names)."""
+    freq = frequencies()
+    rare = set()
+    flat = text.replace("\n", " ") if "\n" in text else text  # same offsets, one kind of space
+    for word in set(_PREP_SCAN.findall(flat)) - _SEEN_WORDS:
+        f = freq.get(word.lower(), 0.0)
+        if word[0].islower() and (f < F_UNSEEN or not word.isalpha()) and lower_name(word) \
+                or word[0].isupper() and f < F_RARE and plain_capital(word):
+            rare.add(word)
+        elif len(_SEEN_WORDS) < 50_000:
+            _SEEN_WORDS.add(word)
+    for m in (_PREP_SCAN.finditer(flat) if rare else ()):
+        word = m.group(1)
+        if word not in rare or word[0].isupper() and m.group()[1:3].lower() in ("wi", "by"):
+            continue  # "with Fischer", "chaired by Tanaka": people are worked with, led by
+        if word in NOT_NAME or word.isupper() or not word[0].isalpha() or next_is_capital(text, m.end()):
+            continue  # ("with 320 nodes")
+        yield m.start(1), m.end(1), "system", word, "rule:rare"
+    for pos, flags in starts:
+        if flags & PASSIVE:
+            found = _passive_subject(text, pos)
+            if found is None:
+                continue
+            start, word = found
+            if word in NOT_NAME or word.isupper() or determiner_before(text, start):
+                continue
+            least = 1 if sentence_start(text, start) else 0  # "Authentication was enabled"
+            if not (lower_name(word) if word[0].islower() else (word_bonus(word) or 0) >= least):
+                continue
+            if word[0].isupper() and capital_before(text, start):
+                continue
+            yield start, start + len(word), "system", word, "rule:rare"
+    capitals = set()
+    fresh = set(_CAP_WORD.findall(text)) - _SEEN_CAPITALS
+    if fresh and known:
+        fresh -= {text[a:b] for a, b in known}
+    for word in fresh:
+        if word not in NOT_NAME and (word.endswith(("er", "or")) and word not in _NOT_AGENT
+                                      or word.lower() not in freq):
+            capitals.add(word)
+        elif len(_SEEN_CAPITALS) < 50_000:
+            _SEEN_CAPITALS.add(word)  # an English word, neither agent nor coined: never again
+    if not capitals:
+        return
+    for m in _CAP_WORD.finditer(text):
+        word = m.group()
+        if word not in capitals:
+            continue
+        if word.endswith(("er", "or")) and word not in _NOT_AGENT and m.start() > 2 \
+                and text[m.start() - 1] == " " and prev_word_capital(text, m.start() - 1):
+            agent = _agent(text, m.start(), m.end())
+            if agent is not None:
+                yield agent
+                continue
+        if word.lower() in freq or not starts_word(text, m.start()) or word in NOT_NAME \
+                or PLURAL.search(word) or not english_compound(word):
+            continue  # a plural ("Technotes") is a common noun of some jargon
+        if sentence_start(text, m.start()) and LOWER_FORM(word).search(text):
+            continue  # "Pyarrow ..." where the text writes pyarrow: a re-cased name
+        if next_is_capital(text, m.end()) or capital_before(text, m.start()) or heading_line(text, m.start()):
+            continue
+        yield m.start(), m.end(), "system", word, "rule:rare"
+
+
+_SEEN_CAPITALS: set[str] = set()  # capitalised English words met so far, neither agent nor coined
+
+
+_AGENT_DETERMINERS = frozenset("the a an its our their this new".split())
+# -er/-or words that name people, roles or ordinary things, not machines.
+_NOT_AGENT = frozenset(
+    "Manager Director Engineer Developer Officer Leader Member Owner Coordinator Speaker Reviewer "
+    "Professor Lecturer Editor Advisor Adviser Supervisor Observer Founder Teacher Volunteer Partner "
+    "Customer Worker Player Writer User Designer Programmer Researcher Astronomer Administrator "
+    "Ambassador Mentor Author Investigator Contributor Maintainer Commissioner Minister Governor "
+    "Senator Scholar Instructor Counselor Counsellor Inspector Auditor Consumer Provider Chancellor "
+    "Controller Operator Doctor Actor Mayor Tutor Ranger Lawyer Farmer Officer Pioneer Engineer "
+    "Center Number Paper Water Winter Summer Letter Order Error Floor Door Chamber Corner Power "
+    "Tower Layer Header Matter Quarter Master Poster Character Register Folder Cover Border Factor "
+    "Sector Mirror Vendor Major Minor Junior Senior Interior Exterior Other Either Rather Further "
+    "Together Whether Under Over After Never Ever Corridor Honor Labor Weather Daughter Brother "
+    "Mother Father Sister Monster Theater Dinner Silver River Finger Hunter Wonder Thunder Timber "
+    "Cancer Super Offer Answer Transfer Barrier Carrier Banner Manner Career Meter Liter Litre "
+    "Centre Semester Trimester Cluster Computer Color Colour Favor Favour Harbor Harbour Vapor "
+    "Sponsor Donor Visitor Competitor Successor Predecessor Ancestor Neighbor Neighbour Traitor "
+    "Creator Narrator Curator Translator Inventor Elevator Calculator Indicator Factor Anchor "
+    "Organiser Organizer Convener Convenor Moderator Facilitator Presenter Trainer Planner Treasurer "
+    "Helper Interviewer Examiner Commander Lecturer Supporter Subscriber Reader Viewer Listener".split())
+
+
+def agent_noun(word: str) -> bool:
+    """Whether `word` names a machine by what it does ("Writer", "Projector", "Autoscaler"):
+    an -er/-or noun that is not a person's role or an ordinary thing."""
+    return len(word) > 4 and word[0].isupper() and word.endswith(("er", "or")) and word not in _NOT_AGENT
+
+
+def _agent(text: str, start: int, end: int) -> Candidate | None:
+    """"the Collimated Beam Projector": a machine named by what it does (``rule:agent``), for
+    the -er/-or word at [start, end)."""
+    if next_is_capital(text, end) or text[end:end + 1] == "-" or not starts_word(text, start):
+        return None
+    before = tail_words(text, start, 4, span=60)
+    run: list[tuple[int, str]] = []
+    for at, word in reversed(before):
+        if word.lower() in _AGENT_DETERMINERS and run:
+            break
+        if not word[0].isupper() or len(run) == 3 or word in NOT_NAME or "\n" in text[at:start]:
+            return None
+        run.append((at, word))
+    else:
+        return None  # no article before the run
+    run.reverse()
+    words = [w for _, w in run] + [text[start:end]]
+    if any(not TOKEN_FULL.match(w) for w in words) or heading_line(text, run[0][0]):
+        return None
+    return run[0][0], end, "system", " ".join(words), "rule:agent"
+
+
+def data_products(text: str, known: dict[tuple[int, int], str],
+                  starts: list[tuple[int, int]] = ()) -> Iterator[Candidate]:
+    """A name shaped like a product before a noun of data ("the MatchedVisitSource table",
+    "OpenUniverse2024 images") is a data set (``rule:context``)."""
+    for pos, flags in starts:
+        if not flags & DATA or pos == 0 or text[pos - 1] != " " or _DATA_NOUN.match(text, pos) is None:
+            continue
+        found = word_before(text, pos - 1)
+        if found is None:
+            continue
+        word = found[1]
+        span = (found[0], found[0] + len(word))
+        if span in known or word in NOT_NAME or not _shaped(word):
+            continue
+        yield span[0], span[1], "dataset", word, "rule:context"
+
+
+def _shaped(word: str) -> bool:
+    core = word.replace("-", "").replace("_", "")
+    return ("_" in word or any(c.isdigit() for c in core) and sum(c.isalpha() for c in core) >= 3
+            or sum(c.isupper() for c in core) >= 2 and any(c.islower() for c in core))
