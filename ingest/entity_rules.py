@@ -427,7 +427,16 @@ def _end_of(text: str, start: int, words: list[str]) -> int:
 
 @lru_cache(maxsize=4096)
 def _surface_regex(surface: str) -> re.Pattern:
-    return re.compile(r"(?<![\w-])" + re.escape(surface).replace(r"\ ", r"\s+") + r"(?![\w-])")
+    """``(?<![\\w-])SURFACE(?![\\w-])`` (a space matching any white space), written so that
+    `re` searches for the surface's own text first: the boundary before it is checked
+    behind it (over the surface and the character before it), or behind its first
+    character when white space makes the width vary. A look-behind in front would make
+    `re` try every position of the text, once per surface."""
+    if " " not in surface:
+        body = re.escape(surface)
+        return re.compile(body + r"(?<![\w-]" + body + r")(?![\w-])")
+    rest = re.escape(surface[1:]).replace(r"\ ", r"\s+")
+    return re.compile(re.escape(surface[0]) + r"(?<![\w-][\s\S])" + rest + r"(?![\w-])")
 
 
 def repeats(text: str, found: list[tuple[str, str, str]], taken: bytearray) -> list[Candidate]:

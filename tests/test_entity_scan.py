@@ -171,3 +171,19 @@ def test_lists_and_subjects_are_searched_where_they_can_be(texts):
             plain = entity_cues._SUBJ.search(text, max(0, start - 60), start)
             narrow = entity_cues._subject_before(text, start)
             assert (narrow and narrow.span()) == (plain and plain.span()), (text[:80], start)
+
+
+def test_repeat_scans_find_what_a_boundary_in_front_finds(texts):
+    surfaces = ["Qserv", "DataLoader", "h5py", "Rubin Science Platform", "AP team", "Data\nRelease",
+                "x", "-", "C++", "AuxTel", "Prompt Processing", "DM-SST"]
+    for text, _ in texts[:400]:
+        surfaces.extend(w for w in re.findall(r"[A-Z]\w+(?: [A-Z]\w+)?", text)[:3])
+    checked = 0
+    for surface in dict.fromkeys(surfaces):
+        plain = re.compile(r"(?<![\w-])" + re.escape(surface).replace(r"\ ", r"\s+") + r"(?![\w-])")
+        fast = entity_rules._surface_regex(surface)
+        for text, _ in texts[:200]:
+            found = spans(fast.finditer(text))
+            assert found == spans(plain.finditer(text)), (surface, text[:80])
+            checked += len(found)
+    assert checked > 50
