@@ -201,14 +201,19 @@ def _writing(conn, surfaces: set[str], since=None, ids=None) -> set[str]:
         extra, more = "", []
     for start in range(0, len(ordered), _LOOKUP_CHUNK):
         chunk = ordered[start:start + _LOOKUP_CHUNK]
-        query = " || ".join([f"{S}.phrase(%s)"] * len(chunk))  # as the index reads phrases
-        found |= {r[0] for r in conn.execute(
-            f"SELECT DISTINCT s.report_id FROM {S}.sections s WHERE s.tsv @@ ({query}){extra}",
-            [*chunk, *more])}
+        # each surface as a phrase the way the index reads phrases, computed once here: a
+        # function call in the statement would run again for every row rechecked
+        # (and the query parsed once: a sub-select, not a cast that a generic plan redoes)
+        phrases = [q for (q,) in conn.execute(
+            f"SELECT {S}.phrase(x)::text FROM unnest(%s::text[]) WITH ORDINALITY AS u(x, n) "
+            "ORDER BY n", (chunk,))]
+        query = " | ".join(f"({q})" for q in phrases if q)
+        if query:
+            found |= {r[0] for r in conn.execute(
+                f"SELECT DISTINCT s.report_id FROM {S}.sections s WHERE s.tsv @@ "
+                f"(SELECT %s::tsquery){extra}", [query, *more])}
         # a surface of stop words alone gives an empty text query: look for it as written
-        empty = [s for s, (q,) in zip(chunk, conn.execute(
-            f"SELECT numnode({S}.phrase(x)) FROM unnest(%s::text[]) WITH ORDINALITY AS u(x, n) "
-            "ORDER BY n", (chunk,)).fetchall()) if not q]
+        empty = [s for s, q in zip(chunk, phrases) if not q]
         for surface in empty:
             found |= {r[0] for r in conn.execute(
                 f"SELECT DISTINCT s.report_id FROM {S}.sections s WHERE (strpos(s.body, %s) > 0 "
