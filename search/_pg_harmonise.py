@@ -140,8 +140,14 @@ def _harmonise(conn, since, matcher, written) -> int:
         candidates |= _writing(conn, changed_surfaces(recorded, final))
         if written is None:
             candidates |= _writing(conn, set(final), since=since)
-        for names, ids in written or ():
-            candidates |= _writing(conn, changed_surfaces(names, final), ids=ids)
+        # one lookup for every version: the surfaces any version got wrong, among the
+        # reports this run wrote (a superset, checked exactly when spreading)
+        wrong: set[str] = set()
+        ids: list[str] = []
+        for names, written_ids in written or ():
+            wrong |= changed_surfaces(names, final)
+            ids.extend(written_ids)
+        candidates |= _writing(conn, wrong, ids=ids)
     count = _rewrite(conn, sorted(candidates), final) if candidates else 0
     # recorded once the reports are rewritten: a killed pass is done again by the next one
     conn.execute(f"INSERT INTO {S}.settings VALUES ('learned', %s) ON CONFLICT (name) "
