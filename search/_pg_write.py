@@ -50,6 +50,11 @@ _INSERT_SECTION = (f"INSERT INTO {S}.sections (id, {', '.join(_VALUES)}) VALUES 
                    f"(%(id)s, {', '.join(_VALUES.values())})")
 _UPDATE_SECTION = (f"UPDATE {S}.sections SET "
                    + ", ".join(f"{c} = {v}" for c, v in _VALUES.items()) + " WHERE id = %(id)s")
+#: The same when the text the tsvector is made of is unchanged (the archive pass changes
+#: mentions of types and via, seldom the names): the tsvector is not computed again.
+_UPDATE_SECTION_SAME_TEXT = (f"UPDATE {S}.sections SET "
+                             + ", ".join(f"{c} = {v}" for c, v in _VALUES.items() if c != "tsv")
+                             + " WHERE id = %(id)s")
 #: A facet value longer than this (UTF-8 bytes) is left out of the section's facet
 #: lexemes: tsvector lexemes hold at most 2,047 bytes (a heading that long is no heading).
 FACET_MAX_BYTES = 2000
@@ -153,20 +158,26 @@ def _write(conn, report: Report, source_abs: str, block: int | None) -> None:
                                    (report.id,)).fetchall())
         conn.execute(f"DELETE FROM {S}.sections WHERE report_id = %s AND ord >= %s",
                      (report.id, len(report.sections)))
-    inserts, updates, mentions = [], [], []
+    inserts, updates, same_text, mentions = [], [], [], []
     for row, own in _section_rows(report, block, title):
-        if row["ord"] not in stored:
+        old = stored.get(row["ord"])
+        if old is None:
             inserts.append(row)
-        elif stored[row["ord"]] != row["digest"]:
-            updates.append(row)
-        else:
+        elif old == row["digest"]:
             continue  # written from the same content: the row stays as it is
+        elif old[:_TEXT_HEX] == row["digest"][:_TEXT_HEX]:
+            same_text.append(row)
+        else:
+            updates.append(row)
         mentions.extend(own)
     with conn.cursor() as cur:
-        if updates:
+        if updates or same_text:
             cur.execute(f"DELETE FROM {S}.mentions WHERE section_id = ANY(%s)",
-                        ([r["id"] for r in updates],))
+                        ([r["id"] for r in updates + same_text],))
+        if updates:
             cur.executemany(_UPDATE_SECTION, updates)
+        if same_text:
+            cur.executemany(_UPDATE_SECTION_SAME_TEXT, same_text)
         if inserts:
             cur.executemany(_INSERT_SECTION, inserts)
         if mentions:
@@ -196,12 +207,21 @@ def _section_rows(report: Report, block: int, title: str):
         base = len(s.heading_mentions)
         own += [(sid, base + i, False, m.type, m.name, m.start, m.end, _surface(m, s.text),
                  m.via) for i, m in enumerate(s.mentions)]
-        # what the row and its mentions are written from (the id is the block's, kept)
-        digest = hashlib.blake2b(json.dumps(
-            [[row[c] for c in _COLUMNS if c not in ("facets", "digest")], row["names"],
-             [m[1:] for m in own]]).encode("utf-8"), digest_size=16).hexdigest()
-        row["digest"] = digest
+        # what the row and its mentions are written from (the id is the block's, kept),
+        # led by a digest of the text its tsvector is made of
+        text = [row["names"], row["heading"], row["title"], row["body"]]
+        row["digest"] = _digest(text) + _digest(
+            [[row[c] for c in _COLUMNS if c not in ("facets", "digest")], text,
+             [m[1:] for m in own]])
         yield row, own
+
+
+#: Hex digits of a section digest that cover its tsvector's text (the rest: everything).
+_TEXT_HEX = 16
+
+
+def _digest(value) -> str:
+    return hashlib.blake2b(json.dumps(value).encode("utf-8"), digest_size=8).hexdigest()
 
 
 #: The facet a section's facet lexeme counts for, by its first character (see

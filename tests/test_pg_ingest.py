@@ -343,3 +343,33 @@ def test_an_unreachable_server_is_one_clear_error(tmp_path):
     assert "Cannot reach the PostgreSQL index at postgresql://postgres@127.0.0.1" in \
         str(caught.value)
     assert "secret" not in str(caught.value)
+
+
+def test_a_section_whose_mentions_change_but_not_its_text_keeps_its_tsvector(pg_url):
+    # as when the archive pass re-types a name: the mentions and facets change in place,
+    # the tsvector (made of the same text and names) is the one already there
+    from dataclasses import replace
+
+    from conftest import make_report, make_section
+    from search import Index, SearchRequest
+    from search._pg_ingest import write_reports_pg
+
+    section = make_section("Progress", "Qserv ran all week.", [("system", "Qserv", "Qserv")])
+    report = make_report("r1", "2021-01", [section])
+    write_reports_pg(pg_url, [report])
+    with psycopg.connect(pg_url) as conn:
+        before = conn.execute(f"SELECT tsv::text, facets::text FROM {SCHEMA}.sections"
+                              ).fetchone()
+    retyped = replace(section, mentions=tuple(replace(m, type="document")
+                                              for m in section.mentions))
+    write_reports_pg(pg_url, [replace(report, sections=(retyped,), sha256="0" * 64)])
+    with psycopg.connect(pg_url) as conn:
+        after = conn.execute(f"SELECT tsv::text, facets::text FROM {SCHEMA}.sections"
+                             ).fetchone()
+        types = conn.execute(f"SELECT type FROM {SCHEMA}.mentions").fetchall()
+    assert after[0] == before[0] and after[1] != before[1]
+    assert types == [("document",)]
+    index = Index(pg_url)
+    assert index.search(SearchRequest(q="qserv", type="document")).total == 1
+    assert index.search(SearchRequest(q="qserv", type="system")).total == 0
+    index.close()
