@@ -44,11 +44,13 @@ def _status() -> dict:
 
 class PhaseSampler:
     """Per phase, the largest VmRSS seen and RssAnon / RssFile at that moment, plus each
-    one's own maximum (sampled; the phases are set by `phase`)."""
+    one's own maximum (sampled; the phases are set by `phase`), and the process's peak
+    (VmHWM) if it rose during the phase (else None)."""
 
     def __init__(self) -> None:
         self.current = "start"
         self.phases: dict[str, dict] = {}
+        self._hwm = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -62,12 +64,18 @@ class PhaseSampler:
         if "VmRSS" not in s:
             return
         p = self.phases.setdefault(self.current, {"rss_mb": 0.0, "max_anon_mb": 0.0,
-                                                  "max_file_mb": 0.0, "start_rss_mb": s["VmRSS"]})
+                                                  "max_file_mb": 0.0, "start_rss_mb": s["VmRSS"],
+                                                  "hwm_mb": None})
         if s["VmRSS"] > p["rss_mb"]:
             p.update(rss_mb=s["VmRSS"], anon_mb=s.get("RssAnon"), file_mb=s.get("RssFile"))
         p["max_anon_mb"] = max(p["max_anon_mb"], s.get("RssAnon", 0.0))
         p["max_file_mb"] = max(p["max_file_mb"], s.get("RssFile", 0.0))
         p["end_rss_mb"] = s["VmRSS"]
+        # A peak between two samples is missed by VmRSS (a commit holds the GIL while its
+        # memory peaks) but not by VmHWM: when it rose since the last sample, the process
+        # peaked in this phase.
+        if s.get("VmHWM", 0.0) > self._hwm:
+            self._hwm = p["hwm_mb"] = s["VmHWM"]
 
     @contextmanager
     def phase(self, name: str):

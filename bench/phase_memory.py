@@ -136,22 +136,25 @@ def _phase_peaks(runs: list[dict]) -> dict:
     for name in PHASES:
         got = [r["phases"][name] for r in runs if name in r.get("phases", {})]
         if got:
-            out[name] = {k: stats.median([g.get(k, float("nan")) for g in got])
-                         for k in ("rss_mb", "anon_mb", "file_mb")}
+            out[name] = {k: stats.median([g.get(k) or float("nan") for g in got])
+                         for k in ("rss_mb", "anon_mb", "file_mb", "hwm_mb")}
     return out
 
 
 def phase_table(result: dict) -> str:
-    """Each phase's peak RSS (anonymous / file-backed at that moment), per engine, jobs
-    and size: where the parent's memory goes as the archive grows."""
+    """Each phase's sampled peak RSS (anonymous / file-backed at that moment) and, when the
+    process's peak (VmHWM) rose during it, that peak, per engine, jobs and size: where the
+    parent's memory goes as the archive grows."""
     lines = ["| engine | jobs | sections | " + " | ".join(
-        f"{p} MB (anon / file)" for p in PHASES) + " |", "|" + "---|" * (3 + len(PHASES))]
+        f"{p} MB (anon / file) [VmHWM]" for p in PHASES) + " |",
+        "|" + "---|" * (3 + len(PHASES))]
     for row in result["rows"]:
         for size, per in row["per_size"].items():
             cells = [row["engine"], str(row["jobs"]), f"{int(size):,}"]
             for name in PHASES:
                 p = per.get("phases", {}).get(name)
-                cells.append(f"{p['rss_mb']:.0f} ({p['anon_mb']:.0f} / {p['file_mb']:.0f})"
+                hwm = f" [{p['hwm_mb']:.0f}]" if p and p["hwm_mb"] == p["hwm_mb"] else ""
+                cells.append(f"{p['rss_mb']:.0f} ({p['anon_mb']:.0f} / {p['file_mb']:.0f}){hwm}"
                              if p else "-")
             lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
