@@ -251,44 +251,37 @@ def test_evaluation_set_is_well_formed():
     assert {p.split for p in PASSAGES} == {"dev", "heldout"}
 
 
-def test_open_evaluation_set_is_well_formed():
-    assert len(OPEN_PASSAGES) >= 40
-    assert len({p.id for p in OPEN_PASSAGES} | {p.id for p in PASSAGES}) == len(OPEN_PASSAGES) + len(PASSAGES)
-    for p in OPEN_PASSAGES:
+def _assert_open_class_set(passages, others, min_passages: int, min_gold: int = 0,
+                           min_unknown: int = 0, min_negatives: int = 0) -> None:
+    """The checks every set of names unknown to the configuration passes: ids unique and
+    apart from the `others` sets', every passage well formed, and the point of such a set:
+    most gold names are unknown to the configuration, of every open-class type, with hard
+    negatives alongside."""
+    ids = {p.id for p in passages}
+    assert len(passages) >= min_passages and len(ids) == len(passages)
+    assert not ids & {p.id for other in others for p in other}
+    for p in passages:
         _assert_well_formed(p, min_words=20)
-    gold = [k for p in OPEN_PASSAGES for k in p.gold]
+    gold = [k for p in passages for k in p.gold]
     unknown = [k for k in gold if not KNOWS(k[0], k[1])]
-    # the point of the set: most gold names are unknown to the configuration, of every
-    # open-class type, with hard negatives alongside
-    assert len(unknown) >= 100 and len(unknown) >= len(gold) / 2
+    assert len(gold) >= min_gold and len(unknown) >= min_unknown and len(unknown) >= len(gold) / 2
     assert {k[0] for k in unknown} >= {"system", "dataset", "organization", "meeting"}
-    assert sum(len(p.negatives) for p in OPEN_PASSAGES) >= 100
+    assert sum(len(p.negatives) for p in passages) >= min_negatives
+
+
+def test_open_evaluation_set_is_well_formed():
+    _assert_open_class_set(OPEN_PASSAGES, [PASSAGES], min_passages=40, min_unknown=100,
+                           min_negatives=100)
 
 
 def test_heldout_evaluation_set_is_well_formed():
-    ids = {p.id for p in HELDOUT_PASSAGES}
-    assert len(HELDOUT_PASSAGES) >= 30 and len(ids) == len(HELDOUT_PASSAGES)
-    assert not ids & ({p.id for p in PASSAGES} | {p.id for p in OPEN_PASSAGES})
-    for p in HELDOUT_PASSAGES:
-        _assert_well_formed(p, min_words=20)
-    gold = [k for p in HELDOUT_PASSAGES for k in p.gold]
-    unknown = [k for k in gold if not KNOWS(k[0], k[1])]
-    assert len(gold) >= 150 and len(unknown) >= len(gold) / 2
-    assert {k[0] for k in unknown} >= {"system", "dataset", "organization", "meeting"}
+    _assert_open_class_set(HELDOUT_PASSAGES, [PASSAGES, OPEN_PASSAGES], min_passages=30,
+                           min_gold=150)
 
 
 def test_dev2_evaluation_set_is_well_formed():
-    ids = {p.id for p in DEV2_PASSAGES}
-    assert len(DEV2_PASSAGES) >= 40 and len(ids) == len(DEV2_PASSAGES)
-    assert not ids & ({p.id for p in PASSAGES} | {p.id for p in OPEN_PASSAGES}
-                      | {p.id for p in HELDOUT_PASSAGES})
-    for p in DEV2_PASSAGES:
-        _assert_well_formed(p, min_words=20)
-    gold = [k for p in DEV2_PASSAGES for k in p.gold]
-    unknown = [k for k in gold if not KNOWS(k[0], k[1])]
-    assert len(unknown) >= 150 and len(unknown) >= len(gold) / 2
-    assert {k[0] for k in unknown} >= {"system", "dataset", "organization", "meeting"}
-    assert sum(len(p.negatives) for p in DEV2_PASSAGES) >= 150
+    _assert_open_class_set(DEV2_PASSAGES, [PASSAGES, OPEN_PASSAGES, HELDOUT_PASSAGES],
+                           min_passages=40, min_unknown=150, min_negatives=150)
 
 
 #: Figures of this run, printed at the end of the pytest run (tests/conftest.py).
