@@ -283,10 +283,10 @@ _ARTICLE_BEFORE = re.compile(r"(?<![\w-])(?:the|a|an|our|its|their|new|old)\s+\Z
 def everyday_word(word: str) -> bool:
     """Whether English uses `word` among its most frequent words (Zipf 5 or more: have,
     team, test, black): written alone, it is not a name to spread over an archive."""
-    return " " not in word and _zipf(word) >= EVERYDAY
+    return " " not in word and zipf_of(word) >= EVERYDAY
 
 
-def _zipf(word: str) -> float:
+def zipf_of(word: str) -> float:
     """The word's Zipf frequency in English (0 for words wordfreq does not list)."""
     freq = _frequencies().get(word.lower())
     return math.log10(freq * 1e9) if freq else 0.0
@@ -308,12 +308,12 @@ def word_bonus(surface: str) -> int | None:
     core = surface.replace("-", "").replace("_", "")
     if any(c.isdigit() for c in core) or sum(c.isupper() for c in core) >= 2:
         return 0  # shaped like a name already: its frequency says nothing
-    zipf = _zipf(surface)
+    zipf = zipf_of(surface)
     if surface[0].islower():
         parts = re.split(r"[-_]", surface)
         if len(parts) > 1:
             # "lsst-build-tools" is a package; "hand-written", "light-curve" are English
-            return 1 if any(_zipf(p) < _LOWER_RARE for p in parts) else None
+            return 1 if any(zipf_of(p) < _LOWER_RARE for p in parts) else None
         return 1 if zipf < _LOWER_RARE else None
     return 1 if zipf < RARE else (-1 if zipf >= COMMON else 0)
 

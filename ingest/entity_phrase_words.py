@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.entity_cues import _zipf as zipf  # one frequency table per process
+from ingest.entity_cues import zipf_of as zipf  # one frequency table per process
 from ingest.entity_words import GENERIC_UNITS, HOSTS, LANGUAGES, MONTHS, STOP
 
 Candidate = tuple[int, int, str, str, str]  # start, end, type, name, via

@@ -37,7 +37,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ingest.entity_cues import _zipf as zipf  # one frequency table per process
+from ingest.entity_cues import zipf_of as zipf  # one frequency table per process
 from ingest.entity_cues import word_bonus
 from ingest.entity_phrase_words import (
     Candidate, DETERMINERS, KIND_FORMS, LOWER_NEXT, NAME, NOT_NAME, RELEASE_ID, TITLE,
