@@ -112,7 +112,7 @@ class RawTantivy:
         import tantivy
 
         from search._tantivy_engine import _open_index
-        from search._tantivy_view import facet_spec
+        from search._tantivy_facets import facet_spec
         from search._whoosh_query import DEFAULT_FIELDS
         self.tantivy = tantivy
         self.ix = _open_index(index_dir, create=False)

@@ -5,19 +5,18 @@ per-generation tables, and the facets, highlights and hits it builds (split from
 from __future__ import annotations
 
 import math
-from operator import itemgetter
 from html import escape
 from typing import TYPE_CHECKING
 
 import tantivy
 from tantivy import Occur, Query
 
-from ingest.model import ENTITY_TYPES
 from search import _qtree as qt
 from search import _snippet
 from search._facets import shape, top_of
-from search._schema import KEY_SEP, rebuild_report, section_data
+from search._schema import rebuild_report, section_data
 from search._suggest import Vocabulary
+from search._tantivy_facets import FACET_SPEC, entity_heads, head, ranked
 from search._tantivy_query import Compiled, Compiler, Words, literal_query
 from search._tantivy_schema import ORDER_BITS, analyzers, fields_of, period_of
 from search._types import EntityRef, Hit
@@ -26,7 +25,6 @@ from search._whoosh_query import DEFAULT_FIELDS
 if TYPE_CHECKING:
     from search._tantivy_engine import TantivyPool
 
-_BUCKETS = 65_000  # tantivy's ceiling on the buckets of one aggregation
 #: How many more than a page `top` fetches, so ties at the cut can be ordered our way.
 _TIE_MARGIN = 10
 
@@ -233,12 +231,12 @@ class TantivyView:
         # every bucket came (see facet_spec), most documents first: each list is cut, and
         # its distinct values counted, exactly as the engines that count in full do, with
         # Python work only for the values shown (and the ones tied with the last of them)
-        entities, distinct = _entity_heads(found["entity"]["buckets"], expand)
+        entities, distinct = entity_heads(found["entity"]["buckets"], expand)
         sections = found["section"]["buckets"]
-        return shape(types=_ranked(found["type"]["buckets"]),
-                     years=_ranked(found["year"]["buckets"]),
-                     formats=_ranked(found["format"]["buckets"]),
-                     sections=_head([(b["key"], b["doc_count"]) for b in sections if b["key"]],
+        return shape(types=ranked(found["type"]["buckets"]),
+                     years=ranked(found["year"]["buckets"]),
+                     formats=ranked(found["format"]["buckets"]),
+                     sections=head([(b["key"], b["doc_count"]) for b in sections if b["key"]],
                                     top_of("section", expand)),
                      section_distinct=sum(1 for b in sections if b["key"]),
                      entities=entities, entity_distinct=distinct, expand=expand)
@@ -333,69 +331,6 @@ class TantivyView:
         return Query.boolean_query([
             (Occur.Should, Query.boost_query(Query.term_query(self.schema, "text", term), w))
             for w, term in scored[:terms]])
-
-
-def _ranked(buckets) -> list[tuple[str, int]]:
-    """Buckets as (value, count), by count, ties by value (two stable sorts, C-level keys)."""
-    pairs = [(b["key"], b["doc_count"]) for b in buckets if b["key"]]
-    pairs.sort(key=itemgetter(0))
-    pairs.sort(key=itemgetter(1), reverse=True)
-    return pairs
-
-
-def _head(pairs: list[tuple[str, int]], shown: int) -> list[tuple[str, int]]:
-    """The first `shown` of (value, count) pairs that come by count (ties in any order:
-    tantivy 0.27 happens to give them by value, which we do not rely on), ranked as Whoosh
-    ranks them: by count, ties by value."""
-    if len(pairs) > shown:
-        cut, end = pairs[shown - 1][1], shown
-        while end < len(pairs) and pairs[end][1] == cut:  # tied with the last one shown
-            end += 1
-        pairs = pairs[:end]
-    pairs.sort(key=itemgetter(0))
-    pairs.sort(key=itemgetter(1), reverse=True)
-    return pairs[:shown]
-
-
-def _entity_heads(buckets, expand: str | None) -> tuple[dict[str, list], dict[str, int]]:
-    """({type: its shown names ranked}, {type: how many distinct names}) from the entity
-    facet's buckets (``type<KEY_SEP>name`` keys, most documents first): one pass that
-    keeps, per type, the names up to the cut and those tied with the last of them."""
-    heads: dict[str, list] = {}
-    distinct: dict[str, int] = {}
-    cuts: dict[str, int] = {}
-    tops = {t: top_of(t, expand) for t in ENTITY_TYPES}
-    for b in buckets:
-        etype, _, name = b["key"].partition(KEY_SEP)
-        if not name:
-            continue
-        n = b["doc_count"]
-        seen = distinct.get(etype, 0)
-        distinct[etype] = seen + 1
-        shown = tops.get(etype) or top_of(etype, expand)
-        if seen < shown:
-            heads.setdefault(etype, []).append((name, n))
-            if seen == shown - 1:
-                cuts[etype] = n
-        elif n == cuts[etype]:
-            heads[etype].append((name, n))
-    return {t: _head(pairs, tops.get(t) or top_of(t, expand))
-            for t, pairs in heads.items()}, distinct
-
-
-def facet_spec() -> dict:
-    """The one aggregation that counts every facet over a match set: a terms aggregation
-    per facet field (the entity names of every type in one, ``ents``), each asking for
-    every value, so the lists are cut here, ties and all, as the Whoosh engine cuts them.
-    (Tantivy returns at most 65,000 values per facet: past that the rarest are left out.)"""
-    fields = {"type": "etype", "year": "year", "format": "format", "section": "heading",
-              "entity": "ents"}
-    return {name: {"terms": {"field": field, "size": _BUCKETS, "segment_size": _BUCKETS,
-                             "order": {"_count": "desc"}}}
-            for name, field in fields.items()}
-
-
-FACET_SPEC = facet_spec()
 
 
 def _month(value: str) -> int:
