@@ -3,7 +3,7 @@
 What to find is data: `ingest/entities.toml` (ID patterns, a gazetteer of names and
 aliases, URL templates), optionally extended or replaced by a user file; see
 `ingest.entity_config` for the format. This module turns a checked configuration into an
-`EntityMatcher`:
+`EntityMatcher` (its patterns and context rules compiled by `ingest.entity_compile`):
 
 - ID patterns: one compiled regex per family (a dozen), each wrapped in boundaries so that
   an ID is not a piece of a longer token;
@@ -27,100 +27,29 @@ break across lines after a hyphen ("LDM-" / "503-2").
 from __future__ import annotations
 
 import re
-import string
 from operator import attrgetter
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 from ingest.entity_cues import coordinated
 from ingest.entity_phrases import listed, recased
+from ingest.entity_compile import ID_BEFORE, compile_name, compile_pattern, fits, union
 from ingest.entity_config import (
     DEFAULT_CONFIG_PATH,
     EntityConfig,
-    NameSpec,
-    PatternSpec,
     default_case_sensitive,
     load_config,
 )
 from ingest.entity_regex import (NAME_ANY_CASE, NAME_CASED, TYPOGRAPHIC, lower, matches_at, merge, name_matches,
                                  prefilter, trie_regex, url_spans, vocabulary, word_starts)
-from ingest.entity_rules import RULE_WORDS, open_class, repeats
+from ingest.entity_repeats import repeats
+from ingest.entity_rules import RULE_WORDS, open_class
 from ingest.model import ENTITY_TYPES, VIA_GAZETTEER, VIA_PATTERN, Mention
 
 __all__ = ["DEFAULT_CONFIG_PATH", "EntityMatcher", "load_matcher"]
 
-# An ID is not part of a longer token: nothing word-like, no dot or hyphen just before it
-# (``w.2021``, ``Gaia-DR3``), and no word character or ``.digit`` just after it.
-_ID_BEFORE = r"(?<![\w.\-])"
-_ID_AFTER = r"(?!\w|\.\d)"
-_LINE_BREAKS = re.compile(r"[ \t]*\r?\n[ \t]*")
 _NEVER = "(?!)"  # a prefilter alternative that matches nothing
 _START = attrgetter("start")
-
-
-class _CanonicalFormatter(string.Formatter):
-    """`str.format` with three extra conversions: ``!u`` upper, ``!l`` lower, ``!t`` title."""
-
-    def convert_field(self, value, conversion):
-        value = "" if value is None else value
-        if conversion == "u":
-            return value.upper()
-        if conversion == "l":
-            return value.lower()
-        if conversion == "t":
-            return value[:1].upper() + value[1:].lower()
-        return super().convert_field(value, conversion)
-
-
-_FORMATTER = _CanonicalFormatter()
-
-
-_Contexts = tuple[tuple[str, bool, re.Pattern], ...]  # (before|after, required, regex)
-
-
-def _fits(contexts: _Contexts, text: str, start: int, end: int) -> bool:
-    """Whether the text around [start, end) satisfies every context rule (80 characters
-    either side: a rule is about the clause a mention sits in, not the whole document)."""
-    for where, required, regex in contexts:
-        if where == "before":
-            found = regex.search(text, max(0, start - 80), start) is not None
-        else:
-            found = regex.match(text, end, min(len(text), end + 80)) is not None
-        if found != required:
-            return False
-    return True
-
-
-@dataclass(frozen=True)
-class _Pattern:
-    spec: PatternSpec
-    source: str  # the configured regex, allowing a line break after each hyphen
-    regex: re.Pattern  # for scanning text, with boundaries
-    loose: re.Pattern  # for canonical(): whole string, any case
-    contexts: _Contexts = ()
-
-    def canonical(self, match: re.Match) -> str:
-        groups = {k: (v or "") for k, v in match.groupdict().items()}
-        name = _FORMATTER.vformat(self.spec.canonical, (match.group(0),), groups)
-        # An ID broken across lines ("LDM-\n503") is one ID; the template's own spaces stay
-        # ("Sprint {num}" -> "Sprint 12").
-        name = " ".join(_LINE_BREAKS.sub("", name).split())
-        case = self.spec.case
-        if case == "upper":
-            return name.upper()
-        if case == "lower":
-            return name.lower()
-        if case == "title":
-            return name[:1].upper() + name[1:].lower()
-        return name
-
-
-@dataclass(frozen=True)
-class _Name:
-    spec: NameSpec
-    contexts: _Contexts = ()
-
 
 class EntityMatcher:
     """Finds mentions in text according to an `EntityConfig`.
@@ -136,8 +65,8 @@ class EntityMatcher:
         self._config = config
         self.rules = rules
         self._rejected = frozenset(r.lower() for r in config.rejects)
-        self._patterns = tuple(_compile_pattern(p) for p in config.patterns)
-        self._names = tuple(_compile_name(n) for n in config.names)
+        self._patterns = tuple(compile_pattern(p) for p in config.patterns)
+        self._names = tuple(compile_name(n) for n in config.names)
         self._links = dict(config.links)
         cs: dict[str, int] = {}
         ci: dict[str, int] = {}
@@ -165,11 +94,11 @@ class EntityMatcher:
         self._gates = {i: re.compile(p.spec.requires) for i, p in enumerate(self._patterns)
                        if p.spec.requires}
         self._prefilter, unfiltered = prefilter(
-            [_NEVER if i in self._gates else p.source for i, p in enumerate(self._patterns)], _ID_BEFORE)
+            [_NEVER if i in self._gates else p.source for i, p in enumerate(self._patterns)], ID_BEFORE)
         self._unfiltered = unfiltered | frozenset(self._gates)
         self._filtered = tuple((rank, p.regex) for rank, p in enumerate(self._patterns)
                                if rank not in self._unfiltered)
-        self._any_gate = _union(p.pattern for p in self._gates.values())
+        self._any_gate = union(p.pattern for p in self._gates.values())
         self._by_name = {(n.type, n.name): n for n in config.names}
         self._url_ranks = frozenset(i for i, p in enumerate(self._patterns) if p.spec.url)
         self._name_info = tuple((n.contexts, n.spec.type, n.spec.name) for n in self._names)
@@ -191,7 +120,7 @@ class EntityMatcher:
         url_ranks, has_url = self._url_ranks, False
         for rank, m in self._id_matches(work, lowered):
             pattern = self._patterns[rank]
-            if pattern.contexts and not _fits(pattern.contexts, work, m.start(), m.end()):
+            if pattern.contexts and not fits(pattern.contexts, work, m.start(), m.end()):
                 continue
             # the canonical name depends only on the pattern and the matched text; the same
             # IDs recur all through an archive, and formatting one is the costly part
@@ -223,7 +152,7 @@ class EntityMatcher:
                     index = entry_of[written] = lookup[" ".join(written.split())]
                 contexts, type_, name = names[index]
                 start, end = m.span()
-                if contexts and not _fits(contexts, work, start, end):
+                if contexts and not fits(contexts, work, start, end):
                     continue
                 append((start, end, base + index, type_, name, VIA_GAZETTEER))
         if self.rules:
@@ -374,63 +303,3 @@ def load_matcher(extra: Path | None = None, rules: bool = True) -> EntityMatcher
     Raises `ingest.errors.EntityConfigError` naming the file and the problem.
     """
     return EntityMatcher(load_config(extra), rules=rules)
-
-
-def _union(regexes) -> re.Pattern | None:
-    """One regex that finds what any of `regexes` finds, or None (none given, or they do not
-    combine: clashing group names, inline flags)."""
-    sources = list(regexes)
-    if not sources:
-        return None
-    try:
-        return re.compile("|".join(f"(?:{r})" for r in sources))
-    except re.error:
-        return None
-
-
-def _compile_pattern(spec: PatternSpec) -> _Pattern:
-    flags = re.IGNORECASE if spec.ignore_case else 0
-    source = _breakable_hyphens(spec.regex)
-    regex = re.compile(f"{_ID_BEFORE}(?:{source}){_ID_AFTER}", flags)
-    return _Pattern(spec, source, regex, re.compile(spec.regex, re.IGNORECASE), _compile_contexts(spec))
-
-
-# Typesetters (TeX breaks after an explicit hyphen) and e-mail wrapping split an ID at its
-# hyphen: "LDM-" at the end of one line, "503-2" on the next.
-_LINE_BREAK = r"(?:[ \t]*\r?\n[ \t]*)?"
-
-
-def _breakable_hyphens(source: str) -> str:
-    """`source` with every literal hyphen outside a character class also matching a hyphen
-    followed by a line break."""
-    out, i, in_class = [], 0, False
-    while i < len(source):
-        c = source[i]
-        if c == "\\":
-            out.append(source[i:i + 2])
-            i += 2
-            continue
-        if in_class:
-            # "]" first in a class ("[]-]", "[^]]") is a literal
-            in_class = c != "]" or source[i - 1] == "[" or source[i - 2:i] == "[^"
-        elif c == "[":
-            in_class = True
-        elif c == "-":
-            c = "-" + _LINE_BREAK
-        out.append(c)
-        i += 1
-    return "".join(out)
-
-
-def _compile_name(spec: NameSpec) -> _Name:
-    return _Name(spec, _compile_contexts(spec))
-
-
-def _compile_contexts(spec: NameSpec | PatternSpec) -> _Contexts:
-    contexts = []
-    for key, where, required in (("require_before", "before", True), ("reject_before", "before", False),
-                                 ("require_after", "after", True), ("reject_after", "after", False)):
-        value = getattr(spec, key)
-        if value:
-            contexts.append((where, required, re.compile(value)))
-    return tuple(contexts)

@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
 
-from ingest.entity_cues import everyday_word
+from ingest.entity_freq import everyday_word
 from ingest.entity_regex import TYPOGRAPHIC, trie_regex, url_spans
 from ingest.model import Mention, found_by_rule
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.entity_cues import zipf_of as zipf  # one frequency table per process
+from ingest.entity_freq import zipf_of as zipf  # one frequency table per process
 from ingest.entity_words import GENERIC_UNITS, HOSTS, LANGUAGES, MONTHS, STOP
 
 Candidate = tuple[int, int, str, str, str]  # start, end, type, name, via
@@ -183,7 +183,7 @@ def plain_capital(word: str) -> bool:
 
 
 def _known_words() -> dict[str, float]:
-    from ingest.entity_cues import _frequencies
+    from ingest.entity_freq import _frequencies
 
     return _frequencies()
 

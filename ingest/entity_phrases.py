@@ -37,8 +37,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ingest.entity_cues import zipf_of as zipf  # one frequency table per process
-from ingest.entity_cues import word_bonus
+from ingest.entity_freq import zipf_of as zipf  # one frequency table per process
+from ingest.entity_freq import word_bonus
 from ingest.entity_phrase_words import (
     Candidate, DETERMINERS, KIND_FORMS, LOWER_NEXT, NAME, NOT_NAME, RELEASE_ID, TITLE,
     TOKEN, TOKEN_FULL, extends, heading_line, kind, kind_of, lower_name, next_is_capital,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ingest.entity_cues import word_bonus
+from ingest.entity_freq import word_bonus
 from ingest.entity_phrase_words import (
     Candidate, F_RARE, F_UNSEEN, LOWER_FORM, NOT_NAME, PLURAL, TOKEN, TOKEN_FULL,
     capital_before, determiner_before, english_compound, frequencies, heading_line,

@@ -4,7 +4,8 @@ the text itself (conventions §6 types).
 Each rule yields candidates ``(start, end, type, name, via)`` where ``via`` names the rule;
 `ingest.entities.EntityMatcher` settles them against the gazetteer and ID patterns
 (longest span first, then gazetteer before rules) and then spreads what the rules found to
-the other uses of the same name in the text (``rule:repeat``). The rules:
+the other uses of the same name in the text (``rule:repeat``, `ingest.entity_repeats`). The
+rules (the word walks they share are in `ingest.entity_walk`):
 
 - ``rule:acronym``: an acronym defined in the text, "Solar System Ephemeris Service (SSES)":
   the expansion and the acronym are both mentions of the acronym, typed by the expansion's
@@ -29,13 +30,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
 
 from ingest.entity_cues import CUE_WORDS, cue_candidates
 from ingest.entity_phrases import phrase_candidates, without_people
 from ingest.entity_rare import PHRASE_WORDS, agent_noun
 from ingest.entity_regex import HEAD, SOFTWARE, UNIVERSITY, lower, merge, scan_at, trie_regex, vocabulary, word_starts
 from ingest.entity_shapes import AT_WORDS, VERSIONISH, contexts, shapes
+from ingest.entity_walk import end_of, line_is_heading, name_before, sentence_start, tokens_backwards
 from ingest.entity_words import (CONNECTORS, GENERIC_UNITS, HOSTS, LANGUAGES, STOP,
                                  standalone)
 
@@ -231,7 +232,7 @@ def _tokens_before(text: str, end: int, allow_low_head: bool = False) -> list[tu
     if cut >= 0:
         window_start, window = window_start + cut + 2, window[cut + 2:]
     run: list[tuple[int, int, str]] = []
-    for start, stop, word in _tokens_backwards(window, window_start):
+    for start, stop, word in tokens_backwards(window, window_start):
         if word in STOP or word in LANGUAGES and not run:
             break
         if word in CONNECTORS:
@@ -249,7 +250,7 @@ def _tokens_before(text: str, end: int, allow_low_head: bool = False) -> list[tu
             break
         run.append((start, stop, word))
         # a line break before this token: a heading line ends there unless it wraps a name
-        if start > 0 and text[start - 1] == "\n" and _line_is_heading(text, start):
+        if start > 0 and text[start - 1] == "\n" and line_is_heading(text, start):
             break
     while run and run[-1][2] in CONNECTORS:
         run.pop()
@@ -257,30 +258,9 @@ def _tokens_before(text: str, end: int, allow_low_head: bool = False) -> list[tu
     return run
 
 
-def _tokens_backwards(window: str, offset: int) -> Iterator[tuple[int, int, str]]:
-    """(start, end, token) of the whitespace-separated tokens of `window` (``\\S+``), last
-    first, offsets plus `offset`. A walk back usually stops after a few tokens, so each
-    token's place is found only when it is reached: the rightmost copy of a token that
-    ends before the token after it is that token (what lies between them is white space,
-    which no token holds)."""
-    pos = len(window)
-    for word in reversed(window.split()):
-        pos = window.rfind(word, 0, pos)
-        yield offset + pos, offset + pos + len(word), word
-
-
-def _line_is_heading(text: str, start: int) -> bool:
-    """Whether the line ending just before `start` is a heading-like short line (no final
-    punctuation): a name does not run from a heading into the next line."""
-    prev_end = start - 1
-    prev_start = text.rfind("\n", 0, prev_end) + 1
-    line = text[prev_start:prev_end].strip()
-    return bool(line) and len(line.split()) <= 6 and line[-1] not in ",;:"
-
-
 def _head_nouns(text: str, known: dict[tuple[int, int], str], starts: list[tuple[int, int]]) -> Iterator[Candidate]:
     for m in scan_at(_HEAD_RE, text, starts, HEAD):
-        if not _name_before(text, m.start()):
+        if not name_before(text, m.start()):
             continue  # "the team", "a new service": most heads follow a plain word
         if m.end() < len(text) and text[m.end()] == "-":
             continue  # "team-based"
@@ -289,7 +269,7 @@ def _head_nouns(text: str, known: dict[tuple[int, int], str], starts: list[tuple
         mods = _tokens_before(text, m.start())
         if not mods:
             continue
-        if "\n" in text[mods[-1][1]:m.start()] and _line_is_heading(text, m.start()):
+        if "\n" in text[mods[-1][1]:m.start()] and line_is_heading(text, m.start()):
             continue  # "Observability" / "Service logs ...": a heading, then the body
         type_ = _HEAD_TYPE[head]
         words = [w for _, _, w in mods]
@@ -320,7 +300,7 @@ def _head_nouns(text: str, known: dict[tuple[int, int], str], starts: list[tuple
             continue  # "the DMLT meeting": a configured name with a generic noun
         if low and head in ("release", "reanalysis", "meeting", "review"):
             continue  # too generic after plain capitalised words ("Spring release")
-        if low and len(mods) == 1 and mods[0][0] == _sentence_start(text, mods[0][0]):
+        if low and len(mods) == 1 and mods[0][0] == sentence_start(text, mods[0][0]):
             continue  # "Planning group met", "Was team ...": a sentence-initial common word
         tail = _TAIL.match(text, end) if head in ("Board", "Council", "Committee", "Institution",
                                                    "Institute", "Society", "Foundation", "Academy") else None
@@ -331,7 +311,7 @@ def _head_nouns(text: str, known: dict[tuple[int, int], str], starts: list[tuple
                 if w in STOP:  # "... Council for Rubin September 23": the date is no name
                     kept = i
                     break
-            end = _end_of(text, tail.start("rest"), words[:kept]) if kept else end
+            end = end_of(text, tail.start("rest"), words[:kept]) if kept else end
         if head in ("Data Release", "Release") and (number := _RELEASE_NUMBER.match(text, end)):
             end = number.end()  # "... Data Release 2"
         name = " ".join(text[span[0]:end].split())
@@ -351,7 +331,7 @@ def _head_nouns(text: str, known: dict[tuple[int, int], str], starts: list[tuple
         if (start, stop) in known or word in LANGUAGES or word in HOSTS or word in GENERIC_UNITS \
                 or not word[0].isupper() and not standalone(word):
             continue
-        if start == _sentence_start(text, start) and not standalone(word):
+        if start == sentence_start(text, start) and not standalone(word):
             continue
         yield start, stop, "system", word, "rule:context"
 
@@ -377,33 +357,6 @@ def _names_type(mods: list[tuple[int, int, str]], known: dict[tuple[int, int], s
     return any(first <= a and b <= last and t == type_ for (a, b), t in known.items())
 
 
-def _name_before(text: str, pos: int) -> bool:
-    """Whether the word before `pos` could end a name (capitalised, digits, underscore)."""
-    # The word is the run of non-space characters before the spaces, tabs and line breaks
-    # that end text[:pos]; looked for in a window, widened when the window does not hold
-    # all of it.
-    lo = pos
-    while True:
-        lo = max(0, lo - 64)
-        window = text[lo:pos].rstrip(" \t\n")
-        if window and window[-1].isspace():
-            word = ""  # another kind of white space right before: no word
-            break
-        word = window.rsplit(None, 1)[-1] if window else ""
-        if lo == 0 or window and len(word) < len(window):
-            break
-    return bool(word) and (word[0].isupper() or word[0].isdigit()
-                           or any(c.isdigit() or c == "_" or c.isupper() for c in word))
-
-
-def _sentence_start(text: str, pos: int) -> int:
-    """`pos` if the word at `pos` starts a sentence or a line, else -1."""
-    before = text[max(0, pos - 3):pos]
-    if pos == 0 or before.endswith("\n") or re.search(r"[.!?:;]\s+$|^\s*$", before):
-        return pos
-    return -1
-
-
 def _universities(text: str, starts: list[tuple[int, int]]) -> Iterator[Candidate]:
     for m in scan_at(_UNIVERSITY, text, starts, UNIVERSITY):
         rest = m.group("rest").split()
@@ -414,41 +367,5 @@ def _universities(text: str, starts: list[tuple[int, int]]) -> Iterator[Candidat
             kept.append(w)
         if not kept:
             continue
-        end = m.start("rest") + len(" ".join(kept)) if "\n" not in m.group("rest") else _end_of(text, m.start("rest"), kept)
+        end = m.start("rest") + len(" ".join(kept)) if "\n" not in m.group("rest") else end_of(text, m.start("rest"), kept)
         yield m.start(), end, "organization", " ".join(text[m.start():end].split()), "rule:head-noun"
-
-
-def _end_of(text: str, start: int, words: list[str]) -> int:
-    pos = start
-    for w in words:
-        pos = text.index(w, pos) + len(w)
-    return pos
-
-
-@lru_cache(maxsize=4096)
-def _surface_regex(surface: str) -> re.Pattern:
-    """``(?<![\\w-])SURFACE(?![\\w-])`` (a space matching any white space), written so that
-    `re` searches for the surface's own text first: the boundary before it is checked
-    behind it (over the surface and the character before it), or behind its first
-    character when white space makes the width vary. A look-behind in front would make
-    `re` try every position of the text, once per surface."""
-    if " " not in surface:
-        body = re.escape(surface)
-        return re.compile(body + r"(?<![\w-]" + body + r")(?![\w-])")
-    rest = re.escape(surface[1:]).replace(r"\ ", r"\s+")
-    return re.compile(re.escape(surface[0]) + r"(?<![\w-][\s\S])" + rest + r"(?![\w-])")
-
-
-def repeats(text: str, found: list[tuple[str, str, str]], taken: bytearray) -> list[Candidate]:
-    """Other uses, in `text`, of the surfaces rules found (type, name, surface): a name
-    typed once in a text is the same entity wherever the same word recurs there."""
-    out: list[Candidate] = []
-    seen = set()
-    for type_, name, surface in found:
-        if surface in seen or " " in surface and len(surface) > 60:
-            continue
-        seen.add(surface)
-        for m in _surface_regex(surface).finditer(text):
-            if taken.find(1, m.start(), m.end()) == -1:
-                out.append((m.start(), m.end(), type_, name, "rule:repeat"))
-    return out

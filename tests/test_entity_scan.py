@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest import entity_cues, entity_rules, entity_shapes
+from ingest import entity_cues, entity_repeats, entity_rules, entity_shapes, entity_walk
 from ingest.entities import load_matcher
 from ingest.entity_regex import (AT, CUE, HEAD, LOWER, NAME_ANY_CASE, NAME_CASED, SOFTWARE, TYPOGRAPHIC,
                                  UNIVERSITY, matches_at, name_matches, scan_at, word_starts)
@@ -135,7 +135,7 @@ ODD = ["a\u00a0b\u2003c\x1cd e", "   x", "x   ", "", "\n\n", "Foo \r Bar", "Foo\
 def test_tokens_walked_back_are_the_white_space_separated_tokens(texts):
     for text in [t for t, _ in texts] + ODD:
         for offset in (0, 7):
-            walked = list(entity_rules._tokens_backwards(text, offset))
+            walked = list(entity_walk.tokens_backwards(text, offset))
             plain = [(offset + m.start(), offset + m.end(), m.group()) for m in re.finditer(r"\S+", text)]
             assert walked == plain[::-1], text[:80]
 
@@ -155,7 +155,7 @@ def test_word_before_a_head_is_the_word_a_walk_back_finds(texts):
     checked = 0
     for text in [t for t, _ in texts[:300]] + ODD:
         for pos in range(len(text) + 1):
-            assert entity_rules._name_before(text, pos) == plain(text, pos), (text[:80], pos)
+            assert entity_walk.name_before(text, pos) == plain(text, pos), (text[:80], pos)
             checked += 1
     assert checked > 10_000
 
@@ -181,7 +181,7 @@ def test_repeat_scans_find_what_a_boundary_in_front_finds(texts):
     checked = 0
     for surface in dict.fromkeys(surfaces):
         plain = re.compile(r"(?<![\w-])" + re.escape(surface).replace(r"\ ", r"\s+") + r"(?![\w-])")
-        fast = entity_rules._surface_regex(surface)
+        fast = entity_repeats._surface_regex(surface)
         for text, _ in texts[:200]:
             found = spans(fast.finditer(text))
             assert found == spans(plain.finditer(text)), (surface, text[:80])
