@@ -5,7 +5,8 @@ read URLs (streaming replicas) in turn, and to the primary only when no replica 
 (see `_pg_pool.Readers`); writes are `_pg_ingest`'s. A `PgView` is one request's
 connection: it follows the interface of `_engine` (compile, matches, docs, facets, hits,
 vocabulary, reports) so the engine-neutral Runner ranks its matches as it ranks the
-embedded engines'.
+embedded engines'. The match statement's SQL (condition, score, facets) is
+`_pg_match`'s, the hits' snippets and the stored sections' reads `_pg_hits`'s.
 
 A doc is the section id (``block << 16 | order``): consecutive within a report, and
 ``doc >> 16`` tells the report without a query.
@@ -16,37 +17,19 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections import Counter
 
-from psycopg.rows import dict_row
-
-from ingest.model import ENTITY_TYPES
-from search import _facets, _pg_read, _snippet
-from search._pg_query import Compiler, Sql, lexemes_sql, loose_query, quote_tsquery
-from search._pg_schema import CONFIG, SCHEMA
-from search._pg_write import FACET_PREFIX
-from search._types import EntityRef, Hit, QueryError
+from search import _facets, _pg_hits, _pg_read
+from search._pg_match import FACET_STAT, facet_counts, facet_sql, match
+from search._pg_query import Compiler, Sql, lexemes_sql
+from search._pg_schema import SCHEMA
+from search._types import Hit, QueryError
 
 S = SCHEMA
-#: ts_rank weights for {D, C, B, A}: body, title, heading, entity names.
-RANK_WEIGHTS = "{0.1, 0.15, 0.2, 0.3}"
-#: ts_rank's normalisation: 1 divides by 1 + log(words in the section), so a long section
-#: that says a word often does not outrank a short one about it (as BM25 does in the
-#: embedded engines).
-RANK_NORMALISATION = 1
 _LEXEMES = re.compile(r"'((?:[^']|'')*)'")
 #: A letter standing alone (not part of a word or an ID such as "DM-1a"): "a", a stop word.
 _SINGLE_LETTER = re.compile(r"(?<![\w-])[^\W\d_](?![\w-])")
 #: Query texts whose lexemes a view keeps (it lives as long as the index does not change).
 LEXEME_CACHE = 10_000
-#: ts_headline marks matches with these control characters (which never reach the index:
-#: ingest drops them), so the headline is plain text that Python escapes before turning them
-#: into <mark>; angle brackets are swapped for two others first, since PostgreSQL's parser
-#: would treat "<script>" as a tag, and swapped back after.
-_START, _STOP, _LT, _GT = "\x02", "\x03", "\x05", "\x06"
-_HEADLINE = (f"StartSel={_START}, StopSel={_STOP}, MaxFragments=2, MaxWords=30, MinWords=12, "
-             "FragmentDelimiter=\" … \"")
-_UNSWAP = str.maketrans(_LT + _GT, "<>")
 
 
 class PgView:
@@ -200,26 +183,26 @@ class PgView:
     def matches(self, q: Sql | None, filters, deadline: float | None) -> list:
         """(score, doc) of every match in doc order; the facets of the same match set are
         counted in the same statement (one round trip, one snapshot) and kept for `facets`."""
-        where, params, rank, rank_params = _match(q, filters)
+        where, params, rank, rank_params = match(q, filters)
 
         def make(conn):
             return (f"""
                 WITH m AS MATERIALIZED (SELECT s.id, {rank} AS r, s.period
                                         FROM {S}.sections s WHERE {where})
                 SELECT 0, id, r::float8, period FROM m
-                UNION ALL {_FACET_STAT}
-                ORDER BY 1, 2""", rank_params + params + (_facet_sql(conn, where, params),))
+                UNION ALL {FACET_STAT}
+                ORDER BY 1, 2""", rank_params + params + (facet_sql(conn, where, params),))
         rows = self._query(make, deadline)
         out = [(float(score), doc) for kind, doc, score, _ in rows if kind == 0]
         self._periods.update((doc, period) for kind, doc, _, period in rows if kind == 0)
-        self._facets = ((q, filters), _facet_counts(rows), None)
+        self._facets = ((q, filters), facet_counts(rows), None)
         return out
 
     def top(self, q: Sql | None, filters, limit: int, deadline) -> tuple[int, list]:
         """(how many sections match, the first `limit` of `matches` by score then doc): one
         statement ranks every match on the server and sends only the best ones; the facets
         and the distinct reports of the whole match set are counted in it and kept."""
-        where, params, rank, rank_params = _match(q, filters)
+        where, params, rank, rank_params = match(q, filters)
 
         def make(conn):
             return (f"""
@@ -227,14 +210,14 @@ class PgView:
                                         FROM {S}.sections s WHERE {where})
                 (SELECT 0, id, r::float8, period FROM m ORDER BY r DESC, id LIMIT %s)
                 UNION ALL SELECT 1, count(*), count(DISTINCT id >> 16)::float8, NULL FROM m
-                UNION ALL {_FACET_STAT}""",
-                    rank_params + params + (limit, _facet_sql(conn, where, params)))
+                UNION ALL {FACET_STAT}""",
+                    rank_params + params + (limit, facet_sql(conn, where, params)))
         rows = self._query(make, deadline)
         items = sorted(((float(score), doc) for kind, doc, score, _ in rows if kind == 0),
                        key=lambda it: (-it[0], it[1]))
         self._periods.update((doc, period) for kind, doc, _, period in rows if kind == 0)
         [(total, reports)] = [(int(r[1]), int(r[2])) for r in rows if r[0] == 1]
-        self._facets = ((q, filters), _facet_counts(rows), reports)
+        self._facets = ((q, filters), facet_counts(rows), reports)
         return total, items
 
     def docs(self, q: Sql | None) -> set[int]:
@@ -278,67 +261,12 @@ class PgView:
         if match_set is not None and kept is not None and kept[0] == match_set:
             return _facets.from_counts(kept[1], expand)  # counted with the matches
         rows = self.run(lambda conn: conn.execute(
-            _FACET_STAT, (_facet_sql(conn, "s.id = ANY(%s)", (docs,)),)).fetchall())
-        return _facets.from_counts(_facet_counts(rows), expand)
+            FACET_STAT, (facet_sql(conn, "s.id = ANY(%s)", (docs,)),)).fetchall())
+        return _facets.from_counts(facet_counts(rows), expand)
 
-    # -- hits -------------------------------------------------------------------------------------
+    # -- hits (search._pg_hits) -------------------------------------------------------------
     def hits(self, items, highlight: Sql | None) -> list[Hit]:
-        items = list(items)
-        if not items:
-            return []
-        ids = [d for _, d in items]
-        tsq = " | ".join(f"({t})" for t in highlight.rank) if highlight and highlight.rank \
-            else ""
-        body = "translate(s.body, '<>', %(swap)s)"
-        # A phrase with stop words between its words in the text: ts_headline finds no
-        # phrase there (it numbers the text's words itself), so its words are marked.
-        headline = f"ts_headline('{CONFIG}', {body}, %(tsq)s::tsquery, %(opts)s)"
-        if tsq:
-            snippet = (f"h.first, CASE WHEN strpos(h.first, %(start)s) = 0 AND %(tsq)s <> "
-                       f"%(loose)s THEN {headline.replace('(tsq)', '(loose)')} END AS second FROM "
-                       f"{S}.sections s, LATERAL (SELECT {headline} AS first) h")
-        else:
-            snippet = f"'' AS first, NULL AS second FROM {S}.sections s"
-        params = {"swap": _LT + _GT, "tsq": tsq, "loose": loose_query(tsq), "opts": _HEADLINE,
-                  "start": _START, "ids": ids}
-
-        def read(conn):
-            with conn.cursor(row_factory=dict_row) as cur:
-                rows = cur.execute(
-                    f"SELECT s.id, s.report_id, s.title, s.period, s.heading, s.anchor, "
-                    f"s.page, s.format, s.body, {snippet} WHERE s.id = ANY(%(ids)s)",
-                    params).fetchall()
-                mentions = cur.execute(
-                    f"SELECT section_id, type, name, start_at, end_at FROM {S}.mentions "
-                    "WHERE section_id = ANY(%s) AND NOT in_heading ORDER BY section_id, ord",
-                    (ids,)).fetchall()
-            return rows, mentions
-        rows, mentions = self.run(read)
-        by_id = {r["id"]: r for r in rows}
-        body_mentions: dict[int, list] = {}
-        for m in mentions:
-            body_mentions.setdefault(m["section_id"], []).append(m)
-        wanted = set(highlight.names) if highlight else set()
-        out = []
-        for score, doc in items:
-            r = by_id.get(doc)
-            if r is None:  # removed by another writer since the match: skip it
-                continue
-            own = body_mentions.get(doc, [])
-            text = r["body"]
-            headline = r["first"] if _START in r["first"] else r["second"] or ""
-            snippet_html = _marked(headline) if _START in headline else ""
-            if not snippet_html:
-                spans = [(m["start_at"], m["end_at"]) for m in own
-                         if m["name"].lower() in wanted]
-                snippet_html = _snippet.mark_spans(text, spans) if spans else _snippet.lead(text)
-            seen = dict.fromkeys((m["type"], m["name"]) for m in own)
-            out.append(Hit(report_id=r["report_id"], title=r["title"], period=r["period"],
-                           section=r["heading"], anchor=r["anchor"], page=r["page"],
-                           score=round(abs(float(score or 0.0)), 4), snippet_html=snippet_html,
-                           format=r["format"],
-                           entities=tuple(EntityRef(t, n) for t, n in seen)))
-        return out
+        return _pg_hits.hits(self.run, items, highlight)
 
     def vocabulary(self):
         from search._pg_vocab import Vocabulary
@@ -353,145 +281,16 @@ class PgView:
 
     def entity_sections(self, name: str) -> list[tuple[dict, dict]]:
         """(fields, data) of the sections naming `name`, in the `_schema.section_data` form."""
-        def read(conn):
-            with conn.cursor(row_factory=dict_row) as cur:
-                rows = cur.execute(
-                    f"SELECT s.id, s.report_id, s.title, s.period, s.heading, s.anchor, "
-                    f"s.ord, s.level, s.page, s.body, r.title_mentions FROM {S}.sections s "
-                    f"JOIN {S}.reports r ON r.id = s.report_id "
-                    "WHERE s.entity_names @> ARRAY[%s]", (name.lower(),)).fetchall()
-                ids = [r["id"] for r in rows]
-                mentions = cur.execute(
-                    f"SELECT section_id, in_heading, type, name, start_at, end_at, via "
-                    f"FROM {S}.mentions WHERE section_id = ANY(%s) ORDER BY section_id, ord",
-                    (ids,)).fetchall() if ids else []
-            return rows, mentions
-        rows, mentions = self.run(read)
-        per: dict[int, dict] = {}
-        for m in mentions:
-            key = "hm" if m["in_heading"] else "m"
-            per.setdefault(m["section_id"], {"m": [], "hm": []})[key].append(
-                [m["type"], m["name"], m["start_at"], m["end_at"], m["via"]])
-        out = []
-        for r in rows:
-            fields = {k: r[k] for k in ("report_id", "title", "period", "heading", "anchor")}
-            got = per.get(r["id"], {"m": [], "hm": []})
-            data = {"o": r["ord"], "l": r["level"], "p": r["page"], "t": r["body"],
-                    "m": got["m"], "hm": got["hm"]}
-            if r["ord"] == 0 and r["title_mentions"]:
-                data["tm"] = r["title_mentions"]
-            out.append((fields, data))
-        return out
+        return _pg_hits.entity_sections(self.run, name)
 
     def more_like_this(self, report_id: str, anchor: str, limit: int) -> list[Hit]:
         """Other reports' sections sharing the section's most frequent words."""
-        row = self._rows(f"SELECT id FROM {S}.sections WHERE report_id = %s AND anchor = %s",
-                         (report_id, anchor))
-        if not row:
-            return []
-        words = self._rows(
-            f"SELECT word FROM ts_stat(format('SELECT tsv FROM {S}.sections WHERE id = %%s', "
-            "%s::bigint), 'D') ORDER BY nentry DESC, length(word) DESC, word LIMIT 12",
-            (row[0][0],))  # 'D': the body's words only, as the embedded engines compare
-        if not words:
-            return []
-        tsq = " | ".join(quote_tsquery(w[0]) for w in words)
-        found = self._rows(
-            f"SELECT s.id, ts_rank('{RANK_WEIGHTS}', s.tsv, %s::tsquery) AS r "
-            f"FROM {S}.sections s WHERE s.tsv @@ %s::tsquery AND s.report_id <> %s "
-            "ORDER BY r DESC, s.id LIMIT %s", (tsq, tsq, report_id, limit))
-        return self.hits([(r[1], r[0]) for r in found], None)
-
-
-#: The facet counts of a match set as rows (2, sections, NULL, lexeme): ts_stat reads the
-#: sections' facet lexemes (see `_pg_write.facet_lexemes`) in one pass, given the query
-#: text that selects them (`_facet_sql`).
-_FACET_STAT = "SELECT 2, ndoc, NULL, word FROM ts_stat(%s)"
-_FACET_OF = {letter: name for name, letter in FACET_PREFIX.items()}
-
-
-def _facet_sql(conn, where: str, params: tuple) -> str:
-    """The query text ts_stat runs: the facet lexemes of the sections `where` selects, its
-    parameters bound as literals by the driver (ts_stat takes a query text, not values)."""
-    import psycopg
-
-    return psycopg.ClientCursor(conn).mogrify(
-        f"SELECT s.facets FROM {S}.sections s WHERE {where}", params)
-
-
-def _facet_counts(rows) -> dict[str, Counter]:
-    """{facet: Counter of values} from the (2, sections, NULL, lexeme) rows."""
-    counts: dict[str, Counter] = {n: Counter() for n in FACET_PREFIX}
-    for kind, n, _, word in rows:
-        if kind == 2 and len(word) > 1:  # a lexeme of its letter alone: an empty heading
-            counts[_FACET_OF[word[0]]][word[1:]] = int(n)
-    return counts
-
-
-def _match(q: Sql | None, filters) -> tuple[str, tuple, str, tuple]:
-    """(where, params, rank expression, its params) of the sections matching `q` and the
-    filters."""
-    where, params = _filters(filters)
-    if q is not None:
-        where, params = [q.where] + where, q.params + params
-    rank, rank_params = _rank(q)
-    return " AND ".join(where) or "true", params, rank, rank_params
-
-
-def _filters(f) -> tuple[list[str], tuple]:
-    where, params = [], ()
-    if f is None:
-        return where, params
-    if f.type:
-        where.append("s.etypes @> ARRAY[%s]")
-        params += (f.type,)
-    if f.entity:
-        where.append("s.entity_names @> ARRAY[%s]")
-        params += (f.entity,)
-    if f.year:
-        where.append("s.year = %s")
-        params += (f.year,)
-    if f.section:
-        where.append("s.heading = %s")
-        params += (f.section,)
-    if f.format:
-        where.append("s.format = %s")
-        params += (f.format,)
-    if f.period_lo is not None or f.period_hi is not None:
-        where.append("s.period BETWEEN %s AND %s")
-        params += (f.period_lo or "", f.period_hi or "9999-99")
-    return where, params
-
-
-def _rank(q: Sql | None) -> tuple[str, tuple]:
-    """The score expression: ts_rank over the query's words plus the entity bonus."""
-    if q is None:
-        return "0.0", ()
-    parts, params = [], ()
-    if q.rank:
-        parts.append(f"ts_rank('{RANK_WEIGHTS}', s.tsv, %s::tsquery, {RANK_NORMALISATION})")
-        params += (" | ".join(f"({t})" for t in q.rank),)
-    if q.names:
-        from search._pg_query import ENTITY_BONUS
-        parts.append(f"(CASE WHEN s.entity_names && %s THEN {ENTITY_BONUS} ELSE 0 END)")
-        params += (list(q.names),)
-    return (" + ".join(parts) or "0.0"), params
-
-
-def _marked(headline: str) -> str:
-    """The HTML of a ts_headline: its text escaped, its marks <mark>, one per ID
-    (<mark>DMTN</mark><mark>-208</mark> -> <mark>DMTN-208</mark>)."""
-    from html import escape
-
-    html = escape(headline.translate(_UNSWAP), quote=False)
-    html = html.replace(_START, "<mark>").replace(_STOP, "</mark>")
-    return html.replace("</mark><mark>", "").replace("</mark>-<mark>", "-")
+        return _pg_hits.more_like_this(self, report_id, anchor, limit)
 
 
 def _too_long() -> QueryError:
     return QueryError("This search took too long and was stopped. Add words, a phrase or a "
                       "filter (period, type) to narrow it.", param="q")
-
 
 
 class PgEngine:

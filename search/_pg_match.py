@@ -1,0 +1,97 @@
+"""The match statement of the PostgreSQL engine: a query's sections, their score, facets.
+
+`match` turns a compiled query (`_pg_query.Sql`) and the request's filters into the
+condition on the section row ``s`` and the score expression (ts_rank over the query's words
+plus the entity bonus); `FACET_STAT` and `facet_sql` count the five facets of a match set
+with one ts_stat over the sections' facet lexemes, `facet_counts` reads its rows.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from search._pg_hits import RANK_WEIGHTS
+from search._pg_query import Sql
+from search._pg_schema import SCHEMA
+from search._pg_write import FACET_PREFIX
+
+S = SCHEMA
+#: ts_rank's normalisation: 1 divides by 1 + log(words in the section), so a long section
+#: that says a word often does not outrank a short one about it (as BM25 does in the
+#: embedded engines).
+RANK_NORMALISATION = 1
+
+
+#: The facet counts of a match set as rows (2, sections, NULL, lexeme): ts_stat reads the
+#: sections' facet lexemes (see `_pg_write.facet_lexemes`) in one pass, given the query
+#: text that selects them (`facet_sql`).
+FACET_STAT = "SELECT 2, ndoc, NULL, word FROM ts_stat(%s)"
+_FACET_OF = {letter: name for name, letter in FACET_PREFIX.items()}
+
+
+def facet_sql(conn, where: str, params: tuple) -> str:
+    """The query text ts_stat runs: the facet lexemes of the sections `where` selects, its
+    parameters bound as literals by the driver (ts_stat takes a query text, not values)."""
+    import psycopg
+
+    return psycopg.ClientCursor(conn).mogrify(
+        f"SELECT s.facets FROM {S}.sections s WHERE {where}", params)
+
+
+def facet_counts(rows) -> dict[str, Counter]:
+    """{facet: Counter of values} from the (2, sections, NULL, lexeme) rows."""
+    counts: dict[str, Counter] = {n: Counter() for n in FACET_PREFIX}
+    for kind, n, _, word in rows:
+        if kind == 2 and len(word) > 1:  # a lexeme of its letter alone: an empty heading
+            counts[_FACET_OF[word[0]]][word[1:]] = int(n)
+    return counts
+
+
+def match(q: Sql | None, filters) -> tuple[str, tuple, str, tuple]:
+    """(where, params, rank expression, its params) of the sections matching `q` and the
+    filters."""
+    where, params = filters_sql(filters)
+    if q is not None:
+        where, params = [q.where] + where, q.params + params
+    rank, rank_params = rank_sql(q)
+    return " AND ".join(where) or "true", params, rank, rank_params
+
+
+def filters_sql(f) -> tuple[list[str], tuple]:
+    where, params = [], ()
+    if f is None:
+        return where, params
+    if f.type:
+        where.append("s.etypes @> ARRAY[%s]")
+        params += (f.type,)
+    if f.entity:
+        where.append("s.entity_names @> ARRAY[%s]")
+        params += (f.entity,)
+    if f.year:
+        where.append("s.year = %s")
+        params += (f.year,)
+    if f.section:
+        where.append("s.heading = %s")
+        params += (f.section,)
+    if f.format:
+        where.append("s.format = %s")
+        params += (f.format,)
+    if f.period_lo is not None or f.period_hi is not None:
+        where.append("s.period BETWEEN %s AND %s")
+        params += (f.period_lo or "", f.period_hi or "9999-99")
+    return where, params
+
+
+def rank_sql(q: Sql | None) -> tuple[str, tuple]:
+    """The score expression: ts_rank over the query's words plus the entity bonus."""
+    if q is None:
+        return "0.0", ()
+    parts, params = [], ()
+    if q.rank:
+        parts.append(f"ts_rank('{RANK_WEIGHTS}', s.tsv, %s::tsquery, {RANK_NORMALISATION})")
+        params += (" | ".join(f"({t})" for t in q.rank),)
+    if q.names:
+        from search._pg_query import ENTITY_BONUS
+        parts.append(f"(CASE WHEN s.entity_names && %s THEN {ENTITY_BONUS} ELSE 0 END)")
+        params += (list(q.names),)
+    return (" + ".join(parts) or "0.0"), params
