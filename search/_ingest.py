@@ -2,10 +2,16 @@
 
 Files whose sha256 is already indexed are skipped. The rest go to workers (search._workers)
 that extract each file and write its documents into their own new segment, with a bounded
-number of files in flight (memory stays flat however large the archive). Every
-`COMMIT_EVERY` files per worker or `COMMIT_SECONDS` the parent asks each worker for its segment and
-commits them all at once (the engine's `commit`, see search._engine), so a killed run loses at most
-one batch and a re-run picks up where it stopped (committed files now count as unchanged).
+number of files in flight (memory stays flat however large the archive). The files are
+batched by `COMMIT_EVERY` files per worker (or `COMMIT_SECONDS`); for each batch the parent
+asks each worker for its segment and commits them all at once (the engine's `commit`, see
+search._engine). With the archive-wide entity pass (always, but for a bench measuring it)
+the run is in two phases: every file is read first (the workers spool the reports to disk
+and send each one's evidence), then, with the run's final learned names, the batches are
+written and committed one after another; so the run's own reports are written once, never
+rewritten by the pass. A killed run leaves the last commit: killed while reading, it loses
+what it read; killed while writing, at most one batch; a re-run picks up where it stopped
+(committed files now count as unchanged) and makes the full pass if the stored names are stale.
 The write lock is held for the whole run. summary.json is updated from the rows the workers
 send back, or rebuilt by streaming the report documents when reports were replaced or removed.
 """
@@ -44,6 +50,9 @@ PARALLEL_MIN_FILES = 32
 TEXT_BYTES_PER_PAGE = 3000.0
 #: Staging directories of the workers' unfinished segments (hidden: Whoosh ignores them).
 STAGE_PREFIX = ".ingest-"
+#: The archive-wide entity pass runs (off only to measure what it costs: `bench.entities`;
+#: an index ingested without it is not consistent, and the next run makes a full pass).
+ARCHIVE_PASS = True
 
 Progress = Callable[[int, int], None]
 
@@ -162,13 +171,16 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
         builder = _Builders(eng, ix)
         matcher = load_matcher(entities)
         archive = ArchivePass(eng, ix, index_dir, matcher, config_key(entities), bool(known)) \
-            if eng.NAME in ("whoosh", "tantivy") else None
+            if ARCHIVE_PASS and eng.NAME in ("whoosh", "tantivy") else None
         if archive is not None and gone:
             with ix.searcher() as searcher:
                 for rid in gone:
                     archive.take_back(searcher, rid)
-        workers = (ProcessWorkers(jobs, stage, builder, entities, read_options) if parallel
-                   else InlineWorkers(stage, builder, entities, read_options))
+        # with the pass, the workers spool what they read until the run's names are final
+        deferred = archive is not None
+        workers = (ProcessWorkers(jobs, stage, builder, entities, read_options, deferred, deferred)
+                   if parallel else
+                   InlineWorkers(stage, builder, entities, read_options, deferred, deferred))
         run = _Run(eng, ix, workers, known, progress, summary, work, archive)
         run.batches[0].delete.update(gone)
         try:
@@ -227,11 +239,16 @@ class _Run:
     def feed_all(self, todo: list[str]) -> None:
         """Extract and write every file in `todo`, committing batch by batch.
 
-        A batch is closed when full (or the files end); once every file of it has been
-        answered (so its evidence is counted), the workers are asked to write it with the
-        names the archive has learned and to close their segments; the batch commits when
-        every worker did. Meanwhile the workers go on with the next batch's files."""
+        A batch is closed when full (or the files end). Without the archive pass, once every
+        file of a batch has been answered the workers are asked to write it and close their
+        segments while they go on with the next batch's files. With it (`deferred`), the
+        batches are written only once every file of the run has been answered: the archive
+        then knows the run's final names, every batch is written with them, and no report of
+        this run has to be rewritten after the last commit (`search._archive_pass`); the
+        workers spool the reports to disk meanwhile. Either way a batch commits when every
+        worker sent its segment, and the next batch is being written meanwhile."""
         workers, n = self.workers, self.workers.size
+        deferred = self.archive is not None
         in_flight = [0] * n
         queued = [0.0] * n  # pages of work each worker has in hand
         total, done, expected = len(todo), 0, 0
@@ -241,6 +258,8 @@ class _Run:
         unanswered: dict[int, int] = defaultdict(int)  # batch -> files not answered yet
         files = iter(todo)
         more = True
+        flushing: set[int] = set()  # batches being written (at most 2 when deferred)
+        learned = None
         if self.progress:
             self.progress(0, total)
         while True:
@@ -263,12 +282,24 @@ class _Run:
                 closed.append(batch)
                 batch, in_batch, since = batch + 1, 0, time.monotonic()
                 self.batches[batch] = _Batch()
-            while closed and not unanswered.get(closed[0]):
-                b = closed.popleft()
-                learned = self.archive.learned_now() if self.archive is not None else None
-                for w in range(n):
-                    workers.send(w, ("flush", b, learned))
-                expected += n
+            if deferred:
+                # every file read: the names are final; a batch is written while the one
+                # before it commits, and no more (the segments wait in memory)
+                ready = not more and not any(unanswered.values())
+                if ready and learned is None:
+                    learned = self.archive.learned_now()
+                while ready and closed and len(flushing) < 2:
+                    b = closed.popleft()
+                    flushing.add(b)
+                    for w in range(n):
+                        workers.send(w, ("flush", b, learned))
+                    expected += n
+            else:
+                while closed and not unanswered.get(closed[0]):
+                    b = closed.popleft()
+                    for w in range(n):
+                        workers.send(w, ("flush", b, None))
+                    expected += n
             if not expected:
                 return
             answer = workers.receive()
@@ -287,6 +318,7 @@ class _Run:
                 self._written(b, w, rows)
                 self.batches[b].segments[w] = finished
                 if len(self.batches[b].segments) == n:
+                    flushing.discard(b)
                     self._commit(self.batches.pop(b))
 
     def _done(self, b: int, w: int, path: str, result, reason) -> None:

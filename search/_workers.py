@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import queue
 import shutil
 import signal
@@ -59,14 +60,25 @@ def extract(path: str, entities_file: str | None, options=None):
 
 
 class Worker:
-    """One worker's state: its segment builder and the reports it holds until the batch's
+    """One worker's state: its segment builder and the reports it holds until their batch's
     flush, when the archive's learned names are applied to them and they are written
-    (`search._archive_pass`): each report is written once, with the archive's names."""
+    (`search._archive_pass`).
 
-    def __init__(self, builder, worker: int, entities_file: str | None, options=None) -> None:
+    With `spool` (a run with the archive pass: its batches are flushed only once every file
+    of the run is read, with the run's final names), the reports are held on disk, pickled
+    one after another in a file per batch in `spool` (the worker's staging directory), so
+    memory holds one report at a time whatever the run's size; else (no pass: each batch is
+    flushed as soon as it is read) in memory. `evidence`: compute each report's share of the
+    pass (off only when the pass is, `bench.entities` measures what it costs).
+    """
+
+    def __init__(self, builder, worker: int, entities_file: str | None, options=None,
+                 spool: Path | None = None, evidence: bool = True) -> None:
         self.builder, self.worker = builder, worker
         self.entities, self.options = entities_file, options
-        self.held: dict[int, list] = {}  # batch -> [(path, report)]
+        self.spool, self.evidence = spool, evidence
+        self.held: dict[int, list] = {}  # batch -> [(path, report)] (no spool)
+        self._files: dict[int, object] = {}  # batch -> its open spool file
 
     def handle(self, message: tuple) -> tuple:
         """One message -> its answer (see the module docs)."""
@@ -77,9 +89,41 @@ class Worker:
         report, reason = extract(path, self.entities, self.options)
         if report is None:
             return ("done", self.worker, batch, path, None, reason)
-        report = _with_evidence(report, self.entities)
-        self.held.setdefault(batch, []).append((path, report))
+        if self.evidence:
+            report = _with_evidence(report, self.entities)
+        self._hold(batch, path, report)
         return ("done", self.worker, batch, path, (report.id, report.evidence), None)
+
+    def _hold(self, batch: int, path: str, report) -> None:
+        if self.spool is None:
+            self.held.setdefault(batch, []).append((path, report))
+            return
+        f = self._files.get(batch)
+        if f is None:
+            self.spool.mkdir(parents=True, exist_ok=True)
+            f = self._files[batch] = open(self._spool_file(batch), "wb")
+        pickle.dump((path, report), f, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def _spool_file(self, batch: int) -> Path:
+        return self.spool / f"spool-{batch}.pickle"
+
+    def _held(self, batch: int):
+        """The reports of `batch`, in the order they were read (from the spool: one at a time)."""
+        if self.spool is None:
+            yield from self.held.pop(batch, ())
+            return
+        f = self._files.pop(batch, None)
+        if f is None:
+            return
+        f.close()
+        name = self._spool_file(batch)
+        with open(name, "rb") as f:
+            while True:
+                try:
+                    yield pickle.load(f)
+                except EOFError:
+                    break
+        name.unlink()
 
     def _flush(self, batch: int, learned) -> tuple:
         from ingest.entity_consistency import Spreader
@@ -88,7 +132,7 @@ class Worker:
 
         spreader = Spreader(learned, via=VIA_ARCHIVE) if learned else None
         rows = []
-        for path, report in self.held.pop(batch, ()):
+        for path, report in self._held(batch):
             if spreader is not None:
                 report = spread(report, spreader)
             start, end, report_doc = self.builder.add(report, os.path.abspath(path))
@@ -97,6 +141,9 @@ class Worker:
 
     def cancel(self) -> None:
         self.held.clear()
+        for f in self._files.values():
+            f.close()
+        self._files.clear()  # the files go with the staging directory (clear_stage)
         self.builder.cancel()
 
 
@@ -117,8 +164,10 @@ class InlineWorkers:
     size = 1
 
     def __init__(self, stage_root: Path, builder, entities_file: str | None,
-                 options=None) -> None:
-        self._worker = Worker(builder(stage_root / "w0"), 0, entities_file, options)
+                 options=None, spool: bool = False, evidence: bool = True) -> None:
+        stage = stage_root / "w0"
+        self._worker = Worker(builder(stage), 0, entities_file, options,
+                              stage if spool else None, evidence)
         self._answers: deque = deque()
 
     def send(self, worker: int, message: tuple) -> None:
@@ -158,13 +207,14 @@ def _close_inherited_index_locks() -> None:
 
 
 def _work(worker: int, inbox, outbox, stage_dir: Path, make_builder, entities_file, parent: int,
-          options=None):
+          options=None, spool: bool = False, evidence: bool = True):
     # Ctrl-C is the parent's to handle: it stops us and keeps the last commit (otherwise
     # every worker prints its own KeyboardInterrupt traceback).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _close_inherited_index_locks()
     try:
-        state = Worker(make_builder(stage_dir), worker, entities_file, options)
+        state = Worker(make_builder(stage_dir), worker, entities_file, options,
+                       stage_dir if spool else None, evidence)
         while True:
             try:
                 message = inbox.get(timeout=1.0)
@@ -184,7 +234,7 @@ class ProcessWorkers:
     """`jobs` forked worker processes, each with its own inbox and staging directory."""
 
     def __init__(self, jobs: int, stage_root: Path, builder, entities_file: str | None,
-                 options=None) -> None:
+                 options=None, spool: bool = False, evidence: bool = True) -> None:
         ctx = multiprocessing.get_context("fork")  # inherits the loaded entity matcher
         self.size = jobs
         self._outbox = ctx.Queue()
@@ -192,7 +242,7 @@ class ProcessWorkers:
         self._procs = [
             ctx.Process(target=_work, daemon=True,
                         args=(w, self._inboxes[w], self._outbox, stage_root / f"w{w}", builder,
-                              entities_file, os.getpid(), options))
+                              entities_file, os.getpid(), options, spool, evidence))
             for w in range(jobs)
         ]
         for inbox in self._inboxes:
