@@ -4,6 +4,8 @@ fresh ingest of the files as they are then, on every engine."""
 
 from __future__ import annotations
 
+import pytest
+
 from search import Index, ingest_paths
 
 # Each text gives the rules something to learn from: a defining context (Nightjar, Quokka,
@@ -122,3 +124,89 @@ def test_batches_and_workers_give_the_reports_of_one_batch(tmp_path, index_locat
         assert _mentions(index) == want
     finally:
         index.close()
+
+
+# A run with the pass is in two phases on the embedded engines (search._ingest): every file
+# is read and spooled first, then the batches are written with the run's final names. A
+# kill lands in a subprocess at the first or second commit: after the reading phase (its
+# spool left on disk) and before or between the writes.
+_KILL_AT_COMMIT = r"""
+import os, signal, sys
+from pathlib import Path
+from search import _ingest, ingest_paths
+_ingest.COMMIT_EVERY = 1
+kill_at, commits = int(sys.argv[3]), []
+commit = _ingest._Run._commit
+def dying_commit(run, batch):
+    commits.append(1)
+    if len(commits) == kill_at:
+        os.kill(os.getpid(), signal.SIGKILL)  # as the OOM killer would: no clean-up at all
+    commit(run, batch)
+_ingest._Run._commit = dying_commit
+ingest_paths([Path(sys.argv[1])], Path(sys.argv[2]), jobs=1)
+"""
+
+
+def _archive_of(tmp_path, files: dict[str, str]):
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    for name, text in files.items():
+        (archive / name).write_text(text, encoding="utf-8")
+    return archive
+
+
+@pytest.mark.engine_only("whoosh", "tantivy")  # the two-phase run and its spool are theirs
+@pytest.mark.parametrize("kill_at", [1, 2])
+def test_a_run_killed_after_reading_leaves_the_last_commit_and_a_rerun_equals_fresh(
+        tmp_path, search_engine, index_location, kill_at):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from search._ingest import STAGE_PREFIX
+
+    archive = _archive_of(tmp_path, {**FILES, **STEPS[0][0], **STEPS[2][0]})
+    location = index_location(tmp_path, "killed")
+    done = subprocess.run([sys.executable, "-c", _KILL_AT_COMMIT, str(archive), str(location),
+                           str(kill_at)], cwd=Path(__file__).resolve().parent.parent,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == -9, done.stderr[-2000:]
+    # every file was read and spooled before the first commit: the spool is on disk
+    assert list(Path(location).glob(f"{STAGE_PREFIX}*/w0/spool-*.pickle"))
+    index = Index(location)
+    try:
+        survived = index.stats().reports
+    finally:
+        index.close()
+    assert survived == kill_at - 1  # one report per commit; the killed one is not there
+    summary = ingest_paths([archive], location, jobs=1)
+    assert (summary.added, summary.unchanged) == (5 - survived, survived)
+    assert not list(Path(location).glob(f"{STAGE_PREFIX}*"))  # the stale spool is gone
+    index = Index(location)
+    try:
+        got = _mentions(index)
+    finally:
+        index.close()
+    assert got == _fresh(tmp_path, index_location, archive, 0)
+
+
+def test_a_report_replaced_in_a_run_of_many_batches_equals_fresh(tmp_path, index_location,
+                                                                monkeypatch):
+    # the run replaces one report and adds the one that teaches Quokka, each its own batch:
+    # the replaced report's old evidence is taken back before the names are final
+    from search import _ingest
+
+    archive = _archive_of(tmp_path, FILES)
+    location = index_location(tmp_path, "steps")
+    ingest_paths([archive], location, jobs=1)
+    for name, text in STEPS[0][0].items():
+        (archive / name).write_text(text, encoding="utf-8")
+    monkeypatch.setattr(_ingest, "COMMIT_EVERY", 1)
+    summary = ingest_paths([archive], location, jobs=1)
+    assert (summary.added, summary.updated) == (1, 1)
+    index = Index(location)
+    try:
+        got = _mentions(index)
+    finally:
+        index.close()
+    assert got == _fresh(tmp_path, index_location, archive, 1)
