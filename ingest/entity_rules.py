@@ -50,7 +50,7 @@ _ORG_CAP = ["Working Group", "Task Force", "Team", "Group", "Board", "Committee"
             "Foundation", "Agency", "Consortium", "Alliance", "Academy"]
 _ORG_LOW = ["working group", "task force", "team", "group"]
 _MEETING_CAP = ["Hack Week", "Workshop", "Meeting", "Review", "Conference", "Bootcamp",
-                "Hackathon", "Symposium", "Retreat", "Colloquium"]
+                "Hackathon", "Symposium", "Retreat", "Colloquium", "Summit"]
 _MEETING_LOW = ["face-to-face", "workshop", "meeting", "review", "conference", "bootcamp",
                 "hackathon", "symposium", "retreat"]
 # Part of the name whatever comes before ("DMLT F2F", "IVOA Interop").
@@ -59,7 +59,8 @@ _DATASET_CAP = ["Data Release", "Data Set", "Catalog", "Catalogue"]
 _DATASET_LOW = ["data release", "data set", "catalog", "catalogue", "reanalysis", "release"]
 _SYSTEM_CAP = ["Service", "System", "Database", "Protocol", "Camera", "Telescope", "Viewer",
                "Explorer", "Queue", "Broker", "Dashboard", "Portal", "Pipeline", "Platform",
-               "Framework", "Toolkit", "Library", "Server", "Engine", "Monitor"]
+               "Framework", "Toolkit", "Library", "Server", "Engine", "Monitor", "Runtime", "Studio",
+               "Agent", "Proxy", "Gateway", "Workflows"]
 # Generic software nouns after one name: the name alone is the mention ("Skyviewer app").
 _SOFTWARE_LOW = ["app", "apps", "dashboard", "dashboards", "library", "package", "tool",
                  "server", "client", "plugin", "plugins", "framework", "prototype", "operator",
@@ -315,7 +316,7 @@ def _head_nouns(text: str, known: dict[tuple[int, int], str], starts: list[tuple
         if head in ("Data Release", "Release") and (number := _RELEASE_NUMBER.match(text, end)):
             end = number.end()  # "... Data Release 2"
         name = " ".join(text[span[0]:end].split())
-        if name in _NOT_NAMES or _ends_known(span[0], end, known):
+        if name in _NOT_NAMES or _ends_known(span[0], end, known, m.span()):
             continue
         yield span[0], end, type_, name, "rule:head-noun"
     for m in scan_at(_SOFTWARE_RE, text, starts, SOFTWARE):
@@ -339,11 +340,13 @@ def _head_nouns(text: str, known: dict[tuple[int, int], str], starts: list[tuple
 _GAP_WORD = re.compile(r"(?<=[ \t])[a-z]{3,}[ \t]+\Z")
 
 
-def _ends_known(start: int, end: int, known: dict[tuple[int, int], str]) -> bool:
+def _ends_known(start: int, end: int, known: dict[tuple[int, int], str], head: tuple[int, int]) -> bool:
     """Whether a configured name ends where the phrase ends and starts inside it: the words
     before it are not part of it ("Chiostio LSST Data Facility", "the new Joint Technical
-    Meeting"); only a head beyond a configured name makes a new name ("AURA Board")."""
-    return any(b == end and start < a for a, b in known)
+    Meeting"); only a head beyond a configured name makes a new name ("AURA Board"). A head
+    that is configured alone is a word of the phrase, not a name in it ("the Summit" is the
+    site, the "Time-Domain Summit" a meeting)."""
+    return any(b == end and start < a and (a, b) != head for a, b in known)
 
 
 def _covered(mods: list[tuple[int, int, str]], known: dict[tuple[int, int], str]) -> bool:
