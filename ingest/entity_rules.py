@@ -35,6 +35,7 @@ from ingest.entity_cues import CUE_WORDS, cue_candidates
 from ingest.entity_phrases import phrase_candidates, without_people
 from ingest.entity_rare import PHRASE_WORDS, agent_noun
 from ingest.entity_regex import HEAD, SOFTWARE, UNIVERSITY, lower, merge, scan_at, trie_regex, vocabulary, word_starts
+from ingest.entity_subjects import SUBJECT_WORDS, VERB, subjects
 from ingest.entity_shapes import AT_WORDS, VERSIONISH, contexts, shapes
 from ingest.entity_walk import end_of, line_is_heading, name_before, sentence_start, tokens_backwards
 from ingest.entity_words import (CONNECTORS, GENERIC_UNITS, HOSTS, LANGUAGES, STOP,
@@ -109,7 +110,7 @@ _TAIL = re.compile(r"\s+(?:of|for)\s+(?P<rest>[A-Z][a-z]\w*(?:[ \t]+[A-Z][a-z]\w
 #: The words where a rule's regex may start, for `entity_regex.word_starts` (the matcher
 #: adds its names' words and makes one pass for all).
 RULE_WORDS = merge(vocabulary(_HEADS, HEAD, True), vocabulary(_SOFTWARE_LOW, SOFTWARE, True), CUE_WORDS,
-                   _UNIVERSITY_HEADS, AT_WORDS, PHRASE_WORDS)
+                   _UNIVERSITY_HEADS, AT_WORDS, PHRASE_WORDS, SUBJECT_WORDS)
 
 _RELEASE_NUMBER = re.compile(r"[ \t]+\d{1,2}(?:\.\d)?(?![\w.-]|\.\d)")
 _ACRONYM_DEF = re.compile(r"\((?P<acr>[A-Z][A-Za-z0-9]{1,9})\)")
@@ -148,6 +149,8 @@ def open_class(text: str, known: dict[tuple[int, int], str], rejected: frozenset
     # before the shapes too: a phrase's type wins on the same span ("A smaller run, x_v2,")
     out.extend(phrase_candidates(text, known, cued + shaped, _STOP_HEADS, starts))
     out.extend(shaped)
+    if flags & VERB:
+        out.extend(subjects(text, known, starts))
     if rejected:
         out = [c for c in out if c[3].lower() not in rejected and text[c[0]:c[1]].lower() not in rejected]
     return out

@@ -1,0 +1,88 @@
+"""A name that does what machines do (``rule:subject``): the subject of a verb in the present
+tense that software does and people seldom do in a status report, "Trivy scans every
+image", "Velero now backs up the cluster state", "ONNX Runtime serves the models".
+
+The verb is the evidence; the word is weighed as the cue rules weigh theirs
+(`ingest.entity_freq`): a single plain capitalised word must be rare in English (Zipf below
+2.5: a coined product name, seldom a person or an ordinary word at the start of a
+sentence), and a pair of capitalised words must hold a word that stands on its own (an
+acronym, digits, inner capitals) or the pair reads as a person's name ("Sarah Quinn runs").
+Hard negatives stay out: a word after another capitalised word or a determiner is part of a
+longer phrase, a word that the text also writes after another capitalised word is a
+surname ("Ade Oyelaran ... Oyelaran checks"), stop words, months, hosts and languages are
+never subjects, and words shaped like software are left to ``rule:shape``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ingest.entity_freq import word_bonus
+from ingest.entity_phrase_words import (NOT_NAME, TOKEN_FULL, capital_before, determiner_before, heading_line,
+                                        plain_capital)
+from ingest.entity_words import HOSTS, LANGUAGES, STOP, standalone
+
+Candidate = tuple[int, int, str, str, str]  # start, end, type, name, via
+
+# Flag of `SUBJECT_WORDS` (above the bits of `entity_regex` and `entity_rare`).
+VERB = 1 << 15
+# Present-tense verbs of machines. Not the verbs people do as often (leads, chairs, joins,
+# manages, replaces, supports, plans, says, holds, keeps, sends, signs, hosts, pages): a
+# name before those may be anyone's.
+_VERBS = ("runs stores scans serves ships renders routes caches indexes collects exports queues "
+          "schedules renews proxies mirrors computes batches publishes pulls pushes validates "
+          "parses emits streams syncs replicates backs restarts crashes forwards ingests archives "
+          "compresses encrypts authenticates polls probes scrapes exposes").split()
+#: The words where the rule starts, for `entity_regex.word_starts`.
+SUBJECT_WORDS: dict[str, int] = {w: VERB for w in _VERBS}
+_ADVERBS = frozenset("now also still then already only automatically again usually".split())
+_WORD_BEFORE = re.compile(r"(?<![\w@+.-])([\w][\w@+.-]*[\w]|\w)[ \t]+\Z")
+_NEVER = frozenset(STOP) | HOSTS | LANGUAGES
+
+
+def _before(text: str, pos: int) -> tuple[int, str] | None:
+    """(start, word) of the word that ends at the spaces before `pos`, on the same line."""
+    m = _WORD_BEFORE.search(text, max(0, pos - 48), pos)
+    return (m.start(1), m.group(1)) if m else None
+
+
+def subjects(text: str, known: dict[tuple[int, int], str], starts: list[tuple[int, int]]) -> Iterator[Candidate]:
+    """Subjects of machine verbs in `text` (``rule:subject``); `known`: the spans the
+    configuration names; `starts`: the text's `entity_regex.word_starts` for a vocabulary
+    that includes `SUBJECT_WORDS`."""
+    for pos, flags in starts:
+        if not flags & VERB or not text[pos].islower():
+            continue
+        found = _before(text, pos)
+        if found is not None and found[1] in _ADVERBS:
+            found = _before(text, found[0])
+        if found is None:
+            continue
+        start, word = found
+        end = start + len(word)
+        if not word[0].isupper() or word in _NEVER or word in NOT_NAME or not TOKEN_FULL.match(word):
+            continue
+        first = _before(text, start)
+        if first is not None and first[1][0].isupper() and first[1] not in _NEVER and TOKEN_FULL.match(first[1]):
+            # a pair of capitalised words: a product only when one word stands alone
+            if not (standalone(word) or standalone(first[1])) or capital_before(text, first[0]) \
+                    or determiner_before(text, first[0]):
+                continue
+            start = first[0]
+        elif standalone(word) or not plain_capital(word) or word.isupper():
+            continue  # shaped like software already (``rule:shape``), or an acronym
+        elif (word_bonus(word) or 0) < 1 or determiner_before(text, start) or _surname(text, word):
+            continue
+        if any(a < end and start < b for a, b in known):
+            continue
+        yield start, end, "system", " ".join(text[start:end].split()), "rule:subject"
+
+
+def _surname(text: str, word: str) -> bool:
+    """Whether `text` also writes `word` after another capitalised word ("Ade Oyelaran"),
+    on its line or at the end of the line before (a heading line before it says nothing)."""
+    for m in re.finditer(rf"[A-Z][a-z]+(?P<gap>[ \t]*\n[ \t]*|[ \t]+){re.escape(word)}(?![\w-])", text):
+        if "\n" not in m.group("gap") or not heading_line(text, m.start()):
+            return True
+    return False

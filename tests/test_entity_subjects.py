@@ -1,0 +1,42 @@
+"""``rule:subject`` (`ingest.entity_subjects`) through the real matcher: the subject of a
+machine's verb is a system when the word is one English does not use, or a pair holding a
+word that stands alone; people, ordinary words at the start of a sentence, headings and
+parts of longer phrases stay out. Sentences written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.entities import load_matcher
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    return load_matcher()
+
+
+def subjects(matcher, text):
+    return [(m.type, m.name, m.surface) for m in matcher.find(text) if m.via == "rule:subject"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Vexlor scans every image before it is pushed.", [("system", "Vexlor", "Vexlor")]),
+    ("Each night Tarvelo now backs up the cluster state.", [("system", "Tarvelo", "Tarvelo")]),
+    ("Storage\nWendrix caches the thumbnails of the portal.", [("system", "Wendrix", "Wendrix")]),
+    ("Inference at the data facility: XQ Runner serves the models.", [("system", "XQ Runner", "XQ Runner")]),
+])
+def test_subjects_of_machine_verbs_are_systems(matcher, text, expected):
+    assert subjects(matcher, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Traffic routes through the old proxy until autumn.",  # an ordinary word, sentence-initial
+    "Harbor now stores every image.",  # a common English word needs other evidence
+    "Ade Oyelaran joined in May. Oyelaran runs the calibration sprints.",  # a surname alone
+    "Sarah Quinn runs the test with the full schema.",  # a person's name
+    "The Pellworm stores are full.",  # after a determiner: part of a phrase
+    "Python runs the checks; Rust streams the alerts.",  # programming languages
+    "Lindqvist chairs the board and leads the review.",  # people's verbs
+])
+def test_people_and_ordinary_words_are_not_subjects(matcher, text):
+    assert subjects(matcher, text) == []
