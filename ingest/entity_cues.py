@@ -56,7 +56,9 @@ _STRONG_VERBS = (r"rolled\s+out|deploy(?:s|ed|ing)?|install(?:s|ed|ing)?|upgrad(
                  r"|adopt(?:s|ed|ing)?|built\s+(?:on|with)|(?:written|generated|checked|scanned"
                  r"|managed|monitored|profiled|profiling|tested|validated|packaged|orchestrated"
                  r"|scheduled|rendered|plotted|served|indexed|linted|formatted|benchmarked"
-                 r"|containeri[sz]ed|automated)\s+(?:with|by|through)|powered\s+by")
+                 r"|containeri[sz]ed|automated|driven|shipped|caught|enforced|routed|cached|compiled"
+                 r"|counted|collected|triggered|proxied|mirrored|backed\s+up)\s+(?:with|by|through)"
+                 r"|powered\s+by")
 _WEAK_VERBS = (r"us(?:e|es|ed|ing)|run(?:s|ning)?|ran|via|replac(?:e|es|ed|ing)|retir(?:e|es|ed|ing)"
                r"|pilot\s+of|port\s+of|ported\s+to|integrat(?:e|es|ed|ing)\s+with")
 # A move from one product to another: "moved from Buildkite to Tekton", "switched the login
@@ -68,6 +70,7 @@ _SYSTEM_NOUNS = (r"servers?|instances?|clusters?|plugins?|plug-ins?|dashboards?|
                  r"|deployment|logs|database|workflows?|port|overlay|integration|plots|widgets?"
                  r"|module|package|library|tool|tools|app|service|bot|agent|exporter|endpoints?"
                  r"|broker|wrapper|bindings|configuration|repository|repo|job|jobs|queue|pods?"
+                 r"|executors?|controllers?|index|runners?|extensions?|drivers?|adapters?|connectors?"
                  r"|release\s+v?\d|version\s+v?\d")
 # "adopted Kafka as the message broker", "a pilot of Ruff as the single linter".
 _AS_NOUNS = (r"tool|linter|formatter|scheduler|broker|database|backend|front\s+end|library|service"
@@ -212,7 +215,8 @@ def _subject_before(text: str, at: int) -> re.Match | None:
 # Nouns after which a lower-case word is a product, not a modifier ("the datalinker
 # service" but "the deblender configuration", "a commandline tool").
 _PRODUCT_NOUNS = frozenset("service server servers package library plugin plugins plug-in module "
-                           "operator client daemon exporter bindings cli api sdk app bot".split())
+                           "operator client daemon exporter bindings cli api sdk app bot executor "
+                           "controller index runner extension driver adapter connector".split())
 _ENGLISH_SUFFIX = re.compile(r"(?:ed|ing|i[sz]ed?|al|ive|ous|able|ible|ful|less|ic|ary|ly|ment|ness)\Z")
 _SENTENCE_END = re.compile(r"(?:^|[.!?:;]\s+|\n\s*(?:[-*\u2022]\s+)?|^\s*[-*\u2022]\s+)\Z")
 
@@ -229,6 +233,8 @@ _LEAD = frozenset(
     "adopt adopts adopted adopting built written generated checked scanned managed monitored "
     "profiled profiling tested validated packaged orchestrated scheduled rendered plotted served "
     "indexed linted formatted benchmarked containerised containerized automated powered use uses "
+    "driven shipped caught enforced routed cached compiled counted collected triggered proxied "
+    "mirrored backed "
     "used using run runs running ran via replace replaces replaced replacing retire retires "
     "retired retiring pilot port integrate integrates integrated integrating table catalog "
     "catalogue data dataset tool wrapper package library service script dashboard app plugin "
@@ -242,7 +248,8 @@ _TRAILING = frozenset(["as"] + (
     "container containers deployment logs database workflow workflows port overlay integration "
     "plots widget widgets module package library tool tools app service bot agent exporter "
     "endpoint endpoints broker wrapper bindings configuration repository repo job jobs queue pod "
-    "pods release version").split())
+    "pods release version executor executors controller controllers index runner runners extension "
+    "extensions driver drivers adapter adapters connector connectors").split())
 _CUE_WORDS = trie_regex(_LEAD | _TRAILING)
 #: Where a cue word may start, for `entity_regex.word_starts`.
 CUE_WORDS = vocabulary(_LEAD | _TRAILING, CUE, False)
