@@ -271,6 +271,8 @@ def _head_nouns(text: str, known: dict[tuple[int, int], str], starts: list[tuple
         head = " ".join(m.group().split())
         low = head[0].islower()
         mods = _tokens_before(text, m.start())
+        while mods and _NUMBERING.match(mods[0][2]):
+            mods = mods[1:]  # "3.1 Summit and Commissioning": a section's number is no name
         if not mods:
             continue
         if "\n" in text[mods[-1][1]:m.start()] and line_is_heading(text, m.start()):
@@ -340,6 +342,7 @@ def _head_nouns(text: str, known: dict[tuple[int, int], str], starts: list[tuple
         yield start, stop, "system", word, "rule:context"
 
 
+_NUMBERING = re.compile(r"\d+(?:\.\d+)*\.?\Z")
 _GAP_WORD = re.compile(r"(?<=[ \t])[a-z]{3,}[ \t]+\Z")
 
 
