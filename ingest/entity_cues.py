@@ -56,7 +56,7 @@ _STRONG_VERBS = (r"rolled\s+out|deploy(?:s|ed|ing)?|install(?:s|ed|ing)?|upgrad(
                  r"|adopt(?:s|ed|ing)?|built\s+(?:on|with)|(?:written|generated|checked|scanned"
                  r"|managed|monitored|profiled|profiling|tested|validated|packaged|orchestrated"
                  r"|scheduled|rendered|plotted|served|indexed|linted|formatted|benchmarked"
-                 r"|containeri[sz]ed|automated|driven|shipped|caught|enforced|routed|cached|compiled"
+                 r"|containeri[sz]ed|automated|shipped|caught|enforced|routed|cached|compiled"
                  r"|counted|collected|triggered|proxied|mirrored|backed\s+up)\s+(?:with|by|through)"
                  r"|powered\s+by")
 _WEAK_VERBS = (r"us(?:e|es|ed|ing)|run(?:s|ning)?|ran|via|replac(?:e|es|ed|ing)|retir(?:e|es|ed|ing)"
@@ -233,7 +233,7 @@ _LEAD = frozenset(
     "adopt adopts adopted adopting built written generated checked scanned managed monitored "
     "profiled profiling tested validated packaged orchestrated scheduled rendered plotted served "
     "indexed linted formatted benchmarked containerised containerized automated powered use uses "
-    "driven shipped caught enforced routed cached compiled counted collected triggered proxied "
+    "shipped caught enforced routed cached compiled counted collected triggered proxied "
     "mirrored backed "
     "used using run runs running ran via replace replaces replaced replacing retire retires "
     "retired retiring pilot port integrate integrates integrated integrating table catalog "

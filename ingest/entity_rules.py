@@ -36,7 +36,7 @@ from ingest.entity_phrases import phrase_candidates, without_people
 from ingest.entity_rare import PHRASE_WORDS, agent_noun
 from ingest.entity_regex import HEAD, SOFTWARE, UNIVERSITY, lower, merge, scan_at, trie_regex, vocabulary, word_starts
 from ingest.entity_subjects import SUBJECT_WORDS, VERB, subjects
-from ingest.entity_shapes import AT_WORDS, VERSIONISH, contexts, shapes
+from ingest.entity_shapes import AT_WORDS, VERSIONISH, contexts, data_releases, shapes
 from ingest.entity_walk import end_of, line_is_heading, name_before, sentence_start, tokens_backwards
 from ingest.entity_words import (CONNECTORS, GENERIC_UNITS, HOSTS, LANGUAGES, STOP,
                                  standalone)
@@ -140,6 +140,8 @@ def open_class(text: str, known: dict[tuple[int, int], str], rejected: frozenset
     if flags & UNIVERSITY:
         out.extend(_universities(text, starts))
     out.extend(contexts(text, starts))
+    if "DR" in text:
+        out.extend(data_releases(text, known))
     # before the shapes: on the same span a context's type wins ("Registration for PyHEP")
     cued = cue_candidates(text, known, lowered, starts)
     if cued:

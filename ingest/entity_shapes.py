@@ -131,3 +131,41 @@ _KEBAB_SOFTWARE = frozenset("server client operator proxy cli api daemon plugin 
                             "utils".split())
 
 
+
+
+# ------------------------------------------------------------------ data releases
+# A survey's data release written with its number: "Gaia DR3", "SkyMapper DR4", "Legacy
+# Survey DR10" (the whole name; conventions §6 count "Gaia-DR3" as a data set, not an ID).
+_RELEASE = re.compile(r"(?<=[ \t\n])DR\d{1,2}(?:\.\d{1,2})?(?![\w.-]|\.\d)")
+_RELEASE_WORD = re.compile(r"[A-Z][\w]*(?:-[\w]+)*\Z")
+
+
+def data_releases(text: str, known: dict[tuple[int, int], str]) -> Iterator[Candidate]:
+    """Numbered data releases after the capitalised name of their survey (``rule:release``):
+    up to three name words before "DR<n>", on its line or wrapped from the line before."""
+    for m in _RELEASE.finditer(text):
+        start, pos = m.start(), m.start()
+        for _ in range(3):
+            gap = pos
+            while gap > 0 and text[gap - 1] in " \t\n":
+                gap -= 1
+            if "\n\n" in text[gap:pos] or gap == 0:
+                break
+            word_start = gap
+            while word_start > 0 and not text[word_start - 1].isspace():
+                word_start -= 1
+            word = text[word_start:gap]
+            if not _RELEASE_WORD.match(word) or word in STOP or word in LANGUAGES or word in GENERIC_UNITS:
+                break
+            if "\n" in text[gap:pos] and _heading_before(text, gap):
+                break  # a heading line does not run into the next line's name
+            start = pos = word_start
+        if start == m.start() or any(a < m.end() and m.start() < b for a, b in known):
+            continue  # no name before it, or the configuration knows the number already
+        yield start, m.end(), "dataset", " ".join(text[start:m.end()].split()), "rule:release"
+
+
+def _heading_before(text: str, end: int) -> bool:
+    """Whether the line that ends at `end` is short and has no closing punctuation."""
+    line = text[text.rfind("\n", 0, end) + 1:end].strip()
+    return bool(line) and len(line.split()) <= 6 and line[-1] not in ".,;:!?)"

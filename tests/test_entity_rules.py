@@ -76,6 +76,16 @@ RULE_CASES = [
     ("A new table, DiaSourceHistory, was added. Students from the Pontificia Universidad Católica came.",
      [("dataset", "DiaSourceHistory", "DiaSourceHistory", "rule:cue"),
       ("organization", "Pontificia Universidad Católica", "Pontificia Universidad Católica", "rule:cue")]),
+    # a numbered data release after its survey's name, also wrapped from the line before;
+    # a software head noun after capitalised words; a summit that is a meeting, not the site
+    ("Stars come from Wendel DR2 and the Deep Night\nSurvey DR11 sweeps.",
+     [("dataset", "Wendel DR2", "Wendel DR2", "rule:release"),
+      ("dataset", "Deep Night Survey DR11", "Deep Night\nSurvey DR11", "rule:release")]),
+    ("Logs are shipped by Quenta to the store; jobs run through a Parsl executor.",
+     [("system", "Quenta", "Quenta", "rule:cue"), ("system", "Parsl", "Parsl", "rule:cue")]),
+    ("Inference uses Quark Runtime; the Kettle Brokers Summit met in May.",
+     [("system", "Quark Runtime", "Quark Runtime", "rule:head-noun"),
+      ("meeting", "Kettle Brokers Summit", "Kettle Brokers Summit", "rule:head-noun")]),
 ]
 
 
@@ -101,6 +111,11 @@ NEGATIVE_CASES = [
     # from the sample archive: modifiers and a capital that only opens a list item
     "Work started on containerised deployment; a new commandline tool; the deblender "
     "configuration.\n- Validation plots were reviewed.",
+    # a release number alone, after a heading or a section number; a section number and a
+    # head noun
+    "Alerts\nDR2 is planned. We reprocessed DR3 twice.",
+    "3.1 Summit and Commissioning Support",
+    "The effort was driven by Moreno and the plots made by Anna.",
 ]
 
 
