@@ -31,7 +31,6 @@ from operator import attrgetter
 from pathlib import Path
 from urllib.parse import quote
 
-from ingest.entity_cues import coordinated
 from ingest.entity_phrases import listed, recased
 from ingest.entity_compile import ID_BEFORE, compile_name, compile_pattern, fits, union
 from ingest.entity_config import (
@@ -182,7 +181,6 @@ class EntityMatcher:
                     # frozen dataclass in about two thirds of the time keywords take
                     chosen.append(Mention(type_, name, start, end, text[start:end], via))
         if self.rules:
-            _take(chosen, taken, text, coordinated(work, [(m.start, m.end) for m in chosen if m.type == "system"], taken))
             ruled = [(m.type, m.name, work[m.start:m.end]) for m in chosen if m.via.startswith("rule:")]
             if ruled:
                 _take(chosen, taken, text, repeats(work, ruled, taken))

@@ -301,50 +301,6 @@ def cue_candidates(text: str, known: dict[tuple[int, int], str], lowered: str | 
     return out
 
 
-# "flake8 and isort", "Bokeh, HoloViews": a word listed with a system.
-# (Only "and"/"or": a comma also sets off appositions, "a faster matcher, KDMatch".)
-_AFTER_LIST = re.compile(rf",?[ \t]+(?:and|or)[ \t]+(?P<name>{_TOK})(?![\w-])")
-_BEFORE_LIST = re.compile(rf"(?<![\w-])(?P<name>{_TOK}),?[ \t]+(?:and|or)[ \t]+\Z")
-
-
-_OBJECT_AFTER = re.compile(r"[ \t]+(?:the|a|an|its|their|our|it|them)\b")
-
-
-def _and_before(text: str, start: int) -> bool:
-    """Whether text[:start] ends with "and" or "or" between spaces or tabs, as every match of
-    `_BEFORE_LIST` does (a cheap test that spares most of its searches)."""
-    window = text[max(0, start - 40):start]  # the window `coordinated` searches
-    core = window.rstrip(" \t")
-    if len(core) == len(window):
-        return False
-    for word in ("and", "or"):
-        if core.endswith(word):
-            return core[-len(word) - 1:-len(word)] in (" ", "\t")
-    return False
-
-
-def coordinated(text: str, systems: list[tuple[int, int]], taken: bytearray) -> list[Candidate]:
-    """Words listed next to a system (`systems`: spans of system mentions) that are rare in
-    English: "replaced flake8 and isort" (``rule:cue``). A listed word is weak evidence (1)
-    and must be rare to reach `THRESHOLD`."""
-    out: list[Candidate] = []
-    for start, end in systems:
-        found = [_AFTER_LIST.match(text, end),
-                 _BEFORE_LIST.search(text, max(0, start - 40), start) if _and_before(text, start) else None]
-        for m in found:
-            if m is None:
-                continue
-            a, b = m.span("name")
-            surface = m.group("name")
-            if taken.find(1, a, b) != -1 or surface in _NEVER:
-                continue
-            if surface[0].islower() and _OBJECT_AFTER.match(text, b):
-                continue  # "Rucio and retries the failed ones": a verb
-            if (word_bonus(surface) or 0) + 1 >= THRESHOLD:
-                out.append((a, b, "system", surface, "rule:cue"))
-    return out
-
-
 class ArchiveEvidence:
     """Cues summed over many texts: what the archive says about each surface.
 

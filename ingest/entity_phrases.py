@@ -287,15 +287,16 @@ _VERB_AFTER = re.compile(r"[ \t]+(?:the|a|an|its|their|our|it|them|to)\b")
 
 def _member(text: str, name: str, a: int, b: int) -> bool:
     """Whether a listed word could be a name of the list's type: capitalised (not at a
-    sentence start, not half of a person's name) or a rare lower-case word (not a verb:
-    "Rucio and retries the failed ones")."""
+    sentence start, not half of a person's name) or a lower-case word English does not use
+    or uses very little ("flake8 and isort"; not a verb: "Rucio and retries the failed
+    ones"). (This rule took over the cue rule's lists, which typed the same words.)"""
     if name in NOT_NAME or name.isdigit() or RELEASE_ID.match(name):
         return False
     if name[0].isupper():
         # an everyday word ("Qserv, Security and Networking") is no name by being listed
         return not next_is_capital(text, b) and not sentence_start(text, a) and len(name) > 1 \
             and (word_bonus(name) or 0) >= 0
-    return lower_name(name) and _VERB_AFTER.match(text, b) is None
+    return (lower_name(name) or word_bonus(name) == 1) and _VERB_AFTER.match(text, b) is None
 
 
 def without_people(text: str, candidates: list[Candidate]) -> list[Candidate]:

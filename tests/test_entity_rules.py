@@ -63,7 +63,8 @@ RULE_CASES = [
      [("dataset", "DiaObject", "DIAObjects", "rule:variant")]),
     ("See DMTN-208.", [("document", "DMTN-208", "DMTN-208", "pattern")]),
     # a name typed by the contexts it is written in (rule:cue): verbs and nouns of software,
-    # a move from one product to another, a list with a system, a conference, a partner
+    # a move from one product to another, a conference, a partner (and a list with a system:
+    # rule:list)
     ("We deployed Keycloak and the datalinker service; plots use matplotlib.",
      [("system", "Keycloak", "Keycloak", "rule:cue"), ("system", "datalinker", "datalinker", "rule:cue"),
       ("system", "matplotlib", "matplotlib", "rule:cue")]),
@@ -71,7 +72,7 @@ RULE_CASES = [
      [("system", "Buildkite", "Buildkite", "rule:cue"), ("system", "Tekton", "Tekton", "rule:cue"),
       ("system", "lsst-build-tools", "lsst-build-tools", "rule:cue")]),
     ("Ruff replaced flake8 and isort. Registration for PyHEP is open.",
-     [("system", "flake8", "flake8", "rule:shape"), ("system", "isort", "isort", "rule:cue"),
+     [("system", "flake8", "flake8", "rule:shape"), ("system", "isort", "isort", "rule:list"),
       ("meeting", "PyHEP", "PyHEP", "rule:cue")]),
     ("A new table, DiaSourceHistory, was added. Students from the Pontificia Universidad Católica came.",
      [("dataset", "DiaSourceHistory", "DiaSourceHistory", "rule:cue"),
