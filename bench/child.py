@@ -131,6 +131,7 @@ def main(argv: list[str]) -> int:
     sampler.wrap(_archive_pass.ArchivePass, "finish", "pass")
     sampler.wrap(_ingest, "refresh_summary", "summary")
     sampler.wrap(_ingest._aggregate, "write", "summary")
+    sampler.wrap(_ingest._aggregate.StreamingAccumulator, "write", "summary")
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     sampler.start()
     start = time.perf_counter()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -101,6 +102,84 @@ class Accumulator:
                 "roots": archive_roots(r["source_abs"] for r in reports),
             },
         }
+
+
+class StreamingAccumulator(Accumulator):
+    """An `Accumulator` whose report rows wait on disk, not in memory: an ingest's parent
+    folds every report of the run into the summary, and rows kept in memory (about 1 KB
+    each) grew it with the archive. Memory holds a sort key and a file offset per report and
+    the counters; `write` streams summary.json in the order `finish` gives (the same JSON).
+    The rows go to an anonymous temporary file in `folder` (gone when closed or killed)."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__()
+        self._rows = tempfile.TemporaryFile(dir=folder)
+        self._keys: list[tuple] = []  # (sort key..., offset, length) per report
+        self._formats: dict[str, int] = defaultdict(int)
+        self._periods: list[str | None] = [None, None]
+        self._dirs: dict[str, str] = {}  # folder -> one file in it (for archive_roots)
+
+    @classmethod
+    def from_summary(cls, summary: dict, folder: Path) -> "StreamingAccumulator":
+        acc = cls(folder)
+        for row in summary["reports"]:
+            acc._keep(row)
+        acc.ents = {(e["type"], e["name"]): dict(e) for e in summary["entities"]}
+        acc.sections = summary["stats"]["sections"]
+        acc.last_updated = summary["stats"]["last_updated"]
+        return acc
+
+    def add(self, row: dict, entities: list, ingested_at: str) -> None:
+        super().add(row, entities, ingested_at)
+        self._keep(self.reports.pop())
+
+    def _keep(self, row: dict) -> None:
+        line = json.dumps(row, ensure_ascii=False).encode("utf-8")
+        self._keys.append((row["period"] or "9999-99", row["title"], row["id"],
+                           self._rows.tell(), len(line)))
+        self._rows.write(line)
+        self._formats[row["format"]] += 1
+        if row["period"]:
+            low, high = self._periods
+            self._periods = [min(low or row["period"], row["period"]),
+                             max(high or row["period"], row["period"])]
+        self._dirs.setdefault(os.path.dirname(row["source_abs"]), row["source_abs"])
+
+    def write(self, index_dir: Path, generation: int) -> None:
+        """Replace summary.json atomically with this summary, streamed."""
+        entities = sorted(self.ents.values(), key=lambda e: (_TYPE_ORDER.get(e["type"], 99),
+                                                             -e["mentions"], e["name"].lower()))
+        by_type: dict[str, int] = defaultdict(int)
+        for e in entities:
+            by_type[e["type"]] += 1
+        stats = {
+            "reports": len(self._keys), "sections": self.sections,
+            "entities_by_type": {t: by_type[t] for t in ENTITY_TYPES if by_type.get(t)},
+            "formats": dict(sorted(self._formats.items())),
+            "first_period": self._periods[0], "last_period": self._periods[1],
+            "last_updated": self.last_updated,
+            "roots": archive_roots(self._dirs.values()),
+        }
+        self._keys.sort()
+        path = Path(index_dir) / SUMMARY_NAME
+        tmp = path.with_suffix(".json.tmp")
+        rows = self._rows
+        rows.flush()
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(f'{{"generation": {json.dumps(generation)}, "reports": [')
+            for i, (*_, offset, length) in enumerate(self._keys):
+                rows.seek(offset)
+                f.write((", " if i else "") + rows.read(length).decode("utf-8"))
+            f.write('], "entities": ')
+            json.dump(entities, f, ensure_ascii=False)
+            f.write(', "stats": ')
+            json.dump(stats, f, ensure_ascii=False)
+            f.write("}")
+        os.replace(tmp, path)
+        self.close()
+
+    def close(self) -> None:
+        self._rows.close()
 
 
 def build(report_fields, generation: int) -> dict:

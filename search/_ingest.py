@@ -163,7 +163,9 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
         # would need its old entity counts, so then the summary is rebuilt from the index.
         previous = None if gone else (_aggregate.read(index_dir, eng.generation(ix))
                                       or (None if known else _aggregate.empty()))
-        summary = _aggregate.Accumulator.from_summary(previous) if previous else None
+        # (its rows wait on disk: the parent's memory does not grow with the archive)
+        summary = _aggregate.StreamingAccumulator.from_summary(previous, index_dir) \
+            if previous else None
         stage = index_dir / f"{STAGE_PREFIX}{os.getpid()}"
         parallel = use_workers(jobs, work)
         if parallel:  # longest first, so no long file is left to one worker at the end
@@ -198,7 +200,7 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
         if archive is not None and archive.finish():
             run.summary = None  # rewritten reports: their counts changed, rebuild the summary
         if run.summary is not None:
-            _aggregate.write(index_dir, run.summary.finish(eng.generation(ix)))
+            run.summary.write(index_dir, eng.generation(ix))
         else:
             refresh_summary(eng, ix)
         eng.close()
@@ -221,7 +223,7 @@ class _Run:
     """The parent's side of one ingest: hand out files, collect answers, commit batches."""
 
     def __init__(self, engine, ix, workers, known: dict, progress,
-                 summary: _aggregate.Accumulator | None, work: dict[str, float] | None = None,
+                 summary: _aggregate.StreamingAccumulator | None, work: dict[str, float] | None = None,
                  archive: ArchivePass | None = None) -> None:
         self.engine, self.ix, self.workers = engine, ix, workers
         self.known, self.progress = known, progress

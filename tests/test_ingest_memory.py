@@ -138,3 +138,46 @@ def test_tantivy_summary_rebuild_streams_the_report_documents(tmp_path, search_e
     # from (each listing the 200 notes) must not all be in memory at once as well.
     per_report = (peaks[large] - peaks[small]) / (large - small)
     assert per_report < 4 * len(repr(summaries[large]["reports"][0])), (peaks, per_report)
+
+
+def test_the_ingest_summary_keeps_its_report_rows_on_disk(tmp_path):
+    # An ingest folds every report of the run into summary.json: the rows (about 1 KB each
+    # in memory) wait in a temporary file, so the parent keeps a sort key per report
+    from search import _aggregate
+
+    def rows(n: int):
+        for i in range(n):
+            source = f"/archive/{2014 + i % 10}/report-{i:05d}-{'x' * 120}.html"
+            yield ({"id": f"report-{i:05d}", "title": f"Status report {i} " + "word " * 30,
+                    "period": f"{2014 + i % 10}-{1 + i % 12:02d}", "format": "html",
+                    "source": source[9:], "pages": None, "sections": 9, "entities": 12,
+                    "source_abs": source, "sha256": f"{i:064x}"},
+                   [["system", f"System{i % 50}", 2], ["dataset", "DP0.2", 1]],
+                   "2026-12-01T00:00:00")
+
+    peaks, written = {}, {}
+    for n in (500, 2000):
+        folder = tmp_path / f"ix-{n}"
+        folder.mkdir()
+        tracemalloc.start()
+        try:
+            base = tracemalloc.get_traced_memory()[0]
+            acc = _aggregate.StreamingAccumulator.from_summary(_aggregate.empty(), folder)
+            for row in rows(n):  # made one at a time, as the workers' rows arrive
+                acc.add(*row)
+            peaks[n] = tracemalloc.get_traced_memory()[0] - base
+        finally:
+            tracemalloc.stop()
+        acc.write(folder, 7)
+        written[n] = json.loads((folder / _aggregate.SUMMARY_NAME).read_text(encoding="utf-8"))
+        # the same summary as the in-memory accumulator's
+        plain = _aggregate.Accumulator()
+        for row in rows(n):
+            plain.add(*row)
+        assert written[n] == plain.finish(7)
+        assert list(folder.iterdir()) == [folder / _aggregate.SUMMARY_NAME]
+    row_bytes = len(json.dumps(written[2000]["reports"][0]))
+    per_report = (peaks[2000] - peaks[500]) / 1500
+    # a row held in memory costs about three times its JSON (1.7 KB here); what is kept is
+    # its sort key (period, title, id) and where it is in the file
+    assert per_report < row_bytes, (peaks, per_report, row_bytes)
