@@ -189,6 +189,7 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
             run.feed_all(todo)
         except BaseException:
             workers.close(abort=True)
+            run.drop_summary()
             raise
         else:
             workers.close()
@@ -198,7 +199,7 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
         # the reports of this run were written with the archive's names; the pass rewrites
         # the others that can differ (search._archive_pass).
         if archive is not None and archive.finish():
-            run.summary = None  # rewritten reports: their counts changed, rebuild the summary
+            run.drop_summary()  # rewritten reports: their counts changed, rebuild the summary
         if run.summary is not None:
             run.summary.write(index_dir, eng.generation(ix))
         else:
@@ -335,7 +336,7 @@ class _Run:
                 if rid in self.known:
                     self.updated.add(rid)
                     self.batches[b].delete.add(rid)  # only ids the index holds: no blind deletes
-                    self.summary = None  # its old counts are in the summary: rebuild it
+                    self.drop_summary()  # its old counts are in the summary: rebuild it
                     if self.archive is not None:
                         self.archive.take_back(self._searcher(), rid)
                 else:
@@ -354,6 +355,12 @@ class _Run:
                 self.batches[b].dead.setdefault(w, []).append(span)
             elif self.summary is not None and rid not in self.updated:
                 self.summary.add(*row)
+
+    def drop_summary(self) -> None:
+        """Stop folding reports into the summary (it is rebuilt from the index instead)."""
+        if self.summary is not None:
+            self.summary.close()
+            self.summary = None
 
     def _searcher(self):
         # The replaced reports are read from the last commit before theirs deletes them.

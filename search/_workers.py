@@ -28,6 +28,11 @@ from search._aggregate import entry_of
 
 #: Files queued per worker: enough to keep it busy while the parent commits or merges.
 IN_FLIGHT = 4
+#: Reports a worker holds in memory (estimated bytes, `_size_of`) until the names of a run
+#: with the archive pass are final; the rest wait on disk. Pickling every report to the
+#: spool and back cost about 0.5 ms a report (a tenth of the pass's share of a 10k-section
+#: ingest); this budget holds such a run (1,104 reports, ~20 MB) and bounds a larger one.
+HOLD_BYTES = 32 << 20
 
 @lru_cache(maxsize=4)
 def load_matcher(entities_file: str | None):
@@ -65,10 +70,10 @@ class Worker:
     (`search._archive_pass`).
 
     With `spool` (a run with the archive pass: its batches are flushed only once every file
-    of the run is read, with the run's final names), the reports are held on disk, pickled
-    one after another in a file per batch in `spool` (the worker's staging directory), so
-    memory holds one report at a time whatever the run's size; else (no pass: each batch is
-    flushed as soon as it is read) in memory. `evidence`: compute each report's share of the
+    of the run is read, with the run's final names), the reports past the first
+    `HOLD_BYTES` of them are held on disk, pickled one after another in a file per batch in
+    `spool` (the worker's staging directory), so memory stays bounded whatever the run's
+    size; else (no pass: each batch is flushed as soon as it is read) in memory. `evidence`: compute each report's share of the
     pass (off only when the pass is, `bench.entities` measures what it costs).
     """
 
@@ -77,8 +82,9 @@ class Worker:
         self.builder, self.worker = builder, worker
         self.entities, self.options = entities_file, options
         self.spool, self.evidence = spool, evidence
-        self.held: dict[int, list] = {}  # batch -> [(path, report)] (no spool)
+        self.held: dict[int, list] = {}  # batch -> [(path, report)] held in memory
         self._files: dict[int, object] = {}  # batch -> its open spool file
+        self._bytes, self._spilling = 0, False  # memory the held reports take (estimated)
 
     def handle(self, message: tuple) -> tuple:
         """One message -> its answer (see the module docs)."""
@@ -95,9 +101,14 @@ class Worker:
         return ("done", self.worker, batch, path, (report.id, report.evidence), None)
 
     def _hold(self, batch: int, path: str, report) -> None:
-        if self.spool is None:
-            self.held.setdefault(batch, []).append((path, report))
-            return
+        if self.spool is None or not self._spilling:
+            self._bytes += _size_of(report)
+            # past the budget every later report is spooled: a batch's reports stay in
+            # the order they were read (held ones first)
+            self._spilling = self.spool is not None and self._bytes > HOLD_BYTES
+            if not self._spilling:
+                self.held.setdefault(batch, []).append((path, report))
+                return
         f = self._files.get(batch)
         if f is None:
             self.spool.mkdir(parents=True, exist_ok=True)
@@ -109,9 +120,7 @@ class Worker:
 
     def _held(self, batch: int):
         """The reports of `batch`, in the order they were read (from the spool: one at a time)."""
-        if self.spool is None:
-            yield from self.held.pop(batch, ())
-            return
+        yield from self.held.pop(batch, ())
         f = self._files.pop(batch, None)
         if f is None:
             return
@@ -145,6 +154,12 @@ class Worker:
             f.close()
         self._files.clear()  # the files go with the staging directory (clear_stage)
         self.builder.cancel()
+
+
+def _size_of(report) -> int:
+    """About how many bytes `report` takes in memory (7 per character of text, measured on
+    the generated archive: 18 KB for a report of 9 sections and 43 mentions)."""
+    return 8 * (len(report.title) + sum(len(s.text) + len(s.heading) for s in report.sections))
 
 
 def _with_evidence(report, entities_file: str | None):

@@ -107,7 +107,7 @@ def test_a_name_no_longer_learned_leaves_no_archive_mention(tmp_path, index_loca
 def test_batches_and_workers_give_the_reports_of_one_batch(tmp_path, index_location, monkeypatch):
     # one file per worker per commit, two worker processes: earlier batches are written
     # before later ones teach the archive a name, and are brought in line after the last
-    from search import _ingest, _pg_ingest
+    from search import _ingest, _pg_ingest, _workers
 
     archive = tmp_path / "archive"
     archive.mkdir()
@@ -117,6 +117,8 @@ def test_batches_and_workers_give_the_reports_of_one_batch(tmp_path, index_locat
     monkeypatch.setattr(_ingest, "COMMIT_EVERY", 1)
     monkeypatch.setattr(_ingest, "PARALLEL_MIN_FILES", 2)
     monkeypatch.setattr(_pg_ingest, "PARALLEL_MIN_FILES", 2)
+    # each worker holds its first report in memory and spools the others to disk
+    monkeypatch.setattr(_workers, "HOLD_BYTES", 2000)
     location = index_location(tmp_path, "batches")
     ingest_paths([archive], location, jobs=2)
     index = Index(location)
@@ -133,8 +135,9 @@ def test_batches_and_workers_give_the_reports_of_one_batch(tmp_path, index_locat
 _KILL_AT_COMMIT = r"""
 import os, signal, sys
 from pathlib import Path
-from search import _ingest, ingest_paths
+from search import _ingest, _workers, ingest_paths
 _ingest.COMMIT_EVERY = 1
+_workers.HOLD_BYTES = 0  # every report is spooled to disk
 kill_at, commits = int(sys.argv[3]), []
 commit = _ingest._Run._commit
 def dying_commit(run, batch):
