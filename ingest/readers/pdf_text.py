@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import statistics
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 #: Glyphs that start a list item wherever they appear at the start of a line.
@@ -59,11 +59,12 @@ class Line:
     text: str
     chars: int  # non-space characters, for weighting
     column: int = 0  # 1 for the right column of a two-column page
+    #: Number of whitespace-separated words (set from `text`, which never changes): the
+    #: heading rules ask it of every line, and a cached_property's lock cost more than this.
+    words: int = field(init=False, repr=False, compare=False)
 
-    @cached_property  # asked several times a line by the heading rules; text never changes
-    def words(self) -> int:
-        """Number of whitespace-separated words."""
-        return len(self.text.split())
+    def __post_init__(self) -> None:
+        self.words = len(self.text.split())
 
 
 def normalise(text: str) -> str:
@@ -124,10 +125,27 @@ class Vocabulary:
     """Words and hyphenated compounds seen in one document, to decide line-end hyphens."""
 
     def __init__(self, texts: list[str]) -> None:
-        # One scan of the whole text (a word never spans the line breaks joining it).
-        found = set(_WORD.findall("\n".join(texts).lower()))
-        self.compounds: set[str] = {w for w in found if "-" in w}
-        self.words: set[str] = found - self.compounds
+        self._texts = texts
+
+    @cached_property
+    def _found(self) -> tuple[set[str], set[str]]:
+        # Scanned on the first line-end hyphen only: many documents have none, and the scan
+        # was a tenth of reading a generated PDF. One scan of the whole text (a word never
+        # spans the line breaks joining it).
+        found = set(_WORD.findall("\n".join(self._texts).lower()))
+        self._texts = []
+        compounds = {w for w in found if "-" in w}
+        return found - compounds, compounds
+
+    @property
+    def words(self) -> set[str]:
+        """The document's words without a hyphen, lower-cased."""
+        return self._found[0]
+
+    @property
+    def compounds(self) -> set[str]:
+        """The document's hyphenated compounds, lower-cased."""
+        return self._found[1]
 
 
 def join_hyphenated(left: str, right: str, vocab: Vocabulary) -> str:
