@@ -31,7 +31,7 @@ from search._memory import release_free_memory
 from search._pool import GenerationCache
 from search._schema import report_documents
 from search._tantivy_schema import (ORDER_BITS, SCHEMA_VERSION, analyzers, build_schema,
-                                    fields_of, meta_of, to_document)
+                                    fields_of, meta_of, to_document, with_phrase_words)
 from search._tantivy_view import TantivyView, _report_fields
 
 SUBDIR = "tantivy"
@@ -304,7 +304,9 @@ class _Builder:
         self.docs: list[dict] = []
 
     def add(self, report, source_abs: str) -> tuple[int, int, dict]:
-        docs = report_documents(report, source_abs)
+        # The phrase words here, in the worker: the parent only copies them (see
+        # `with_phrase_words`).
+        docs = [with_phrase_words(d) for d in report_documents(report, source_abs)]
         start = len(self.docs)
         self.docs.extend(docs)
         return start, len(self.docs), docs[0]
