@@ -66,9 +66,11 @@ def ensure_ingest_pdfs(data_dir: Path, count: int = 24, long: int = 3, seed: int
 
 
 #: The parts of an ingest timed on their own (see `_phases`): planning (walk, sha256, page
-#: counts), extraction and writing by the workers with the batch commits, the archive-wide
-#: entity pass (with its own commit), the summary.
-PHASES = ("plan", "extract_write_commit", "archive_pass", "summary")
+#: counts), extraction and writing by the workers up to the last commit (the parent waiting
+#: on them, minus its commits), the parent's commits (tantivy's writer indexes every document
+#: then: the part no worker shares), the archive-wide entity pass (with its own commit), the
+#: summary.
+PHASES = ("plan", "extract_write", "commit", "archive_pass", "summary")
 
 
 class _phases:
@@ -102,7 +104,8 @@ class _phases:
         self._undo: list = []
         self._wrap(_ingest, "work_of", "plan")
         self._wrap(_ingest, "sha256_of", "plan")
-        self._wrap(_ingest._Run, "feed_all", "extract_write_commit")
+        self._wrap(_ingest._Run, "feed_all", "extract_write")
+        self._wrap(_ingest._Run, "_commit", "commit")  # inside feed_all: taken out below
         # the pass's parent share: the names learned before each batch is written, and
         # what it rewrites after the last commit
         self._wrap(_archive_pass.ArchivePass, "learned_now", "archive_pass")
@@ -114,13 +117,15 @@ class _phases:
     def __exit__(self, *exc) -> None:
         for owner, name, original in reversed(self._undo):
             setattr(owner, name, original)
+        self.seconds["extract_write"] -= self.seconds["commit"]
 
 
-def ingest_ab(paths: list[Path], work: Path, reps: int, log=print) -> dict:
+def ingest_ab(paths: list[Path], work: Path, reps: int, log=print, read_options=None) -> dict:
     """Seconds of `ingest_paths` with --jobs 1 and --jobs 2 on `paths`, alternated, fresh index.
 
     Each run also records the parent's time per phase (`PHASES`) and the 1-minute load
     average before it starts, since other jobs on the machine change the figure.
+    `read_options` (ingest.ReadOptions) choose the PDF reader.
     """
     import os
     import shutil
@@ -138,7 +143,7 @@ def ingest_ab(paths: list[Path], work: Path, reps: int, log=print) -> dict:
             load = os.getloadavg()[0]
             with _phases() as timer:
                 start = time.perf_counter()
-                ingest_paths(paths, index, jobs=jobs)
+                ingest_paths(paths, index, jobs=jobs, read_options=read_options)
                 seconds = time.perf_counter() - start
             shutil.rmtree(index, ignore_errors=True)
             if rep >= 0:
@@ -161,29 +166,43 @@ def ingest_ab(paths: list[Path], work: Path, reps: int, log=print) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m bench.pdfs [--reps R]``: 24 PDFs (three of ~25 pages), --jobs 2 vs --jobs 1."""
+    """``python -m bench.pdfs [--reps R] [--pdf-reader pdfium|pdfminer|both]``: 24 PDFs
+    (three of ~25 pages), --jobs 2 vs --jobs 1, with the default PDF reader or each one."""
     import argparse
     import sys
     import tempfile
 
+    from ingest.options import DEFAULT_PDF_READER, ReadOptions
+    from ingest.readers.pdf import ENGINES, count_pages
+
     parser = argparse.ArgumentParser(prog="python -m bench.pdfs")
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--data-dir", default=str(Path(__file__).parent / "data"))
+    parser.add_argument("--pdf-reader", choices=(*ENGINES, "both"), default=DEFAULT_PDF_READER,
+                        help=f"the PDF reader the ingest uses (default {DEFAULT_PDF_READER}); "
+                             "both: one table row per reader")
     args = parser.parse_args(argv)
     paths = ensure_ingest_pdfs(Path(args.data_dir))
-    from ingest.readers.pdf import count_pages
-
+    readers = ENGINES if args.pdf_reader == "both" else (args.pdf_reader,)
     pages = [count_pages(p.read_bytes()) or 0 for p in paths]
     print(f"{len(paths)} PDFs, {sum(pages)} pages (longest {sorted(pages)[-3:]})", file=sys.stderr)
-    with tempfile.TemporaryDirectory() as tmp:
-        out = ingest_ab(paths, Path(tmp), args.reps, log=lambda m: print(m, file=sys.stderr))
-    print(f"| PDFs | pages | jobs=1 s | jobs=2 s | speed-up | reps |\n|---|---|---|---|---|---|\n"
-          f"| {len(paths)} | {sum(pages)} | {out['jobs1']['median']:.2f} | "
-          f"{out['jobs2']['median']:.2f} | {out['speedup_jobs2']:.2f}x | {out['jobs1']['reps']} |")
-    print("\n| jobs | " + " | ".join(PHASES) + " | total | load |\n|---|" + "---|" * (len(PHASES) + 2))
-    for side_name, row in out["phases"].items():
-        print(f"| {side_name[-1]} | " + " | ".join(f"{row[k]:.2f}" for k in PHASES)
-              + f" | {row['total']:.2f} | {row['load']:.2f} |")
+    outs = {}
+    for reader in readers:
+        print(f"PDF reader {reader}:", file=sys.stderr)
+        with tempfile.TemporaryDirectory() as tmp:
+            outs[reader] = ingest_ab(paths, Path(tmp), args.reps, read_options=ReadOptions(
+                pdf_reader=reader), log=lambda m: print(m, file=sys.stderr))
+    print("| PDFs | pages | reader | jobs=1 s | jobs=2 s | speed-up | reps |\n"
+          "|---|---|---|---|---|---|---|")
+    for reader, out in outs.items():
+        print(f"| {len(paths)} | {sum(pages)} | {reader} | {out['jobs1']['median']:.2f} | "
+              f"{out['jobs2']['median']:.2f} | {out['speedup_jobs2']:.2f}x | {out['jobs1']['reps']} |")
+    print("\n| reader | jobs | " + " | ".join(PHASES) + " | total | load |\n|---|---|"
+          + "---|" * (len(PHASES) + 2))
+    for reader, out in outs.items():
+        for side_name, row in out["phases"].items():
+            print(f"| {reader} | {side_name[-1]} | " + " | ".join(f"{row[k]:.2f}" for k in PHASES)
+                  + f" | {row['total']:.2f} | {row['load']:.2f} |")
     return 0
 
 
