@@ -112,6 +112,7 @@ class _phases:
         self._wrap(_archive_pass.ArchivePass, "finish", "archive_pass")
         self._wrap(_ingest, "refresh_summary", "summary")
         self._wrap(_ingest._aggregate, "write", "summary")
+        self._wrap(_ingest._aggregate.StreamingAccumulator, "write", "summary")
         return self
 
     def __exit__(self, *exc) -> None:
