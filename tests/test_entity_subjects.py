@@ -24,6 +24,8 @@ def subjects(matcher, text):
     ("Each night Tarvelo now backs up the cluster state.", [("system", "Tarvelo", "Tarvelo")]),
     ("Storage\nWendrix caches the thumbnails of the portal.", [("system", "Wendrix", "Wendrix")]),
     ("Inference at the data facility: XQ Runner serves the models.", [("system", "XQ Runner", "XQ Runner")]),
+    # a word English knows a little, after "now" with a verb only machines do
+    ("Monitoring\nLoom now stores the service logs.", [("system", "Loom", "Loom")]),
 ])
 def test_subjects_of_machine_verbs_are_systems(matcher, text, expected):
     assert subjects(matcher, text) == expected
@@ -37,6 +39,7 @@ def test_subjects_of_machine_verbs_are_systems(matcher, text, expected):
     "The Pellworm stores are full.",  # after a determiner: part of a phrase
     "Python runs the checks; Rust streams the alerts.",  # programming languages
     "Lindqvist chairs the board and leads the review.",  # people's verbs
+    "Moreno now runs the weekly call.",  # a surname: "now" needs a verb only machines do
 ])
 def test_people_and_ordinary_words_are_not_subjects(matcher, text):
     assert subjects(matcher, text) == []
