@@ -136,11 +136,33 @@ def _weights_of(m: re.Match) -> list[tuple[str, str, int, int, int]]:
 
 
 def cue_hits(text: str, lowered: str | None = None,
-             starts: list[tuple[int, int]] | None = None) -> Iterator[tuple[int, int, str, str, int]]:
+             starts: list[tuple[int, int]] | None = None) -> tuple[tuple[int, int, str, str, int], ...]:
     """(start, end, type, surface, weight) for every name a cue types in `text` (before the
     word's own frequency is weighed in); `lowered` is `text` lower-cased by
     `entity_regex.LOWER` and `starts` its `entity_regex.word_starts` for a vocabulary that
-    includes `CUE_WORDS`, if the caller has them."""
+    includes `CUE_WORDS`, if the caller has them.
+
+    Each text is scanned twice as a report is built: by the matcher (`cue_candidates`) and
+    for the report's archive evidence (`ArchiveEvidence.add`, `ingest.entity_evidence`),
+    a few sections apart. The hits depend on the text alone, so the last few hundred texts'
+    hits are kept and the second scan is a look-up (a text held by the report anyway; its
+    hash is computed once per string)."""
+    hits = _HITS.get(text)
+    if hits is None:
+        if len(_HITS) >= _HITS_KEPT:
+            _HITS.clear()
+        hits = _HITS[text] = tuple(_hits(text, lowered, starts))
+    return hits
+
+
+# text -> its cue hits, for the texts scanned last (see `cue_hits`); more sections than a
+# report has, few enough that the texts it holds weigh little
+_HITS: dict[str, tuple[tuple[int, int, str, str, int], ...]] = {}
+_HITS_KEPT = 512
+
+
+def _hits(text: str, lowered: str | None,
+          starts: list[tuple[int, int]] | None) -> Iterator[tuple[int, int, str, str, int]]:
     for group, type_, weight, start, end in _raw_hits(text, lowered, starts):
         surface = " ".join(text[start:end].split())
         first = surface.split()[0]
