@@ -79,7 +79,10 @@ def _noun_phrase(text: str, comma: int) -> str | None:
         if word[-1] in ".,;:!?)(":
             return None
         if word.lower() in DETERMINERS:
-            return kind(plain[i + 1:])
+            found = kind(plain[i + 1:])
+            if found is None and i > 0 and plain[i - 1] == "of":
+                continue  # "A reprocessing of the COSMOS field": the noun before "of" types it
+            return found
     return None
 
 

@@ -25,6 +25,9 @@ def found(matcher, text):
      [("system", "Pelican", "Pelican", "rule:apposition")]),
     ("A smaller run, dusk_neo_v3, tests the twilight visits.",
      [("dataset", "dusk_neo_v3", "dusk_neo_v3", "rule:apposition")]),
+    # the noun before "of" types a name after "a ... of the ...,"
+    ("A simulation of the southern sky, SouthSimB, is staged at the facility.",
+     [("dataset", "SouthSimB", "SouthSimB", "rule:apposition")]),
     ("Two brokers, Wagtail and Gannet, passed the test.",
      [("system", "Wagtail", "Wagtail", "rule:apposition"), ("system", "Gannet", "Gannet", "rule:apposition")]),
     ("The team released cadence_v9.2, the new survey simulation, last week.",
