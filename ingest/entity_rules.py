@@ -287,8 +287,9 @@ def _head_nouns(text: str, known: dict[tuple[int, int], str], starts: list[tuple
             continue
         span = (mods[0][0], mods[-1][1])
         end = m.end()
-        if type_ == "organization" and (all(w in HOSTS | GENERIC_UNITS for w in words)):
-            continue
+        if type_ == "organization" and all(w in HOSTS | GENERIC_UNITS for w in words) \
+                and (len(words) == 1 or all(w in HOSTS for w in words)):
+            continue  # "the IT team", "the Data Management group"; not "the Data Engineering group"
         if low and (_covered(mods, known) or _names_type(mods, known, type_)):
             # "the DECam HiTS data set", "the SPIE Astronomical Telescopes + Instrumentation
             # conference": configured names with a generic noun

@@ -84,6 +84,8 @@ RULE_CASES = [
       ("dataset", "Deep Night Survey DR11", "Deep Night\nSurvey DR11", "rule:release")]),
     ("Logs are shipped by Quenta to the store; jobs run through a Parsl executor.",
      [("system", "Quenta", "Quenta", "rule:cue"), ("system", "Parsl", "Parsl", "rule:cue")]),
+    ("Ines moved to the Data Engineering group.",
+     [("organization", "Data Engineering group", "Data Engineering group", "rule:head-noun")]),
     ("Inference uses Quark Runtime; the Kettle Brokers Summit met in May.",
      [("system", "Quark Runtime", "Quark Runtime", "rule:head-noun"),
       ("meeting", "Kettle Brokers Summit", "Kettle Brokers Summit", "rule:head-noun")]),
@@ -103,6 +105,7 @@ NEGATIVE_CASES = [
     "Data Facilities\nThe plan for the next Monday meeting is ready.",
     "Weekly w.2024.12 and v27.0 shipped; Gaia-DR3 and SDSS-V; COVID-19 and UTF-8.",
     "The IT team and the DM team met; a Phalanx-based deployment; the Solar System.",
+    "Then the Data Management group and the Science team met.",
     "The end-to-end test of the read-only light-curve service; PhD students; 3 IDs.",
     "Was team work enough? Resolved team issues came first. Planning group met.",
     # cues do not type people, cities, common words, adjectives or numbered parts
