@@ -223,11 +223,11 @@ KNOWS = Knowledge(load_config())
 # Thresholds on the open set, per bucket, from the measured figures (see __main__): the
 # known-name bucket must not lose what the gazetteer finds, the unknown bucket what the
 # open-class rules find.
-OPEN_MIN = {"known": (0.99, 0.99), "unknown": (0.99, 0.95)}
+OPEN_MIN = {"known": (0.99, 0.99), "unknown": (0.99, 0.96)}  # session 5: 0.992 / 0.967
 # The same on the open-set passages written after the first rules (split "after"): scored
 # once unchanged, then looked at when the context rule (rule:cue) was written, so no longer
 # blind; tests/fixtures/entities/eval_heldout.toml is the set no rule was tuned on.
-AFTER_MIN = {"known": (0.99, 0.99), "unknown": (0.99, 0.90)}
+AFTER_MIN = {"known": (0.99, 0.99), "unknown": (0.99, 0.93)}  # session 5: 1.000 / 0.935
 WRITTEN_BEFORE = [p for p in OPEN_PASSAGES if p.split != "after"]
 WRITTEN_AFTER = [p for p in OPEN_PASSAGES if p.split == "after"]
 # Hard negatives of the open set that some mention may overlap (none).
@@ -335,9 +335,16 @@ HELDOUT_MAX_NEGATIVE_HITS = 4
 # Floors on the second development set (eval_dev2.toml), from the figures reached with the
 # session-4 rules, which were written looking at its misses: a tuning set, not a blind one
 # (before them: known 0.953 / 1.000, unknown 0.791 / 0.439; after: 0.990 / 1.000, 0.975 /
-# 0.720).
-DEV2_MIN = {"known": (0.99, 0.99), "unknown": (0.97, 0.71)}
-DEV2_MAX_NEGATIVE_HITS = 2
+# 0.720; after the session-5 rules: 1.000 / 1.000, 0.984 / 0.768, 1 hard negative hit).
+DEV2_MIN = {"known": (0.99, 0.99), "unknown": (0.98, 0.76)}
+DEV2_MAX_NEGATIVE_HITS = 1
+
+# Floors on the third development set (eval_dev3.toml), written before the session-5 rules
+# and scored on each of them (before: known 0.750 / 1.000, unknown 0.920 / 0.523); some of
+# those rules were written after reading its misses (see its header and the README), so it
+# is a tuning set now: after them known 1.000 / 1.000, unknown 1.000 / 0.841.
+DEV3_MIN = {"known": (0.99, 0.99), "unknown": (0.99, 0.84)}
+DEV3_MAX_NEGATIVE_HITS = 0
 
 
 def test_dev2_set_scores_reach_the_thresholds(matcher):
@@ -352,6 +359,20 @@ def test_dev2_set_scores_reach_the_thresholds(matcher):
         assert counts.recall >= min_r, f"{bucket} recall\n{message}"
     hits = negative_hits(matcher, DEV2_PASSAGES)
     assert len(hits) <= DEV2_MAX_NEGATIVE_HITS, "\n".join(hits)
+
+
+def test_dev3_set_scores_reach_the_thresholds(matcher):
+    result = score(matcher, DEV3_PASSAGES, KNOWS)
+    FIGURES["dev set 3, known names"] = result.known.summary()
+    FIGURES["dev set 3, unknown names"] = result.unknown.summary()
+    message = (f"known {result.known.summary()}\nunknown {result.unknown.summary()}\n"
+               f"{result.diff(DEV3_PASSAGES)}")
+    for bucket, (min_p, min_r) in DEV3_MIN.items():
+        counts = getattr(result, bucket)
+        assert counts.precision >= min_p, f"{bucket} precision\n{message}"
+        assert counts.recall >= min_r, f"{bucket} recall\n{message}"
+    hits = negative_hits(matcher, DEV3_PASSAGES)
+    assert len(hits) <= DEV3_MAX_NEGATIVE_HITS, "\n".join(hits)
 
 
 def test_heldout_set_is_scored_per_bucket(matcher):
