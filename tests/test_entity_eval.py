@@ -327,7 +327,9 @@ def test_open_set_scores_reach_the_thresholds(matcher, label, passages, minimum)
 # Floors on the held-out set, never used to tune. Session 3's rules (rule:cue) reached known
 # 0.962 / 0.972, unknown 0.884 / 0.552. Session 4's phrase rules (entity_phrases) were
 # measured there three times, figures only (before, midway, at the end): known 0.973 /
-# 0.983, unknown 0.871 / 0.611 (F1 0.680 -> 0.718), 4 hard negatives hit (was 1).
+# 0.983, unknown 0.871 / 0.611 (F1 0.680 -> 0.718), 4 hard negatives hit (was 1). Session 5's
+# rules were measured there once, at the end, figures only: known 0.973 / 0.983, unknown
+# 0.873 / 0.620 (F1 0.725), 4 hit (the floors stay: 137/221 is just under 0.62).
 HELDOUT_MIN = {"known": (0.97, 0.98), "unknown": (0.87, 0.61)}
 HELDOUT_MAX_NEGATIVE_HITS = 4
 
@@ -397,7 +399,9 @@ def test_heldout_set_is_scored_per_bucket(matcher):
 # Floors on the second held-out set (eval_heldout2.toml), written blind in session 5 and never
 # used to tune. Scored on main 1dfd3c8 (the session-4 rules) when it was written: known 0.967 /
 # 0.986, unknown 0.856 / 0.463 (F1 0.601), 2 hard negatives hit; floors a little below.
-HELDOUT2_MIN = {"known": (0.96, 0.98), "unknown": (0.85, 0.46)}
+# Session 5's rules, measured once at the end, figures only: known 0.972 / 0.986, unknown
+# 0.859 / 0.475 (F1 0.612), 2 hit.
+HELDOUT2_MIN = {"known": (0.97, 0.98), "unknown": (0.85, 0.47)}
 HELDOUT2_MAX_NEGATIVE_HITS = 2
 
 
