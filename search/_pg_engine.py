@@ -19,7 +19,7 @@ import threading
 import time
 
 from search import _facets, _pg_hits, _pg_read
-from search._pg_match import FACET_STAT, facet_counts, facet_sql, match
+from search._pg_match import FACET_COUNT, facet_counts, match
 from search._pg_query import Compiler, Sql, lexemes_sql
 from search._pg_schema import SCHEMA
 from search._types import Hit, QueryError
@@ -28,6 +28,9 @@ S = SCHEMA
 _LEXEMES = re.compile(r"'((?:[^']|'')*)'")
 #: A letter standing alone (not part of a word or an ID such as "DM-1a"): "a", a stop word.
 _SINGLE_LETTER = re.compile(r"(?<![\w-])[^\W\d_](?![\w-])")
+#: Memory a search statement may use for its match set before spilling to disk (the
+#: server's default, 4 MB, spills a 10k-match set with its facet lexemes).
+WORK_MEM = "32MB"
 #: Query texts whose lexemes a view keeps (it lives as long as the index does not change).
 LEXEME_CACHE = 10_000
 
@@ -55,33 +58,15 @@ class PgView:
 
         def timed(conn):
             with conn.transaction():
-                conn.execute(f"SET LOCAL statement_timeout = {left}")
+                # one round trip; work_mem: a match set with its facet lexemes (tens of
+                # thousands of rows) is kept in memory, not spilled to a temporary file
+                conn.execute(f"SET LOCAL statement_timeout = {left}; "
+                             f"SET LOCAL work_mem = '{WORK_MEM}'")
                 return conn.execute(sql, params).fetchall()
         import psycopg
 
         try:
             return self.run(timed)
-        except psycopg.errors.QueryCanceled:
-            raise _too_long() from None
-
-    def _query(self, make, deadline: float | None) -> list:
-        """The rows of the statement `make(conn)` gives as (sql, params), in one snapshot
-        (REPEATABLE READ: ts_stat's own query sees what the statement sees), stopped at
-        `deadline`."""
-        import psycopg
-
-        left = None if deadline is None else int((deadline - time.monotonic()) * 1000)
-        if left is not None and left <= 0:
-            raise _too_long()
-
-        def run(conn):
-            with conn.transaction():
-                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                if left is not None:
-                    conn.execute(f"SET LOCAL statement_timeout = {left}")
-                return conn.execute(*make(conn)).fetchall()
-        try:
-            return self.run(run)
         except psycopg.errors.QueryCanceled:
             raise _too_long() from None
 
@@ -185,14 +170,12 @@ class PgView:
         counted in the same statement (one round trip, one snapshot) and kept for `facets`."""
         where, params, rank, rank_params = match(q, filters)
 
-        def make(conn):
-            return (f"""
-                WITH m AS MATERIALIZED (SELECT s.id, {rank} AS r, s.period
-                                        FROM {S}.sections s WHERE {where})
-                SELECT 0, id, r::float8, period FROM m
-                UNION ALL {FACET_STAT}
-                ORDER BY 1, 2""", rank_params + params + (facet_sql(conn, where, params),))
-        rows = self._query(make, deadline)
+        rows = self._rows(f"""
+            WITH m AS MATERIALIZED (SELECT s.id, {rank} AS r, s.period, s.facets
+                                    FROM {S}.sections s WHERE {where})
+            SELECT 0, id, r::float8, period FROM m
+            UNION ALL {FACET_COUNT}
+            ORDER BY 1, 2""", rank_params + params, deadline)
         out = [(float(score), doc) for kind, doc, score, _ in rows if kind == 0]
         self._periods.update((doc, period) for kind, doc, _, period in rows if kind == 0)
         self._facets = ((q, filters), facet_counts(rows), None)
@@ -204,15 +187,12 @@ class PgView:
         and the distinct reports of the whole match set are counted in it and kept."""
         where, params, rank, rank_params = match(q, filters)
 
-        def make(conn):
-            return (f"""
-                WITH m AS MATERIALIZED (SELECT s.id, {rank} AS r, s.period
-                                        FROM {S}.sections s WHERE {where})
-                (SELECT 0, id, r::float8, period FROM m ORDER BY r DESC, id LIMIT %s)
-                UNION ALL SELECT 1, count(*), count(DISTINCT id >> 16)::float8, NULL FROM m
-                UNION ALL {FACET_STAT}""",
-                    rank_params + params + (limit, facet_sql(conn, where, params)))
-        rows = self._query(make, deadline)
+        rows = self._rows(f"""
+            WITH m AS MATERIALIZED (SELECT s.id, {rank} AS r, s.period, s.facets
+                                    FROM {S}.sections s WHERE {where})
+            (SELECT 0, id, r::float8, period FROM m ORDER BY r DESC, id LIMIT %s)
+            UNION ALL SELECT 1, count(*), count(DISTINCT id >> 16)::float8, NULL FROM m
+            UNION ALL {FACET_COUNT}""", rank_params + params + (limit,), deadline)
         items = sorted(((float(score), doc) for kind, doc, score, _ in rows if kind == 0),
                        key=lambda it: (-it[0], it[1]))
         self._periods.update((doc, period) for kind, doc, _, period in rows if kind == 0)
@@ -260,8 +240,8 @@ class PgView:
         kept = self._facets
         if match_set is not None and kept is not None and kept[0] == match_set:
             return _facets.from_counts(kept[1], expand)  # counted with the matches
-        rows = self.run(lambda conn: conn.execute(
-            FACET_STAT, (facet_sql(conn, "s.id = ANY(%s)", (docs,)),)).fetchall())
+        rows = self._rows(f"WITH m AS (SELECT s.facets FROM {S}.sections s WHERE s.id = ANY(%s)) "
+                          + FACET_COUNT, (docs,))
         return _facets.from_counts(facet_counts(rows), expand)
 
     # -- hits (search._pg_hits) -------------------------------------------------------------

@@ -113,6 +113,14 @@ class Compiler:
                 return Sql("s.tsv @@ %s::tsquery", (tsq,), (tsq,))
             name = self.resolve(n.text).lower()
             series = n.text.lower()
+            if name == series:
+                # The word is the entity name itself: the names are in the tsvector (weight
+                # A), so its text condition finds every section naming it. An OR with a
+                # lookup in the names' index would keep the planner from intersecting that
+                # index with an entity filter's (it ANDs no two scans of one index): the
+                # filter would read every section naming the entity and test its text.
+                return Sql("(s.tsv @@ %s::tsquery OR s.series @> ARRAY[%s])", (tsq, series),
+                           (tsq,), (name,))
             return Sql("(s.tsv @@ %s::tsquery OR s.entity_names @> ARRAY[%s] "
                        "OR s.series @> ARRAY[%s])", (tsq, name, series), (tsq,), (name,))
         if field == "entity":
