@@ -8,7 +8,9 @@ repetition (ABC, then CBA) and medians over repetitions:
 - ingest (the smallest size): one ``report-archive ingest --jobs 1`` process into a fresh
   database; two such processes at once on the two halves of the files; one into a fresh
   Whoosh directory. reports/s is reports over wall-clock seconds; the target is two
-  writers at 1.6x or more of one;
+  writers at 1.6x or more of one. Beside it, the CPU milliseconds per report of the
+  ingest processes and of the server (its backends, read from /proc): writers and server
+  share the machine's cores, so their sum over the cores bounds what two writers can gain;
 - query p50/p95 in process (`Index.search`) over `phase_search.query_mix`, the PostgreSQL
   index next to a Whoosh index of the same files; target p95 <= 100 ms at 100k sections;
 - web (the largest size): `phase_web.run` (8 clients against ``serve``) on each engine;
@@ -22,6 +24,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -36,10 +40,41 @@ HERE = Path(__file__).resolve().parent
 REPORT_ARCHIVE = str(Path(sys.executable).with_name("report-archive"))
 
 
-def _ingest_procs(groups: list[list[Path]], index: str, extra=(), updated: bool = False
-                  ) -> float:
+def server_cpu_s(cluster) -> float:
+    """CPU seconds the server has used so far: the postmaster and its live processes (the
+    backends, autovacuum, the WAL writer) plus those that have exited (reaped by the
+    postmaster, so counted in its children's times)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    postmaster = int((cluster.data / "postmaster.pid").read_text().split()[0])
+
+    def fields(pid) -> list[str]:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+    total = sum(int(x) for x in fields(postmaster)[11:15])  # utime stime cutime cstime
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                own = fields(entry.name)
+            except OSError:
+                continue  # gone meanwhile: its time is in the postmaster's children's now
+            if int(own[1]) == postmaster:
+                total += int(own[11]) + int(own[12])
+    return total / tick
+
+
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _ingest_procs(groups: list[list[Path]], index: str, extra=(), updated: bool = False,
+                  cpu: dict | None = None, cluster=None) -> float:
     """Wall-clock seconds for one `ingest --jobs 1` process per group, all at once; each
-    file must be added (or, `updated`, replace its report)."""
+    file must be added (or, `updated`, replace its report). `cpu`, when given, gets the
+    CPU seconds (user + system) of the ingest processes together (``writers``) and, with
+    `cluster`, of the server meanwhile (``server``)."""
+    server0 = server_cpu_s(cluster) if cpu is not None and cluster is not None else None
+    children0 = _children_cpu_s()
     started = time.perf_counter()
     procs = [subprocess.Popen([REPORT_ARCHIVE, "ingest", *map(str, g), "--index", index,
                                "--jobs", "1", "--json", *extra], stdout=subprocess.PIPE,
@@ -52,6 +87,10 @@ def _ingest_procs(groups: list[list[Path]], index: str, extra=(), updated: bool 
             raise RuntimeError(f"ingest failed: {err.decode()[-500:]}")
         added += json.loads(out)["updated" if updated else "added"]
     seconds = time.perf_counter() - started
+    if cpu is not None:
+        cpu["writers"] = _children_cpu_s() - children0  # only these processes were reaped
+        if server0 is not None:
+            cpu["server"] = server_cpu_s(cluster) - server0
     expected = sum(len(g) for g in groups)
     if added != expected:
         raise RuntimeError(f"ingest added {added} of {expected}")
@@ -65,13 +104,17 @@ def run_ingest(cluster, paths: list[Path], work: Path, reps: int, log=print,
     half = len(paths) // 2
     counter = iter(range(10_000))
 
-    def pg(groups):
+    cpu_samples: dict[str, list[dict]] = {}
+
+    def pg(groups, side):
         def once(rep: int) -> float:
             name = f"bench_ingest_{next(counter)}"
             cluster.psql(f"CREATE DATABASE {name}")
+            cpu: dict = {}
             try:
-                return _ingest_procs(groups, cluster.url_for(name))
+                return _ingest_procs(groups, cluster.url_for(name), cpu=cpu, cluster=cluster)
             finally:
+                cpu_samples.setdefault(side, []).append(cpu)
                 cluster.psql(f"DROP DATABASE {name} WITH (FORCE)")
         return once
 
@@ -83,7 +126,8 @@ def run_ingest(cluster, paths: list[Path], work: Path, reps: int, log=print,
         finally:
             shutil.rmtree(target, ignore_errors=True)
 
-    sides = {"pg_1_writer": pg([paths]), "pg_2_writers": pg([paths[:half], paths[half:]])}
+    sides = {"pg_1_writer": pg([paths], "pg_1_writer"),
+             "pg_2_writers": pg([paths[:half], paths[half:]], "pg_2_writers")}
     if embedded:
         sides["whoosh_1_writer"] = whoosh
     seconds = stats.alternate(reps, sides)
@@ -93,11 +137,24 @@ def run_ingest(cluster, paths: list[Path], work: Path, reps: int, log=print,
                      "seconds": stats.summary(samples)}
     out["speedup_2_writers"] = stats.median(seconds["pg_1_writer"]) / \
         stats.median(seconds["pg_2_writers"])
+    # CPU per report of the writers and of the server: on one machine both share its cores,
+    # so (writers + server) / cores bounds how fast two writers can be (see bench/README)
+    for side, samples in cpu_samples.items():
+        got = [s for s in samples if "server" in s]
+        if got:
+            out[side]["cpu_ms_per_report"] = {
+                part: stats.median([s[part] * 1000.0 / len(paths) for s in got])
+                for part in ("writers", "server")}
     log(f"  ingest {len(paths)} reports: postgres 1 writer "
         f"{out['pg_1_writer']['reports_per_s']:.1f}/s, 2 writers "
         f"{out['pg_2_writers']['reports_per_s']:.1f}/s (x{out['speedup_2_writers']:.2f})"
         + (f"; whoosh 1 writer {out['whoosh_1_writer']['reports_per_s']:.1f}/s"
            if embedded else ""))
+    for side in ("pg_1_writer", "pg_2_writers"):
+        per = out[side].get("cpu_ms_per_report")
+        if per:
+            log(f"    {side}: CPU per report, writers {per['writers']:.1f} ms, server "
+                f"{per['server']:.1f} ms")
     return out
 
 

@@ -30,6 +30,9 @@ def test_postgres_phase_writes_ingest_search_and_web_figures(tmp_path):
     for side in ("pg_1_writer", "pg_2_writers", "whoosh_1_writer"):
         assert ingest[side]["reports_per_s"] > 0, side
     assert _number(ingest["speedup_2_writers"])
+    for side in ("pg_1_writer", "pg_2_writers"):  # CPU of the writers and of the server
+        per = ingest[side]["cpu_ms_per_report"]
+        assert per["writers"] > 0 and per["server"] > 0, (side, per)
     search = result["sizes"]["300"]["search"]
     for engine in ("postgres", "whoosh"):
         assert search[engine]["p95_ms"] >= search[engine]["p50_ms"] > 0
