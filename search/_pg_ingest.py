@@ -1,10 +1,11 @@
 """`ingest_paths` for a PostgreSQL index: many runs at once, from many machines.
 
 A run lists the indexed reports once, skips files whose sha256 is already there, and
-extracts the rest in `jobs` processes (or in this one); each extracted report is written
-at once by the process that extracted it, in its own transaction (see `_pg_write.put`). No
-lock is held for the run: another run on another machine writes its reports meanwhile, and
-only two writers of the same report id ever wait for each other (for one report's write).
+extracts the rest in `jobs` processes (or in this one), spooling each report to disk with
+its evidence; then the same processes write every report, each in its own transaction (see
+`_pg_write.put`), with the names learned from the whole run (`_pg_live`). No lock is held
+for the run: another run on another machine writes its reports meanwhile, and only two
+writers of the same report id ever wait for each other (for one report's write).
 
 A killed run loses only the reports it had not committed; a re-run writes them. A worker
 process that dies stops the run with one error (`WorkerDiedError`), the written reports kept.
@@ -19,7 +20,10 @@ worker has just added or replaced is never pruned.
 from __future__ import annotations
 
 import os
+import pickle
+import shutil
 import signal
+import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -65,9 +69,12 @@ def ingest_paths_pg(paths, url: str, entities_file=None, jobs: int | None = None
         ensure_evidence(conn)
         # The server's clock, not ours: other machines' writes are compared with it.
         started = conn.execute("SELECT clock_timestamp()").fetchone()[0]
-        # Reports are written with the names the archive has learned so far, refreshed as
-        # this run's reports teach it more (forked workers inherit the shared version); the
-        # pass at the end rewrites only those a later name changes.
+        # Two phases: every file is read first (extracted, its evidence counted, the report
+        # spooled to disk), then each report is written once, with the names learned from
+        # the archive's stored evidence and this whole run's (forked workers read the
+        # published version). A fresh archive's reports are then written right the first
+        # time: the pass at the end rewrites only those that other writers' evidence,
+        # counted meanwhile, changes. A run killed before its writes loses its reading only.
         live = LiveNames(recorded_learned(conn), stored_aggregate(conn),
                          configured_of(load_matcher(entities)))
         _worker["live"] = live
@@ -87,26 +94,53 @@ def ingest_paths_pg(paths, url: str, entities_file=None, jobs: int | None = None
         counts = {"added": 0, "updated": 0, "unchanged": 0}
         failed: list[tuple[str, str]] = []
         by_id: dict[str, list[tuple[str, str]]] = {}  # report id -> (path, status) this run
+        spool = tempfile.mkdtemp(prefix="report-archive-spool-")
+        spooled: list[tuple[str, str]] = []  # (path, spool file) in reading order
+        steps = iter(range(1, 2 * len(todo) + 1))  # a read and a write per file
 
-        def record(path: str, status: str, reason: str | None, rid: str | None,
-                   version: int = 0, evidence: dict | None = None) -> None:
+        def step() -> None:
+            if progress:
+                progress(next(steps), 2 * len(todo))
+
+        def was_read(path: str, spool_file: str | None, reason: str | None,
+                     evidence: dict | None) -> None:
+            if spool_file is None:
+                failed.append((path, reason))
+            else:
+                spooled.append((path, spool_file))
+                live.count(evidence)
+            step()
+
+        def was_written(path: str, status: str, reason: str | None, rid: str | None,
+                        version: int = 0, evidence: dict | None = None) -> None:
             if status == "failed":
                 failed.append((path, reason))
             else:
                 counts[status] += 1
                 by_id.setdefault(rid, []).append((path, status))
                 if status != "unchanged":
-                    live.wrote(rid, version, evidence)
+                    live.wrote(rid, version)
+            step()
 
         if progress:
-            progress(0, len(todo))
-        if jobs > 1 and len(todo) >= PARALLEL_MIN_FILES:
-            _parallel(todo, url, entities, read_options, jobs, started, record, progress)
-        else:
-            for done, path in enumerate(todo, 1):
-                record(path, *_write_one(conn, path, entities, read_options, started))
-                if progress:
-                    progress(done, len(todo))
+            progress(0, 2 * len(todo))
+        pool = _Pool(url, jobs) if jobs > 1 and len(todo) >= PARALLEL_MIN_FILES else None
+        try:
+            if pool is None:
+                for path in todo:
+                    was_read(*_read_one(path, entities, read_options, spool))
+                live.publish()
+                for path, spool_file in spooled:
+                    was_written(path, *_put_one(conn, path, spool_file, started))
+            else:
+                pool.run(_read_one, [(path, entities, read_options, spool) for path in todo],
+                         was_read, "read")
+                live.publish()
+                pool.run(_work_put, [(path, f, started) for path, f in spooled], was_written,
+                         "written")
+                pool.close()
+        finally:
+            shutil.rmtree(spool, ignore_errors=True)
         _one_file_per_id(by_id, counts, failed)
         removed = 0
         if prune:
@@ -152,26 +186,37 @@ def _gone(listed: dict, paths) -> list[tuple[str, str]]:
     return out
 
 
-def _write_one(conn, path: str, entities, read_options, started
-               ) -> tuple[str, str | None, str | None]:
-    """(status, failure reason, report id) of extracting and writing one file."""
-    import psycopg
-
-    from search._workers import extract
-
-    from search._pg_harmonise import store_evidence
-    from search._workers import _with_evidence
+def _read_one(path: str, entities, read_options, spool: str):
+    """(path, spool file or None, failure reason, evidence) of extracting one file: the
+    report, with its evidence, pickled into `spool` until it is written."""
+    from search._workers import _with_evidence, extract
 
     report, reason = extract(path, entities, read_options)
     if report is None:
-        return "failed", reason, None
-    report, version = _spread(_with_evidence(report, entities))
+        return path, None, reason, None
+    report = _with_evidence(report, entities)
+    fd, name = tempfile.mkstemp(dir=spool, suffix=".report")
+    with os.fdopen(fd, "wb") as out:
+        pickle.dump(report, out, protocol=pickle.HIGHEST_PROTOCOL)
+    return path, name, None, report.evidence
+
+
+def _put_one(conn, path: str, spool_file: str, started):
+    """(status, failure reason, report id, names version) of writing one spooled report
+    with the run's names (see `_spread`)."""
+    import psycopg
+
+    from search._pg_harmonise import store_evidence
+
+    with open(spool_file, "rb") as f:
+        report = pickle.load(f)
+    os.unlink(spool_file)
+    report, version = _spread(report)
     try:
         status, reason = _pg_write.put(conn, report, os.path.abspath(path), started)
         if status in ("added", "updated"):
             store_evidence(conn, report)
-        # the evidence goes back as the worker computed it (of the report as built)
-        return status, reason, report.id, version, report.evidence
+        return status, reason, report.id, version
     except psycopg.DataError as error:  # text the server refuses: this file fails, not the run
         return "failed", f"{path}: the database refused the report: {error}", report.id
 
@@ -204,57 +249,64 @@ def _init(url: str) -> None:
     _worker["conn"] = connect(url)
 
 
-def _work(path: str, entities, read_options, started):
-    return path, *_write_one(_worker["conn"], path, entities, read_options, started)
+def _work_put(path: str, spool_file: str, started):
+    return path, *_put_one(_worker["conn"], path, spool_file, started)
 
 
 class WorkerDiedError(IndexUnavailableError):
     """An ingest worker process died (killed, out of memory); ``str()`` says what to do."""
 
 
-def _parallel(todo, url, entities, read_options, jobs, started, record, progress) -> None:
-    """Extract and write `todo` in `jobs` forked processes, each with its own connection.
-    A worker that dies stops the run with WorkerDiedError; the reports written so far stay
-    (each was committed on its own), and a re-run writes the rest."""
-    ctx = get_context("fork")  # inherits the loaded entity matcher
-    done = 0
-    files = iter(todo)
-    pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init, initargs=(url,))
-    # The executor's own list of its processes: the only way to stop them at once (its
-    # shutdown waits for every queued file).
-    procs = getattr(pool, "_processes", None)  # filled as the workers start
-    if procs is None:
-        procs = {}
-    try:
-        pending = set()
-        while True:
-            while len(pending) < jobs * IN_FLIGHT:
-                path = next(files, None)
-                if path is None:
+class _Pool:
+    """`jobs` forked worker processes, each with its own connection, for both phases of a
+    run. A worker that dies stops the run with WorkerDiedError; the reports written so far
+    stay (each was committed on its own), and a re-run writes the rest."""
+
+    def __init__(self, url: str, jobs: int) -> None:
+        ctx = get_context("fork")  # inherits the loaded entity matcher and the run's names
+        self.jobs = jobs
+        self.pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init,
+                                        initargs=(url,))
+        # The executor's own list of its processes: the only way to stop them at once (its
+        # shutdown waits for every queued file).
+        self.procs = getattr(self.pool, "_processes", None)  # filled as the workers start
+        if self.procs is None:
+            self.procs = {}
+
+    def run(self, fn, tasks: list[tuple], record, doing: str) -> None:
+        """`record(*fn(*task))` for every task, a few queued per worker at a time."""
+        done = 0
+        queue = iter(tasks)
+        try:
+            pending = set()
+            while True:
+                while len(pending) < self.jobs * IN_FLIGHT:
+                    task = next(queue, None)
+                    if task is None:
+                        break
+                    pending.add(self.pool.submit(fn, *task))
+                if not pending:
                     break
-                pending.add(pool.submit(_work, path, entities, read_options, started))
-            if not pending:
-                break
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                record(*future.result())
-                done += 1
-                if progress:
-                    progress(done, len(todo))
-    except BrokenProcessPool:
-        # No exit code: the executor has terminated the other workers by now, and which
-        # code is the dead one's it does not say.
-        _stop(pool, procs)
-        raise WorkerDiedError(
-            f"An ingest worker process died (killed, or out of memory?) after {done} of "
-            f"{len(todo)} files; the reports "
-            "written so far are kept. Run the same ingest again to write the rest (written "
-            "files are skipped); if a worker dies again, run it with --jobs 1 to see which "
-            "file it was.") from None
-    except BaseException:
-        _stop(pool, procs)
-        raise
-    pool.shutdown()
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    record(*future.result())
+                    done += 1
+        except BrokenProcessPool:
+            # No exit code: the executor has terminated the other workers by now, and which
+            # code is the dead one's it does not say.
+            _stop(self.pool, self.procs)
+            raise WorkerDiedError(
+                f"An ingest worker process died (killed, or out of memory?) after {done} of "
+                f"{len(tasks)} files {doing}; the reports "
+                "written so far are kept. Run the same ingest again to write the rest (written "
+                "files are skipped); if a worker dies again, run it with --jobs 1 to see which "
+                "file it was.") from None
+        except BaseException:
+            _stop(self.pool, self.procs)
+            raise
+
+    def close(self) -> None:
+        self.pool.shutdown()
 
 
 def _stop(pool, procs) -> None:

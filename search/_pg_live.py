@@ -1,15 +1,14 @@
-"""The names a PostgreSQL ingest run writes its reports with, refreshed as the run learns.
+"""The names a PostgreSQL ingest run writes its reports with.
 
-A PostgreSQL report is written (committed) as soon as it is built, so it cannot wait for the
-names the whole run will teach the archive. It is written with the best names known then:
-those the archive had learned when the run started (the last pass's evidence sum) plus the
-evidence of the reports this run has written so far, recomputed after 8, 16, 32, ... and
-then every `REFRESH_EVERY` files. Each version of the names is published to the run's
-worker processes (a number in shared memory, the names in a file of the run's own temporary
-directory); each report says which version it was written with, and the pass at the end
-looks, for each version, only at that version's reports that write a surface whose learned
-value differs from the final one (`search._pg_harmonise`). In a fresh archive most reports
-are then written right the first time, and the serial pass has less to rewrite.
+A run reads every file first (see `search._pg_ingest`) and counts each report's evidence;
+before it writes any report, the names learned from the archive's stored evidence sum and
+all of this run's are published to the run's worker processes (a number in shared memory,
+the names in a file of the run's own temporary directory), and every report is written
+with them. Each report says which version of the names it was written with (the first,
+the names of the last pass, when the run taught nothing new), and the pass at the end
+looks, for each version, only at that version's reports that write a surface whose
+learned value differs from the final one (`search._pg_harmonise`): other writers'
+evidence, counted meanwhile, is what may still change them.
 """
 
 from __future__ import annotations
@@ -23,8 +22,6 @@ from pathlib import Path
 from ingest.entity_consistency import Learned, spread_map
 from ingest.entity_evidence import Aggregate
 
-#: Files between two refreshes of the names once the doubling steps (8, 16, ...) pass it.
-REFRESH_EVERY = 128
 
 
 class LiveNames:
@@ -35,7 +32,6 @@ class LiveNames:
         self.configured = configured
         self.maps: list[Learned] = [start]
         self.written: dict[int, list[str]] = {0: []}
-        self.done = 0
         self._dir = Path(tempfile.mkdtemp(prefix="report-archive-names-"))
         self._publish(start)
         self.version = multiprocessing.get_context("fork").Value("i", 0, lock=False)
@@ -44,21 +40,24 @@ class LiveNames:
         path = self._dir / f"{len(self.maps) - 1}.json"
         path.write_text(json.dumps([[s, t, n] for s, (t, n) in learned.items()]), encoding="utf-8")
 
-    def wrote(self, report_id: str, version: int, evidence: dict | None) -> None:
-        """A report of this run was written with names `version`; count its evidence and,
-        on a refresh step, publish the names learned so far if they changed."""
-        self.written.setdefault(version, []).append(report_id)
+    def count(self, evidence: dict | None) -> None:
+        """Count the evidence of a report this run has read (and will write)."""
         if evidence is not None:
             self.agg.add(evidence)
-        self.done += 1
-        if self.done < 8 or (self.done & (self.done - 1) and self.done % REFRESH_EVERY):
-            return
+
+    def publish(self) -> None:
+        """Publish the names learned from everything counted so far (when they changed): the
+        version the reports written from now on are written with."""
         learned = spread_map(self.agg.learned(self.configured))
         if learned != self.maps[-1]:
             self.maps.append(learned)
             self.written[len(self.maps) - 1] = []
             self._publish(learned)
             self.version.value = len(self.maps) - 1
+
+    def wrote(self, report_id: str, version: int) -> None:
+        """A report of this run was written with names `version`."""
+        self.written.setdefault(version, []).append(report_id)
 
     def read(self, version: int) -> Learned:
         """The names of `version` (in a worker)."""
