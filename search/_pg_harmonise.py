@@ -27,6 +27,7 @@ from ingest.entity_consistency import Learned, Spreader, spread_map
 from ingest.entity_evidence import Aggregate, base_of, changed_surfaces, spread, with_evidence
 from ingest.model import VIA_ARCHIVE
 from search import _pg_read, _pg_write
+from search._pg_live import others_pending
 from search._pg_schema import _CREATE_LOCK, SCHEMA
 
 S = SCHEMA
@@ -94,23 +95,26 @@ def stored_aggregate(conn) -> Aggregate | None:
         return None
 
 
-def harmonise(conn, since=None, matcher=None, written=None) -> int:
+def harmonise(conn, since=None, matcher=None, written=None, run=None) -> int:
     """Make rule-found names consistent across the archive; the number of reports rewritten.
     `conn` is an autocommit connection to the primary; with `matcher` (rules on), the
     archive's summed cues type names too. `written`: (names, report ids) of each version
     of the names this run wrote its reports with (`search._pg_live`); those reports are
     checked against the final names where they differ, every report where the names the
     last pass recorded differ. Without `written`, every report written since `since` (this
-    run's start on the server's clock) is checked for every learned name."""
+    run's start on the server's clock) is checked for every learned name. `run` (this
+    run's id in `_pg_live`): the final names also count the evidence other runs have read
+    and are still writing, as their reports were written with it (else a pass ending
+    before another run's writes would undo its names and that run's pass redo them)."""
     ensure_evidence(conn)
     conn.execute("SELECT pg_advisory_lock(%s)", (_PASS_LOCK,))
     try:
-        return _harmonise(conn, since, matcher, written)
+        return _harmonise(conn, since, matcher, written, run)
     finally:
         conn.execute("SELECT pg_advisory_unlock(%s)", (_PASS_LOCK,))
 
 
-def _harmonise(conn, since, matcher, written) -> int:
+def _harmonise(conn, since, matcher, written, run=None) -> int:
     from search._archive_pass import configured_of
 
     # The sum and the versions it counts change together, while the workers wait to record
@@ -124,6 +128,11 @@ def _harmonise(conn, since, matcher, written) -> int:
         conn.execute(f"INSERT INTO {S}.settings VALUES ('entity_evidence', %s) ON CONFLICT (name) "
                      "DO UPDATE SET value = excluded.value",
                      (json.dumps(agg.to_json(), separators=(",", ":")),))
+    pending = others_pending(conn, run, uncounted=True) if run is not None else []
+    if pending:  # counted for the names only: the stored sum counts what is written
+        agg = Aggregate.from_json(agg.to_json())
+        for _, ev in pending:
+            agg.add(ev)
     final = spread_map(agg.learned(configured_of(matcher)))
     recorded = recorded_learned(conn)
     candidates: set[str] = set()

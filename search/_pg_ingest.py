@@ -76,7 +76,7 @@ def ingest_paths_pg(paths, url: str, entities_file=None, jobs: int | None = None
         # time: the pass at the end rewrites only those that other writers' evidence,
         # counted meanwhile, changes. A run killed before its writes loses its reading only.
         live = LiveNames(recorded_learned(conn), stored_aggregate(conn),
-                         configured_of(load_matcher(entities)))
+                         configured_of(load_matcher(entities)), conn)
         _worker["live"] = live
         _worker.pop("version", None)
         listed = _pg_write.known(conn)
@@ -103,12 +103,12 @@ def ingest_paths_pg(paths, url: str, entities_file=None, jobs: int | None = None
                 progress(next(steps), 2 * len(todo))
 
         def was_read(path: str, spool_file: str | None, reason: str | None,
-                     evidence: dict | None) -> None:
+                     evidence: dict | None, rid: str | None) -> None:
             if spool_file is None:
                 failed.append((path, reason))
             else:
                 spooled.append((path, spool_file))
-                live.count(evidence)
+                live.count(evidence, rid)
             step()
 
         def was_written(path: str, status: str, reason: str | None, rid: str | None,
@@ -148,8 +148,14 @@ def ingest_paths_pg(paths, url: str, entities_file=None, jobs: int | None = None
                 removed += _pg_write.delete_unchanged(conn, rid, sha, started)
         if counts["added"] or counts["updated"] or removed:
             from search._pg_harmonise import harmonise
-            harmonise(conn, started, load_matcher(entities), live.versions())
+            harmonise(conn, started, load_matcher(entities), live.versions(), live.run)
     finally:
+        if "live" in locals():
+            import psycopg
+            try:
+                live.withdraw()
+            except psycopg.Error:
+                pass  # the connection is gone: its rows count as a dead run's already
         conn.close()
         if "live" in locals():
             live.close()
@@ -187,18 +193,18 @@ def _gone(listed: dict, paths) -> list[tuple[str, str]]:
 
 
 def _read_one(path: str, entities, read_options, spool: str):
-    """(path, spool file or None, failure reason, evidence) of extracting one file: the
-    report, with its evidence, pickled into `spool` until it is written."""
+    """(path, spool file or None, failure reason, evidence, report id) of extracting one
+    file: the report, with its evidence, pickled into `spool` until it is written."""
     from search._workers import _with_evidence, extract
 
     report, reason = extract(path, entities, read_options)
     if report is None:
-        return path, None, reason, None
+        return path, None, reason, None, None
     report = _with_evidence(report, entities)
     fd, name = tempfile.mkstemp(dir=spool, suffix=".report")
     with os.fdopen(fd, "wb") as out:
         pickle.dump(report, out, protocol=pickle.HIGHEST_PROTOCOL)
-    return path, name, None, report.evidence
+    return path, name, None, report.evidence, report.id
 
 
 def _put_one(conn, path: str, spool_file: str, started):
