@@ -39,7 +39,7 @@ DETERMINERS = frozenset("a an the its our their this that these those new anothe
 # A name token: a word with inner dots, hyphens, underscores, @ or + ("baseline_v5.1",
 # "ingress-nginx", "LSST@Europe7"); a final period is the sentence's.
 TOKEN = r"[A-Za-z0-9](?:[\w@+]|[.-](?=\w))*"
-_CAP_RUN = rf"[A-Z](?:[\w@+]|[.-](?=\w))*(?:[ \t]+[A-Z](?:[\w@+]|[.-](?=\w))*){{0,2}}"
+_CAP_RUN = r"[A-Z](?:[\w@+]|[.-](?=\w))*(?:[ \t]+[A-Z](?:[\w@+]|[.-](?=\w))*){0,2}"
 NAME = rf"(?:{_CAP_RUN}|{TOKEN})"
 
 

@@ -62,7 +62,7 @@ def _last_words(text: str, separator: str) -> set[str]:
     """The word before each `separator` in `text`."""
     return {w[-1] for chunk in text.split(separator)[:-1] if (w := chunk[-30:].split())}
 _APPO_LEAD = re.compile(r", (?:a|an|the|our|its|their) ")
-_SPLIT_NAMES = re.compile(rf",\s+|,?\s+and\s+")
+_SPLIT_NAMES = re.compile(r",\s+|,?\s+and\s+")
 
 
 def _noun_phrase(text: str, comma: int) -> str | None:
