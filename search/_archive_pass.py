@@ -94,7 +94,7 @@ class ArchivePass:
         self.full = has_reports and stored is None
         self.agg, self.applied = stored if stored else (Aggregate(), {})
         self.older = has_reports  # reports written before this run: consistent with `applied`
-        self.maps: list[Learned] = []  # the spread map each batch was written with
+        self.maps: list[Learned] = []  # the spread maps batches were written with
         self._taken: set[str] = set()  # ids whose stored evidence was taken back
 
     def add(self, evidence: dict | None) -> None:
@@ -115,7 +115,12 @@ class ArchivePass:
             self.agg.add(ev, -1)
 
     def learned_now(self) -> Learned | None:
-        """The names to write the next batch with (None: no names, a full pass follows)."""
+        """The names to write with from now on (None: no names, a full pass follows).
+
+        An ingest asks once, when every file of the run is read (`search._ingest`): every
+        batch is then written with the final names. Each answer is kept, so that a caller
+        asking again between batches would still have its earlier batches brought in line
+        by `finish`."""
         if self.full:
             return None
         learned = spread_map(self.agg.learned(self.configured))

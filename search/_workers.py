@@ -6,6 +6,10 @@ out file paths and commits: a worker answers each ``("file", batch, path)`` with
 ``("done", ...)`` message carrying the report's summary row (never the report itself), and
 each ``("flush", batch)`` with ``("segment", worker, batch, finished segment)``.
 
+A worker holds the reports it read until their batch's flush, which in a run with the
+archive pass comes once every file of the run is read (see `Worker`: past `HOLD_BYTES` the
+reports wait on disk, in the worker's staging directory).
+
 `builder(stage_dir)` makes the engine's Builder (see search._engine) in the worker.
 `InlineWorkers` runs the same handler in the calling process (one job, or a run too small
 to pay for starting processes); `ProcessWorkers` runs it in forked processes.
