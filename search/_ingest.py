@@ -103,7 +103,9 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
     """Index the report files under `paths` into `index_dir`; see the module docs.
 
     `jobs` worker processes (default: the number of cores; one for a tiny run).
-    `progress(done, total)` is called before and after each file that needs extracting.
+    `progress(done, total)` is called as the run goes: once per file read, and, in a run
+    with the archive pass (its reports are written once every file is read), once more per
+    batch written, `total` counting a step to read and a step to write each file.
     `read_options` (ingest.ReadOptions: PDF engine, OCR, limits) go to every extraction.
     `engine` ("whoosh", "tantivy") builds a new index (None: $REPORT_ARCHIVE_ENGINE, else
     the default); an existing index keeps the engine it records, and asking for another
@@ -255,6 +257,9 @@ class _Run:
         in_flight = [0] * n
         queued = [0.0] * n  # pages of work each worker has in hand
         total, done, expected = len(todo), 0, 0
+        # progress steps: with the pass a file is read, then (once every file is read) written
+        steps = 2 * total if deferred else total
+        written = 0
         batch, in_batch, since = 0, 0, time.monotonic()
         per_batch = COMMIT_EVERY * n  # one segment of COMMIT_EVERY files per worker
         closed: deque[int] = deque()  # batches whose files are all sent, not yet flushed
@@ -264,7 +269,7 @@ class _Run:
         flushing: set[int] = set()  # batches being written (at most 2 when deferred)
         learned = None
         if self.progress:
-            self.progress(0, total)
+            self.progress(0, steps)
         while True:
             while more and in_batch < per_batch and sum(in_flight) < n * IN_FLIGHT:
                 path = next(files, None)
@@ -304,6 +309,8 @@ class _Run:
                         workers.send(w, ("flush", b, None))
                     expected += n
             if not expected:
+                if self.progress and deferred:
+                    self.progress(steps, steps)  # (a file that failed is never written)
                 return
             answer = workers.receive()
             expected -= 1
@@ -315,10 +322,13 @@ class _Run:
                 done += 1
                 self._done(b, w, path, result, reason)
                 if self.progress:
-                    self.progress(done, total)
+                    self.progress(done + written, steps)
             else:
                 _, w, b, finished, rows = answer
                 self._written(b, w, rows)
+                if self.progress and deferred:
+                    written = min(written + len(rows), total)
+                    self.progress(done + written, steps)
                 self.batches[b].segments[w] = finished
                 if len(self.batches[b].segments) == n:
                     flushing.discard(b)

@@ -213,3 +213,25 @@ def test_a_report_replaced_in_a_run_of_many_batches_equals_fresh(tmp_path, index
     finally:
         index.close()
     assert got == _fresh(tmp_path, index_location, archive, 1)
+
+
+@pytest.mark.engine_only("whoosh", "tantivy")  # the two-phase run is theirs (PG has its own)
+def test_progress_counts_the_reading_and_the_writing_of_a_two_phase_run(tmp_path, index_location,
+                                                                        monkeypatch):
+    # one file per batch: the bar must keep moving while the batches are written after
+    # every file was read, and end full even when a file fails
+    from search import _ingest
+
+    archive = _archive_of(tmp_path, {**FILES, "2024-09-report.pdf": "not a PDF at all"})
+    monkeypatch.setattr(_ingest, "COMMIT_EVERY", 1)
+    calls: list[tuple[int, int]] = []
+    summary = ingest_paths([archive], index_location(tmp_path), jobs=1,
+                           progress=lambda done, total: calls.append((done, total)))
+    assert len(summary.failed) == 1
+    files = len(FILES) + 1
+    assert {total for _, total in calls} == {2 * files}  # a read and a write step per file
+    done = [d for d, _ in calls]
+    assert done == sorted(done) and done[0] == 0 and done[-1] == 2 * files
+    # every read step comes before the first write step, and writes move the bar on
+    assert done[files] == files and done[files + 1] > files  # all read, then written
+    assert len({d for d in done if d > files}) >= len(FILES) - 1  # a batch at a time
