@@ -32,6 +32,15 @@ STEPS = [
 ]
 
 
+def _mentions_at(location) -> dict:
+    """Every report's mentions in the index at `location` (opened and closed here)."""
+    index = Index(location)
+    try:
+        return _mentions(index)
+    finally:
+        index.close()
+
+
 def _mentions(index: Index) -> dict:
     out = {}
     for row in index.reports():
@@ -47,11 +56,7 @@ def _mentions(index: Index) -> dict:
 def _fresh(tmp_path, index_location, archive, step: int) -> dict:
     fresh = index_location(tmp_path, f"fresh-{step}")
     ingest_paths([archive], fresh, jobs=1)
-    index = Index(fresh)
-    try:
-        return _mentions(index)
-    finally:
-        index.close()
+    return _mentions_at(fresh)
 
 
 def test_an_archive_ingested_in_steps_equals_one_fresh_ingest(tmp_path, index_location):
@@ -68,11 +73,7 @@ def test_an_archive_ingested_in_steps_equals_one_fresh_ingest(tmp_path, index_lo
         for name in remove:
             (archive / name).unlink()
         ingest_paths([archive], steps, jobs=1, prune=True)
-        index = Index(steps)
-        try:
-            got = _mentions(index)
-        finally:
-            index.close()
+        got = _mentions_at(steps)
         want = _fresh(tmp_path, index_location, archive, step)
         assert got == want, f"after step {step}"
         learned_somewhere |= any(m[4] == "archive" for title, sections in got.values()
@@ -121,11 +122,7 @@ def test_batches_and_workers_give_the_reports_of_one_batch(tmp_path, index_locat
     monkeypatch.setattr(_workers, "HOLD_BYTES", 2000)
     location = index_location(tmp_path, "batches")
     ingest_paths([archive], location, jobs=2)
-    index = Index(location)
-    try:
-        assert _mentions(index) == want
-    finally:
-        index.close()
+    assert _mentions_at(location) == want
 
 
 # A run with the pass is in two phases on the embedded engines (search._ingest): every file
@@ -185,11 +182,7 @@ def test_a_run_killed_after_reading_leaves_the_last_commit_and_a_rerun_equals_fr
     summary = ingest_paths([archive], location, jobs=1)
     assert (summary.added, summary.unchanged) == (5 - survived, survived)
     assert not list(Path(location).glob(f"{STAGE_PREFIX}*"))  # the stale spool is gone
-    index = Index(location)
-    try:
-        got = _mentions(index)
-    finally:
-        index.close()
+    got = _mentions_at(location)
     assert got == _fresh(tmp_path, index_location, archive, 0)
 
 
@@ -207,11 +200,7 @@ def test_a_report_replaced_in_a_run_of_many_batches_equals_fresh(tmp_path, index
     monkeypatch.setattr(_ingest, "COMMIT_EVERY", 1)
     summary = ingest_paths([archive], location, jobs=1)
     assert (summary.added, summary.updated) == (1, 1)
-    index = Index(location)
-    try:
-        got = _mentions(index)
-    finally:
-        index.close()
+    got = _mentions_at(location)
     assert got == _fresh(tmp_path, index_location, archive, 1)
 
 
