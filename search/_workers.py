@@ -77,8 +77,9 @@ class Worker:
     of the run is read, with the run's final names), the reports past the first
     `HOLD_BYTES` of them are held on disk, pickled one after another in a file per batch in
     `spool` (the worker's staging directory), so memory stays bounded whatever the run's
-    size; else (no pass: each batch is flushed as soon as it is read) in memory. `evidence`: compute each report's share of the
-    pass (off only when the pass is, `bench.entities` measures what it costs).
+    size; else (no pass: each batch is flushed as soon as it is read) in memory.
+    `evidence`: compute each report's share of the pass (off only when the pass is,
+    `bench.entities` measures what it costs).
     """
 
     def __init__(self, builder, worker: int, entities_file: str | None, options=None,
