@@ -28,7 +28,7 @@ from ingest.entity_evidence import Aggregate, base_of, changed_surfaces, spread,
 from ingest.model import VIA_ARCHIVE
 from search import _pg_read, _pg_write
 from search._pg_live import others_pending
-from search._pg_schema import _CREATE_LOCK, SCHEMA
+from search._pg_schema import SCHEMA, ensure_table
 
 S = SCHEMA
 #: Advisory lock key held for one pass: two runs ending together do not both rewrite the
@@ -50,16 +50,7 @@ CREATE TABLE IF NOT EXISTS {S}.evidence (
 def ensure_evidence(conn) -> None:
     """Create the ``evidence`` table if the index has none (added within schema version 1:
     derived data, rebuilt from the reports when missing)."""
-    def missing() -> bool:
-        return conn.execute("SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = %s AND "
-                            "tablename = 'evidence'", (S,)).fetchone() is None
-
-    if missing():
-        with conn.transaction():
-            # two first writers at once: the second waits here, then finds the table
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_CREATE_LOCK,))
-            if missing():
-                conn.execute(_EVIDENCE_DDL)
+    ensure_table(conn, "evidence", _EVIDENCE_DDL)
 
 
 def store_evidence(conn, report) -> None:

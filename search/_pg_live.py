@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ingest.entity_consistency import Learned, spread_map
 from ingest.entity_evidence import Aggregate
-from search._pg_schema import _CREATE_LOCK, SCHEMA
+from search._pg_schema import SCHEMA, ensure_table
 
 S = SCHEMA
 #: Read reports whose evidence a run sends to the server at once (see `LiveNames.count`).
@@ -44,16 +44,7 @@ _ALIVE = ("EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a WHERE a.pid = p.p
 def ensure_pending(conn) -> None:
     """Create the ``pending_evidence`` table if the index has none (derived data of running
     ingests, added within schema version 2)."""
-    def missing() -> bool:
-        return conn.execute("SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = %s AND "
-                            "tablename = 'pending_evidence'", (S,)).fetchone() is None
-
-    if missing():
-        with conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_CREATE_LOCK,))
-            if missing():
-                conn.execute(_PENDING_DDL)
-
+    ensure_table(conn, "pending_evidence", _PENDING_DDL)
 
 
 def others_pending(conn, run: str | None, uncounted: bool = False) -> list:

@@ -165,6 +165,21 @@ def check(version: int | None, where: str) -> None:
         "command again.")
 
 
+def ensure_table(conn, table: str, ddl: str) -> None:
+    """Create `table` with `ddl` if the schema has none (tables of derived data added within
+    a schema version). Looked up first, and again under the creation lock: two first
+    writers at once, the second waits, then finds the table."""
+    def missing() -> bool:
+        return conn.execute("SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = %s AND "
+                            "tablename = %s", (SCHEMA, table)).fetchone() is None
+
+    if missing():
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_CREATE_LOCK,))
+            if missing():
+                conn.execute(ddl)
+
+
 def ensure(conn, where: str) -> None:
     """Create the tables if the database has none (once, whoever comes first), else check
     their version. `conn` is in autocommit mode; `where` names the database in errors."""
