@@ -55,21 +55,13 @@ def filters_sql(f) -> tuple[list[str], tuple]:
     where, params = [], ()
     if f is None:
         return where, params
-    if f.type:
-        where.append("s.etypes @> ARRAY[%s]")
-        params += (f.type,)
-    if f.entity:
-        where.append("s.entity_names @> ARRAY[%s]")
-        params += (f.entity,)
-    if f.year:
-        where.append("s.year = %s")
-        params += (f.year,)
-    if f.section:
-        where.append("s.heading = %s")
-        params += (f.section,)
-    if f.format:
-        where.append("s.format = %s")
-        params += (f.format,)
+    for value, condition in ((f.type, "s.etypes @> ARRAY[%s]"),
+                             (f.entity, "s.entity_names @> ARRAY[%s]"),
+                             (f.year, "s.year = %s"), (f.section, "s.heading = %s"),
+                             (f.format, "s.format = %s")):
+        if value:
+            where.append(condition)
+            params += (value,)
     if f.period_lo is not None or f.period_hi is not None:
         where.append("s.period BETWEEN %s AND %s")
         params += (f.period_lo or "", f.period_hi or "9999-99")
