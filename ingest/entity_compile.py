@@ -19,17 +19,23 @@ _ID_AFTER = r"(?!\w|\.\d)"
 _LINE_BREAKS = re.compile(r"[ \t]*\r?\n[ \t]*")
 
 
+def _title(value: str) -> str:
+    """First letter upper, the rest lower ("dmtn" -> "Dmtn"; str.title would split words)."""
+    return value[:1].upper() + value[1:].lower()
+
+
+#: A canonical template's `case` setting, and the same as its ``!u`` / ``!l`` / ``!t``.
+_CASES = {"upper": str.upper, "lower": str.lower, "title": _title}
+_CONVERSIONS = {"u": str.upper, "l": str.lower, "t": _title}
+
+
 class _CanonicalFormatter(string.Formatter):
     """`str.format` with three extra conversions: ``!u`` upper, ``!l`` lower, ``!t`` title."""
 
     def convert_field(self, value, conversion):
         value = "" if value is None else value
-        if conversion == "u":
-            return value.upper()
-        if conversion == "l":
-            return value.lower()
-        if conversion == "t":
-            return value[:1].upper() + value[1:].lower()
+        if conversion in _CONVERSIONS:
+            return _CONVERSIONS[conversion](value)
         return super().convert_field(value, conversion)
 
 
@@ -66,14 +72,8 @@ class CompiledPattern:
         # An ID broken across lines ("LDM-\n503") is one ID; the template's own spaces stay
         # ("Sprint {num}" -> "Sprint 12").
         name = " ".join(_LINE_BREAKS.sub("", name).split())
-        case = self.spec.case
-        if case == "upper":
-            return name.upper()
-        if case == "lower":
-            return name.lower()
-        if case == "title":
-            return name[:1].upper() + name[1:].lower()
-        return name
+        case = _CASES.get(self.spec.case)
+        return case(name) if case else name
 
 
 @dataclass(frozen=True)
