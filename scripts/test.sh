@@ -26,9 +26,7 @@ fi
 # (tests/pg_server.py); pg_trgm ships with it.
 if [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then
     echo "Installing Debian's postgresql-15 for the PostgreSQL engine's tests..." >&2
-    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-    $SUDO apt-get update -q >/dev/null
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q postgresql-15 >/dev/null
+    apt_install postgresql-15
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
