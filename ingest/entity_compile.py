@@ -10,7 +10,7 @@ import re
 import string
 from dataclasses import dataclass
 
-from ingest.entity_config import NameSpec, PatternSpec
+from ingest.entity_specs import NameSpec, PatternSpec
 
 # An ID is not part of a longer token: nothing word-like, no dot or hyphen just before it
 # (``w.2021``, ``Gaia-DR3``), and no word character or ``.digit`` just after it.
