@@ -29,7 +29,7 @@ _LEXEMES = re.compile(r"'((?:[^']|'')*)'")
 #: A letter standing alone (not part of a word or an ID such as "DM-1a"): "a", a stop word.
 _SINGLE_LETTER = re.compile(r"(?<![\w-])[^\W\d_](?![\w-])")
 #: Memory a search statement may use for its match set before spilling to disk (the
-#: server's default, 4 MB, spills a 10k-match set with its facet lexemes).
+#: server's default, 4 MB, spills a 10k-match set with its facet values).
 WORK_MEM = "32MB"
 #: Query texts whose lexemes a view keeps (it lives as long as the index does not change).
 LEXEME_CACHE = 10_000
@@ -58,7 +58,7 @@ class PgView:
 
         def timed(conn):
             with conn.transaction():
-                # one round trip; work_mem: a match set with its facet lexemes (tens of
+                # one round trip; work_mem: a match set with its facet values (tens of
                 # thousands of rows) is kept in memory, not spilled to a temporary file
                 conn.execute(f"SET LOCAL statement_timeout = {left}; "
                              f"SET LOCAL work_mem = '{WORK_MEM}'")
@@ -171,7 +171,7 @@ class PgView:
         where, params, rank, rank_params = match(q, filters)
 
         rows = self._rows(f"""
-            WITH m AS MATERIALIZED (SELECT s.id, {rank} AS r, s.period, s.facets
+            WITH m AS MATERIALIZED (SELECT s.id, {rank} AS r, s.period, s.facet_ids
                                     FROM {S}.sections s WHERE {where})
             SELECT 0, id, r::float8, period FROM m
             UNION ALL {FACET_COUNT}
@@ -188,7 +188,7 @@ class PgView:
         where, params, rank, rank_params = match(q, filters)
 
         rows = self._rows(f"""
-            WITH m AS MATERIALIZED (SELECT s.id, {rank} AS r, s.period, s.facets
+            WITH m AS MATERIALIZED (SELECT s.id, {rank} AS r, s.period, s.facet_ids
                                     FROM {S}.sections s WHERE {where})
             (SELECT 0, id, r::float8, period FROM m ORDER BY r DESC, id LIMIT %s)
             UNION ALL SELECT 1, count(*), count(DISTINCT id >> 16)::float8, NULL FROM m
@@ -240,8 +240,8 @@ class PgView:
         kept = self._facets
         if match_set is not None and kept is not None and kept[0] == match_set:
             return _facets.from_counts(kept[1], expand)  # counted with the matches
-        rows = self._rows(f"WITH m AS (SELECT s.facets FROM {S}.sections s WHERE s.id = ANY(%s)) "
-                          + FACET_COUNT, (docs,))
+        rows = self._rows(f"WITH m AS (SELECT s.facet_ids FROM {S}.sections s "
+                          "WHERE s.id = ANY(%s)) " + FACET_COUNT, (docs,))
         return _facets.from_counts(facet_counts(rows), expand)
 
     # -- hits (search._pg_hits) -------------------------------------------------------------

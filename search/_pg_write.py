@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import weakref
 
 from ingest.model import Mention, Report, Section
 from search._pg_schema import CONFIG, MAX_SECTIONS, SCHEMA
@@ -43,9 +44,8 @@ TSV = f"{S}.packed(" + " || ".join(
     for field, weight in (("names", "A"), ("heading", "B"), ("title", "C"), ("body", "D"))) + ")"
 #: The columns of a section row written from Python (tsv is computed from them by SQL).
 _COLUMNS = ("report_id", "ord", "anchor", "heading", "level", "page", "body", "title",
-            "period", "year", "format", "entity_names", "series", "etypes", "facets", "digest")
-_VALUES = {c: f"%({c})s" for c in _COLUMNS} | {
-    "facets": "array_to_tsvector(%(facets)s::text[])", "tsv": TSV}
+            "period", "year", "format", "entity_names", "series", "etypes", "facet_ids", "digest")
+_VALUES = {c: f"%({c})s" for c in _COLUMNS} | {"tsv": TSV}
 _INSERT_SECTION = (f"INSERT INTO {S}.sections (id, {', '.join(_VALUES)}) VALUES "
                    f"(%(id)s, {', '.join(_VALUES.values())})")
 _UPDATE_SECTION = (f"UPDATE {S}.sections SET "
@@ -102,6 +102,8 @@ def put(conn, report: Report, source_abs: str, started) -> tuple[str, str | None
     if len(report.sections) > MAX_SECTIONS:
         return "failed", (f"{source_abs}: {len(report.sections):,} sections, more than the "
                           f"{MAX_SECTIONS:,} one report may have")
+    fields = list(_section_fields(report))
+    ids = facet_ids(conn, fields)
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
                      ("report:" + report.id,))
@@ -112,7 +114,7 @@ def put(conn, report: Report, source_abs: str, started) -> tuple[str, str | None
         if row is not None and row[2] and row[1] != source_abs:
             return "failed", (f"{source_abs}: report id {report.id!r} is also produced by "
                               f"{row[1]}; rename one of the files")
-        _write(conn, report, source_abs, row[3] if row is not None else None)
+        _write(conn, report, source_abs, row[3] if row is not None else None, fields, ids)
     conn.execute(f"INSERT INTO {S}.vocabulary SELECT w FROM unnest(%s::text[]) AS w "
                  "ORDER BY w ON CONFLICT DO NOTHING", (words_of(report),))
     return ("updated" if row is not None else "added"), None
@@ -121,6 +123,8 @@ def put(conn, report: Report, source_abs: str, started) -> tuple[str, str | None
 def rewrite(conn, report: Report, source_abs: str, written_at) -> bool:
     """Replace a stored report with `report` (same file, other mentions) only if it is still
     the version written at `written_at`; whether it was replaced (one transaction)."""
+    fields = list(_section_fields(report))
+    ids = facet_ids(conn, fields)
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
                      ("report:" + report.id,))
@@ -128,11 +132,12 @@ def rewrite(conn, report: Report, source_abs: str, written_at) -> bool:
                            (report.id,)).fetchone()
         if row is None or row[0] != written_at:
             return False
-        _write(conn, report, source_abs, row[1])
+        _write(conn, report, source_abs, row[1], fields, ids)
     return True
 
 
-def _write(conn, report: Report, source_abs: str, block: int | None) -> None:
+def _write(conn, report: Report, source_abs: str, block: int | None,
+           fields: list, ids: dict[str, int]) -> None:
     """Insert `report` (`block` None) or bring its stored rows (of that block) in line with
     it: the report row updated, sections updated only where their digest changed."""
     title = clean(report.title)
@@ -159,7 +164,7 @@ def _write(conn, report: Report, source_abs: str, block: int | None) -> None:
         conn.execute(f"DELETE FROM {S}.sections WHERE report_id = %s AND ord >= %s",
                      (report.id, len(report.sections)))
     inserts, updates, same_text, mentions = [], [], [], []
-    for row, own in _section_rows(report, block, title):
+    for row, own in _section_rows(fields, block, ids):
         old = stored.get(row["ord"])
         if old is None:
             inserts.append(row)
@@ -184,16 +189,17 @@ def _write(conn, report: Report, source_abs: str, block: int | None) -> None:
             cur.executemany(_INSERT_MENTION, mentions)
 
 
-def _section_rows(report: Report, block: int, title: str):
-    """(row, mention rows) of each section of `report`, its digest over both."""
+def _section_fields(report: Report):
+    """(section, its row without id, digest and facet ids; with its facet values) of each
+    section of `report`: what the row is written from."""
     period = report.period
+    title = clean(report.title)
     for order, s in enumerate(report.sections):
-        sid = block << 16 | order
         # The title's mentions count with the first section, as in the embedded engines.
         every = (report.title_mentions if order == 0 else ()) + s.all_mentions
         names = _unique(m.name for m in every)
         row = {
-            "id": sid, "report_id": report.id, "ord": order, "anchor": s.anchor,
+            "report_id": report.id, "ord": order, "anchor": s.anchor,
             "heading": clean(s.heading), "level": s.level, "page": s.page,
             "body": clean(s.text), "title": title, "period": period,
             "year": period[:4] if period else None, "format": report.format,
@@ -202,6 +208,18 @@ def _section_rows(report: Report, block: int, title: str):
             "etypes": _unique(m.type for m in every), "names": " ".join(names),
         }
         row["facets"] = facet_lexemes(row, _unique(f"{m.type}{KEY_SEP}{m.name}" for m in every))
+        yield s, row
+
+
+def _section_rows(fields, block: int, ids: dict[str, int]):
+    """(row, mention rows) of each section of the `fields` (`_section_fields`) of a report
+    written in `block`, its digest over both; `ids` numbers its facet values."""
+    for s, row in fields:
+        row = dict(row)
+        order = row["ord"]
+        sid = block << 16 | order
+        row["id"] = sid
+        row["facet_ids"] = [ids[v] for v in row.pop("facets")]
         own = [(sid, i, True, m.type, m.name, m.start, m.end, _surface(m, s.heading), m.via)
                for i, m in enumerate(s.heading_mentions)]
         base = len(s.heading_mentions)
@@ -211,7 +229,7 @@ def _section_rows(report: Report, block: int, title: str):
         # led by a digest of the text its tsvector is made of
         text = [row["names"], row["heading"], row["title"], row["body"]]
         row["digest"] = _digest(text) + _digest(
-            [[row[c] for c in _COLUMNS if c not in ("facets", "digest")], text,
+            [[row[c] for c in _COLUMNS if c not in ("facet_ids", "digest")], text,
              [m[1:] for m in own]])
         yield row, own
 
@@ -224,8 +242,8 @@ def _digest(value) -> str:
     return hashlib.blake2b(json.dumps(value).encode("utf-8"), digest_size=8).hexdigest()
 
 
-#: The facet a section's facet lexeme counts for, by its first character (see
-#: `facet_lexemes`; the engine counts them with ts_stat).
+#: The facet a section's facet value counts for, by its first character (see
+#: `facet_lexemes`).
 FACET_PREFIX = {"year": "y", "format": "f", "heading": "h", "etype": "t", "entkey": "e"}
 
 
@@ -239,6 +257,31 @@ def facet_lexemes(row: dict, entity_keys: list[str]) -> list[str]:
     values += [p["etype"] + t for t in row["etypes"]]
     values += [p["entkey"] + k for k in entity_keys]
     return [v for v in dict.fromkeys(values) if len(v.encode("utf-8")) <= FACET_MAX_BYTES]
+
+
+#: Each connection's facet value ids learnt so far (a value's id never changes, so a writer
+#: asks the server only for the values it has not met: after its first reports, rarely).
+_FACET_IDS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def facet_ids(conn, fields) -> dict[str, int]:
+    """{facet value: its id in ``facet_values``} for every facet value of the sections'
+    `fields` (`_section_fields`). New values are added in their own (autocommitted) statement, before the
+    report's transaction and in sorted order, as the vocabulary is: two writers adding
+    the same new values cannot deadlock, and neither waits for the other's report. A
+    value left by a killed writer or a removed report counts nowhere (facets are counted
+    from the sections)."""
+    known = _FACET_IDS.setdefault(conn, {})
+    values = {v for _, row in fields for v in row["facets"]}
+    missing = sorted(v for v in values if v not in known)
+    if missing:
+        conn.execute(f"INSERT INTO {S}.facet_values (value) SELECT v FROM unnest(%s::text[]) "
+                     "AS v ORDER BY v ON CONFLICT DO NOTHING", (missing,))
+        # A statement of its own: its snapshot sees the values another writer committed
+        # while the insert waited for it (the insert's own statement would not).
+        known.update(conn.execute(f"SELECT value, id FROM {S}.facet_values "
+                                  "WHERE value = ANY(%s)", (missing,)).fetchall())
+    return known
 
 
 def _surface(m: Mention, text: str) -> str | None:
