@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ingest.entity_code import code_candidates
 from ingest.entity_cues import CUE_WORDS, cue_candidates
 from ingest.entity_phrases import phrase_candidates, without_people
 from ingest.entity_rare import PHRASE_WORDS, agent_noun
@@ -153,6 +154,7 @@ def open_class(text: str, known: dict[tuple[int, int], str], rejected: frozenset
     out.extend(shaped)
     if flags & VERB:
         out.extend(subjects(text, known, starts))
+    out.extend(code_candidates(text, known))
     if rejected:
         out = [c for c in out if c[3].lower() not in rejected and text[c[0]:c[1]].lower() not in rejected]
     return out
