@@ -22,7 +22,8 @@ for _type, _words in (
                    "supercomputer instrument camera spectrograph photometer telescope database "
                    "store queue frontend backend bot utility parser generator linter formatter "
                    "editor browser portal exporter agent controller page website program "
-                   "replacement successor prototype classifier simulator emulator pipeline"),
+                   "replacement successor prototype classifier simulator emulator pipeline proxy fork "
+                   "runtime orchestrator registry bridge checker"),
         ("dataset", "table catalog catalogue dataset run simulation sample release reprocessing "
                     "mock product collection set"),
         ("meeting", "workshop conference meeting review hackathon bootcamp"),

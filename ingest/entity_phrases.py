@@ -53,8 +53,12 @@ _APPO_AFTER = re.compile(
     r"(?=[,.;:)]|[ \t]+(?:which|that|is|was|were|are|now|has|had|will|written|built|made|runs|"
     r"copies|makes|keeps|tells|draws|picks|reads|holds)\b)")
 _APPO_BEFORE = re.compile(
-    r",[ \t]+(?P<det>a|an|the|our|its|their)[ \t]+(?P<np>(?:[\w-]+[ \t]+){0,3}?[a-z][a-z-]+)"
-    r"(?=[,.;:]|[ \t]+(?:that|which|for|built|written|used|from|of|with)\b)")
+    r",[ \t]+(?P<det>a|an|the|our|its|their)[ \t]+(?P<np>(?:[\w-]+[ \t]+){0,3}?[a-z][a-z-]+"
+    r"(?:[ \t]+of[ \t]+[A-Z][\w-]*(?=,))?)"
+    r"(?P<close>(?=[,.;:]|[ \t]+(?:that|which|for|built|written|used|from|of|with)\b))")
+# After the apposition of a sentence's first word, the sentence goes on with its verb:
+# "Garage, a small object store, holds ..." ("Overall, the new service is ...": no comma)
+_VERB_NEXT = re.compile(r",[ \t]+(?:is|was|are|were|has|had|will|now|also|still|then|[a-z]+s|[a-z]+ed)\b")
 _COMMA = re.compile(r",\s")
 
 
@@ -145,10 +149,19 @@ def appositions(text: str) -> Iterator[Candidate]:
         if before is None:
             continue
         start, name = before
-        if name[0].isupper() and " " not in name and sentence_start(text, start):
+        if name[0].isupper() and " " not in name and sentence_start(text, start) \
+                and not _initial_subject(text, name, m.end()):
             continue  # "Overall, the ...": a sentence-initial word
         if plausible(name, shaped_ok=True):
             yield start, m.start(), type_, name, "rule:apposition"
+
+
+def _initial_subject(text: str, name: str, end: int) -> bool:
+    """Whether a sentence-initial `name` with an apposition ending at `end` is the subject
+    of the sentence: the apposition closes with a comma and a verb follows, and the word is
+    no adverb ("Overall", "Finally") nor one of English's everyday words."""
+    return _VERB_NEXT.match(text, end) is not None and not name.endswith("ly") \
+        and zipf(name) < 5.0 and name not in NOT_NAME
 
 
 def _split(names: str, base: int) -> Iterator[tuple[int, int, str]]:

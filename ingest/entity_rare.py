@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 
 from ingest.entity_freq import word_bonus
+from ingest.entity_freq import zipf_of as zipf
 from ingest.entity_phrase_words import (
     Candidate, F_RARE, F_UNSEEN, LOWER_FORM, NOT_NAME, PLURAL, TOKEN, TOKEN_FULL,
     capital_before, determiner_before, english_compound, frequencies, heading_line,
@@ -20,10 +21,13 @@ from ingest.entity_phrase_words import (
 # and each regex is tried only there, not scanned over the text.
 _PARTICIPLES = ("adopted deployed installed upgraded retired tried configured patched switched turned "
                 "enabled disabled containerised containerized pinned vendored forked packaged evaluated "
-                "benchmarked dropped deprecated").split()
+                "benchmarked dropped deprecated considered removed replaced rejected introduced launched "
+                "trialled trialed piloted decommissioned uninstalled reinstalled rebuilt restarted "
+                "abandoned").split()
 # What may stand between the subject and the participle ("Dependabot was switched off").
 _AUXILIARIES = tuple(f" {aux} {adv}" for aux in ("is", "was", "were", "are", "has been", "have been", "will be")
-                     for adv in ("", "now ", "also ", "then ", "first "))
+                     for adv in ("", "now ", "also ", "then ", "first ", "never ", "finally ", "later ",
+                                 "briefly ", "eventually ", "successfully "))
 _PARTICLE_AFTER = {"switched": (" off", " on"), "turned": (" off",)}
 _DATA_WORDS = ("table", "tables", "images", "coadds", "mosaics", "light", "spectra")
 _DATA_NOUN = re.compile(r"(?:tables?|images|coadds|mosaics|light +curves|spectra)(?![\w-])")
@@ -71,8 +75,9 @@ def rare_words(text: str, starts: list[tuple[int, int]] = (),
             _SEEN_WORDS.add(word)
     for m in (_PREP_SCAN.finditer(flat) if rare else ()):
         word = m.group(1)
-        if word not in rare or word[0].isupper() and m.group()[1:3].lower() in ("wi", "by"):
-            continue  # "with Fischer", "chaired by Tanaka": people are worked with, led by
+        if word not in rare or word[0].isupper() and (m.group()[1:3].lower() == "by" or m.group()[1:3].lower() == "wi"
+                                                     and _with_person(text, m.start(), m.end())):
+            continue  # "met with Fischer", "chaired by Tanaka": people are worked with, led by
         if word in NOT_NAME or word.isupper() or not word[0].isalpha() or next_is_capital(text, m.end()):
             continue  # ("with 320 nodes")
         yield m.start(1), m.end(1), "system", word, "rule:rare"
@@ -84,11 +89,16 @@ def rare_words(text: str, starts: list[tuple[int, int]] = (),
             start, word = found
             if word in NOT_NAME or word.isupper() or determiner_before(text, start):
                 continue
-            least = 1 if sentence_start(text, start) else 0  # "Authentication was enabled"
-            if not (lower_name(word) if word[0].islower() else (word_bonus(word) or 0) >= least):
-                continue
-            if word[0].isupper() and capital_before(text, start):
-                continue
+            if word[0].islower():
+                if not lower_name(word):
+                    continue
+            elif not sentence_start(text, start):
+                if (word_bonus(word) or 0) < 0:
+                    continue
+            elif (word_bonus(word) or 0) < 1 and not _initial_name(text, word):
+                continue  # "Authentication was enabled", "Power was switched off"
+            if word[0].isupper() and (capital_before(text, start) or _english_plural(word)):
+                continue  # "Dashboards were rebuilt": a plural of an English noun
             yield start, start + len(word), "system", word, "rule:rare"
     capitals = set()
     fresh = set(_CAP_WORD.findall(text)) - _SEEN_CAPITALS
@@ -120,6 +130,44 @@ def rare_words(text: str, starts: list[tuple[int, int]] = (),
         if next_is_capital(text, m.end()) or capital_before(text, m.start()) or heading_line(text, m.start()):
             continue
         yield m.start(), m.end(), "system", word, "rule:rare"
+
+
+# Endings of English abstract nouns ("Caching", "Replication", "Telemetry", "Throughput"):
+# a sentence-initial subject with them is the common noun, not a product.
+ABSTRACT = re.compile(r"(?:ing|ion|ment|ness|ity|ance|ence|ism|ics|ogy|ure|ry|put|ship|hood|dom)\Z")
+
+
+def _english_plural(word: str) -> bool:
+    return PLURAL.search(word) is not None and zipf(word[:-1]) >= 3.0
+
+
+def _initial_name(text: str, word: str) -> bool:
+    """Whether a sentence-initial capitalised `word` that English knows a little (Zipf 2.5
+    to 4: "Temporal", "Thanos", "Presto") reads as a name before a participle: not an
+    abstract noun by its ending, not a plural, and not written in lower case elsewhere in
+    the text (where it is the English word)."""
+    return (word_bonus(word) == 0 and not ABSTRACT.search(word) and not PLURAL.search(word)
+            and LOWER_FORM(word).search(text) is None)
+
+
+# Words before "with" that take a person after it ("met with Fischer", "a call with Okafor").
+_SOCIAL = frozenset(
+    "met meet meets meeting meetings worked work works working spoke speak speaks speaking talked talk "
+    "talks talking discussed discussion discussions chat chats chatted call calls collaborate "
+    "collaborated collaborating collaboration collaborations coordinated coordinating coordination "
+    "together along agreed agree synced sync visit visited visits interview interviews paired pairing "
+    "partnered partnering contact touch conversation conversations session sessions lunch dinner "
+    "coffee consulted liaising liaised liaise cooperation jointly alongside teamed shared sat "
+    "onboarding onboarded mentoring mentored along".split())
+
+
+def _with_person(text: str, start: int, end: int) -> bool:
+    """Whether the capitalised word after "with" at `start` (ending at `end`) is someone
+    worked with: a social word before "with", a possessive after the word, or a
+    sentence that opens with "With"."""
+    before = text[max(0, start - 24):start].split()
+    return (not before or before[-1].lower().strip(",.;:") in _SOCIAL or before[-1][-1] in ".!?"
+            or text.startswith("'s", end) or text[start + 1] == "W")
 
 
 _SEEN_CAPITALS: set[str] = set()  # capitalised English words met so far, neither agent nor coined

@@ -19,8 +19,9 @@ import re
 from collections.abc import Iterator
 
 from ingest.entity_freq import word_bonus
-from ingest.entity_phrase_words import (NOT_NAME, TOKEN_FULL, capital_before, determiner_before, heading_line,
-                                        plain_capital)
+from ingest.entity_phrase_words import (LOWER_FORM, NOT_NAME, PLURAL, TOKEN_FULL, capital_before,
+                                        determiner_before, heading_line, plain_capital)
+from ingest.entity_rare import ABSTRACT as _ABSTRACT
 from ingest.entity_words import HOSTS, LANGUAGES, STOP, standalone
 
 Candidate = tuple[int, int, str, str, str]  # start, end, type, name, via
@@ -33,14 +34,16 @@ VERB = 1 << 15
 _VERBS = ("runs stores scans serves ships renders routes caches indexes collects exports queues "
           "schedules renews proxies mirrors computes batches publishes pulls pushes validates "
           "parses emits streams syncs replicates backs restarts crashes forwards ingests archives "
-          "compresses encrypts authenticates polls probes scrapes exposes").split()
+          "compresses encrypts authenticates polls probes scrapes exposes fronts rejects guards throttles "
+          "provisions autoscales deduplicates manages issues watches handles").split()
 #: The words where the rule starts, for `entity_regex.word_starts`.
 SUBJECT_WORDS: dict[str, int] = {w: VERB for w in _VERBS}
 _ADVERBS = frozenset("now also still then already only automatically again usually".split())
 # Verbs that only machines do: after "now" they type a word English knows a little
 # (Zipf 2.5-4) too, "Loki now stores the service logs".
 _ONLY_MACHINES = ("stores ", "scans ", "caches ", "indexes ", "renders ", "serves ", "proxies ",
-                  "mirrors ", "replicates ", "backs up ", "ingests ", "scrapes ", "compresses ")
+                  "mirrors ", "replicates ", "backs up ", "ingests ", "scrapes ", "compresses ", "fronts ",
+                  "rejects ", "throttles ", "provisions ", "autoscales ", "deduplicates ")
 _WORD_BEFORE = re.compile(r"(?<![\w@+.-])([\w][\w@+.-]*[\w]|\w)[ \t]+\Z")
 _NEVER = frozenset(STOP) | HOSTS | LANGUAGES
 
@@ -77,13 +80,21 @@ def subjects(text: str, known: dict[tuple[int, int], str], starts: list[tuple[in
             start = first[0]
         elif standalone(word) or not plain_capital(word) or word.isupper():
             continue  # shaped like software already (``rule:shape``), or an acronym
-        elif (word_bonus(word) or 0) < (0 if adverb and text.startswith(_ONLY_MACHINES, pos) else 1) \
+        elif (word_bonus(word) or 0) < (0 if text.startswith(_ONLY_MACHINES, pos) and (adverb or _plain_name(text, word))
+                                        else 1) \
                 or determiner_before(text, start) or _surname(text, word):
             continue  # ("Loki now stores the logs": a word English knows, after "now", with a verb
             # only machines do)
         if any(a < end and start < b for a, b in known):
             continue
         yield start, end, "system", " ".join(text[start:end].split()), "rule:subject"
+
+
+def _plain_name(text: str, word: str) -> bool:
+    """Whether a word English knows a little reads as a name as the subject of a verb only
+    machines do ("Quay mirrors the images"): not an abstract noun by its ending
+    ("Replication mirrors ..."), not a plural, not written in lower case in the text."""
+    return not _ABSTRACT.search(word) and not PLURAL.search(word) and LOWER_FORM(word).search(text) is None
 
 
 def _surname(text: str, word: str) -> bool:

@@ -52,6 +52,17 @@ def found(matcher, text):
      [("system", "Loupekit", "Loupekit", "rule:list"), ("system", "Starboard", "Starboard", "rule:list")]),
     ("The summary is now built with polars instead of pandasql.",
      [("system", "pandasql", "pandasql", "rule:list")]),
+    # a sentence-initial name with its apposition, then the sentence's verb
+    ("Tallow, a small object store, holds the test data.",
+     [("system", "Tallow", "Tallow", "rule:apposition")]),
+    ("Thrush, a fork of Kafka, was tried in April.",
+     [("system", "Thrush", "Thrush", "rule:apposition")]),
+    # a capitalised word English barely uses after "with", where no one is met with
+    ("Container images with Quillbox are smaller than the others.",
+     [("system", "Quillbox", "Quillbox", "rule:rare")]),
+    # the sentence-initial subject of a participle, a word English knows a little
+    ("The old broker stays. Kestrel was evaluated for the longer campaigns.",
+     [("system", "Kestrel", "Kestrel", "rule:rare")]),
     # a lower-case name capitalised at a sentence start, where the text writes it lower-case
     ("Plots are drawn with skyproj. Skyproj also draws the focal plane.",
      [("system", "skyproj", "skyproj", "rule:rare"), ("system", "skyproj", "Skyproj", "rule:repeat")]),
@@ -95,6 +106,14 @@ def test_compound_takes_the_whole_name_not_the_configured_one(matcher):
     "The Notebook and Portal aspects passed the acceptance tests.",
     "Transfers queue files for Rucio and retries the failed ones.",
     "Builds are tagged with w.2022.04 and v23.0.",
+    # a social word before "with", a possessive, a sentence opening with "With"
+    "The plan was agreed in a call with Okafor last week.",
+    "Work continued with Haddad's team on the cooling.",
+    "With Oyelaran away, the review moved to June.",
+    # sentence-initial subjects of a participle that are English nouns
+    "Replication was tested on the new cluster. Dashboards were rebuilt in Grafana.",
+    "Overall, the new service, in the end, worked.",
+    "Finally, a new scheduler, was tested.",
 ])
 def test_phrase_rules_leave_hard_negatives_alone(matcher, text):
     phrase_vias = {"rule:apposition", "rule:compound", "rule:agent", "rule:rare", "rule:list"}
