@@ -160,6 +160,18 @@ def starts_word(text: str, start: int) -> bool:
 PLURAL = re.compile(r"[^sui]s\Z")
 
 
+_LONE_BREAK = re.compile(r"(?<!\n)\n(?!\n|[ \t]*[-*\u2022][ \t])")
+
+
+def wrapped(text: str) -> str:
+    """`text` with the line breaks inside its paragraphs as spaces (offsets kept): rules
+    that read a phrase read it across the wrap of a line ("drawn with Bokeh and" /
+    "Altair"); paragraph breaks and list items stay breaks."""
+    if "\n" not in text:
+        return text
+    return _LONE_BREAK.sub(" ", text)
+
+
 def LOWER_FORM(word: str) -> re.Pattern:
     return re.compile(r"(?<![\w-])" + re.escape(word[0].lower() + word[1:]) + r"(?![\w-])")
 

@@ -42,7 +42,7 @@ from ingest.entity_freq import word_bonus
 from ingest.entity_phrase_words import (
     Candidate, DETERMINERS, KIND_FORMS, LOWER_NEXT, NAME, NOT_NAME, RELEASE_ID, TITLE,
     TOKEN, TOKEN_FULL, extends, heading_line, kind, kind_of, lower_name, next_is_capital,
-    person_like, plausible, sentence_start, tail_words)
+    person_like, plausible, sentence_start, tail_words, wrapped)
 from ingest.entity_rare import DATA, PASSIVE, PHRASE_WORDS, data_products, rare_words
 from ingest.entity_regex import LOWER, word_starts
 from ingest.model import Mention
@@ -229,6 +229,7 @@ def listed(text: str, mentions: list[Mention], taken: bytearray,
     or more ("healpy, fitsio and treecorr"); after a comma alone a lower-case word is more
     often an apposition or the end of a clause ("a faster matcher, KDMatch,")."""
     out: list[Candidate] = []
+    text = wrapped(text)  # (same offsets)
     if ", " not in text and " and " not in text and " or " not in text and " of " not in text:
         return out
     for mention in mentions:

@@ -83,7 +83,7 @@ def rare_words(text: str, starts: list[tuple[int, int]] = (),
         yield m.start(1), m.end(1), "system", word, "rule:rare"
     for pos, flags in starts:
         if flags & PASSIVE:
-            found = _passive_subject(text, pos)
+            found = _passive_subject(flat, pos)  # ("Presto was" / "removed")
             if found is None:
                 continue
             start, word = found

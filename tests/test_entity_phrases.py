@@ -63,6 +63,11 @@ def found(matcher, text):
     # the sentence-initial subject of a participle, a word English knows a little
     ("The old broker stays. Kestrel was evaluated for the longer campaigns.",
      [("system", "Kestrel", "Kestrel", "rule:rare")]),
+    # a list and a participle read across the wrap of a line
+    ("The plots in the tutorials are drawn with Kafka and\nLoupekit from now on.",
+     [("system", "Loupekit", "Loupekit", "rule:list")]),
+    ("The broker stays, and Kestrel was\nremoved from the images.",
+     [("system", "Kestrel", "Kestrel", "rule:rare")]),
     # a lower-case name capitalised at a sentence start, where the text writes it lower-case
     ("Plots are drawn with skyproj. Skyproj also draws the focal plane.",
      [("system", "skyproj", "skyproj", "rule:rare"), ("system", "skyproj", "Skyproj", "rule:repeat")]),
