@@ -24,7 +24,7 @@ class Vocabulary:
 
     def __init__(self, view) -> None:  # a _pg_engine.PgView
         self.view = view
-        self._freq: dict[str, int] = {}
+        self._freq: dict[str, tuple[int, int]] = {}
 
     def _similar(self, word: str, threshold: float, slack: int) -> list[str]:
         def read(conn):
@@ -67,18 +67,32 @@ class Vocabulary:
 
     def frequency(self, word: str) -> int:
         """How many sections use `word` (its stem in the text, or as an entity name)."""
-        if word not in self._freq:
-            tsq = self.view.lexemes([word])[word]
-            row = self.view._rows(
-                f"SELECT (SELECT count(*) FROM (SELECT 1 FROM {S}.sections s WHERE "
-                f"s.tsv @@ %s::tsquery LIMIT {FREQUENCY_CAP}) a), "
-                f"(SELECT count(*) FROM (SELECT 1 FROM {S}.sections s WHERE "
-                f"s.entity_names @> ARRAY[%s] LIMIT {FREQUENCY_CAP}) b)",
-                (tsq or "''", word))
-            self._freq[word] = max(row[0]) if tsq else row[0][1]
-        return self._freq[word]
+        return self._count(word, FREQUENCY_CAP)
+
+    def _count(self, word: str, cap: int) -> int:
+        """`frequency(word)`, counted up to `cap` sections (a smaller cap reads fewer rows:
+        a common word's count reads thousands)."""
+        known = self._freq.get(word)  # (count, the cap it was counted with)
+        if known is not None and (known[0] < known[1] or known[1] >= cap):
+            return min(known[0], cap)
+        tsq = self.view.lexemes([word])[word]
+        row = self.view._rows(
+            f"SELECT (SELECT count(*) FROM (SELECT 1 FROM {S}.sections s WHERE "
+            f"s.tsv @@ %s::tsquery LIMIT %s) a), "
+            f"(SELECT count(*) FROM (SELECT 1 FROM {S}.sections s WHERE "
+            f"s.entity_names @> ARRAY[%s] LIMIT %s) b)",
+            (tsq or "''", cap, word, cap))
+        n = max(row[0]) if tsq else row[0][1]
+        self._freq[word] = (n, cap)
+        return n
 
     def best(self, word: str, at_least: int = 1) -> str | None:
-        scored = [(d, -self.frequency(w), w) for d, w in self.candidates(word)]
+        found = self.candidates(word)
+        if len(found) == 1:
+            # one candidate: whether it is used in `at_least` sections is all there is to
+            # know (no frequencies to compare), which reads at most that many rows
+            d, w = found[0]
+            return w if self._count(w, max(at_least, 1)) >= at_least else None
+        scored = [(d, -self.frequency(w), w) for d, w in found]
         scored = [s for s in scored if -s[1] >= at_least]
         return min(scored)[2] if scored else None
