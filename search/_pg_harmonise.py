@@ -27,7 +27,7 @@ from ingest.entity_consistency import Learned, Spreader, spread_map
 from ingest.entity_evidence import Aggregate, base_of, changed_surfaces, spread, with_evidence
 from ingest.model import VIA_ARCHIVE
 from search import _pg_read, _pg_write
-from search._pg_live import others_pending
+from search._pg_live import ALIVE, others_pending
 from search._pg_schema import SCHEMA, ensure_table
 
 S = SCHEMA
@@ -43,7 +43,8 @@ CREATE TABLE IF NOT EXISTS {S}.evidence (
     sha256      text NOT NULL,
     ev          jsonb NOT NULL,
     counted_sha text,
-    counted     jsonb
+    counted     jsonb,
+    run         text
 )"""
 
 
@@ -53,13 +54,31 @@ def ensure_evidence(conn) -> None:
     ensure_table(conn, "evidence", _EVIDENCE_DDL)
 
 
-def store_evidence(conn, report) -> None:
-    """Record the evidence of the version of `report` just written (its sha256)."""
+def store_evidence(conn, report, run: str | None = None) -> None:
+    """Record the evidence of the version of `report` just written (its sha256); `run`:
+    the ingest run (`_pg_live`) that wrote it and whose pass has yet to check it (None:
+    written by a pass, so checked)."""
     if report.evidence is None:
         return
-    conn.execute(f"INSERT INTO {S}.evidence (report_id, sha256, ev) VALUES (%s, %s, %s) "
-                 "ON CONFLICT (report_id) DO UPDATE SET sha256 = excluded.sha256, ev = excluded.ev",
-                 (report.id, report.sha256, json.dumps(report.evidence)))
+    conn.execute(f"INSERT INTO {S}.evidence (report_id, sha256, ev, run) VALUES (%s, %s, %s, %s) "
+                 "ON CONFLICT (report_id) DO UPDATE SET sha256 = excluded.sha256, "
+                 "ev = excluded.ev, run = excluded.run",
+                 (report.id, report.sha256, json.dumps(report.evidence), run))
+
+
+#: The evidence row ``e``'s run is still alive (its connection is): its own pass will check
+#: the reports it wrote.
+_RUN_ALIVE = (f"EXISTS (SELECT 1 FROM {S}.pending_evidence p WHERE p.run = e.run AND "
+              f"{ALIVE})")
+
+
+def _unchecked(conn, run: str | None, alive: bool) -> set[str]:
+    """Reports written by other runs whose pass has not checked them: of runs alive now
+    (`alive`: their pass will), or of runs that died before their pass (no pass will
+    unless this one does)."""
+    return {r[0] for r in conn.execute(
+        f"SELECT e.report_id FROM {S}.evidence e WHERE e.run IS NOT NULL AND e.run <> %s "
+        f"AND {'' if alive else 'NOT '}{_RUN_ALIVE}", (run or "",))}
 
 
 def recorded_learned(conn) -> Learned:
@@ -97,7 +116,10 @@ def harmonise(conn, since=None, matcher=None, written=None, run=None) -> int:
     run's id in `_pg_live`): the final names also count the evidence other runs have read
     and are still writing, as their reports were written with it (else a pass ending
     before another run's writes would undo its names and that run's pass redo them)."""
+    from search._pg_live import ensure_pending
+
     ensure_evidence(conn)
+    ensure_pending(conn)  # which other runs are alive (see `_unchecked`)
     conn.execute("SELECT pg_advisory_lock(%s)", (_PASS_LOCK,))
     try:
         return _harmonise(conn, since, matcher, written, run)
@@ -135,20 +157,30 @@ def _harmonise(conn, since, matcher, written, run=None) -> int:
             "ON s.id = m.section_id WHERE m.via = %s", (VIA_ARCHIVE,))}
         candidates |= {r[0] for r in conn.execute(
             f"SELECT id FROM {S}.reports WHERE title_mentions::text LIKE %s", (f'%"{VIA_ARCHIVE}"%',))}
-        candidates |= _writing(conn, set(final) | set(recorded))
+        # but this run's own reports, read fresh and written with names it knows: they
+        # are checked as below, where those names differ from the final ones (a fresh
+        # archive's first pass then reads back none of its own run's reports, nor looks
+        # for their surfaces)
+        # nor those of the other runs writing now: their own passes check them
+        skip = {rid for _, ids in written or () for rid in ids} | _unchecked(conn, run, True)
+        others = [r for (r,) in conn.execute(f"SELECT id FROM {S}.reports")
+                  if r not in skip] if skip else None
+        candidates |= _writing(conn, set(final) | set(recorded), ids=others)
+        candidates -= skip
     else:
         candidates |= _writing(conn, changed_surfaces(recorded, final))
         if written is None:
             candidates |= _writing(conn, set(final), since=since)
-        # one lookup for every version: the surfaces any version got wrong, among the
-        # reports this run wrote (a superset, checked exactly when spreading)
-        wrong: set[str] = set()
-        ids: list[str] = []
-        for names, written_ids in written or ():
-            wrong |= changed_surfaces(names, final)
-            ids.extend(written_ids)
-        candidates |= _writing(conn, wrong, ids=ids)
+    # per version of the names this run wrote with: the surfaces it got wrong, among the
+    # reports written with it (a superset, checked exactly when spreading); the last
+    # versions, with the other runs' evidence in, get few or none wrong
+    for names, written_ids in written or ():
+        candidates |= _writing(conn, changed_surfaces(names, final), ids=written_ids)
+    # the reports of runs that died before their pass: no pass has checked them
+    candidates |= _unchecked(conn, run, False)
     count = _rewrite(conn, sorted(candidates), final) if candidates else 0
+    if run is not None:  # this run's reports are checked now
+        conn.execute(f"UPDATE {S}.evidence SET run = NULL WHERE run = %s", (run,))
     # recorded once the reports are rewritten: a killed pass is done again by the next one
     conn.execute(f"INSERT INTO {S}.settings VALUES ('learned', %s) ON CONFLICT (name) "
                  "DO UPDATE SET value = excluded.value",

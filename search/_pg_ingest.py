@@ -39,6 +39,9 @@ from search._types import IngestSummary
 PARALLEL_MIN_FILES = 8
 #: Files queued per worker process (memory stays flat however long the run).
 IN_FLIGHT = 4
+#: Reports written between two looks for the evidence other runs have shared since
+#: (`_pg_live.LiveNames.refresh`).
+REFRESH_EVERY = 32
 
 _worker: dict = {}
 
@@ -120,8 +123,12 @@ def ingest_paths_pg(paths, url: str, entities_file=None, jobs: int | None = None
                 by_id.setdefault(rid, []).append((path, status))
                 if status != "unchanged":
                     live.wrote(rid, version)
+            written[0] += 1
+            if written[0] % REFRESH_EVERY == 0:
+                live.refresh()
             step()
 
+        written = [0]
         if progress:
             progress(0, 2 * len(todo))
         pool = _Pool(url, jobs) if jobs > 1 and len(todo) >= PARALLEL_MIN_FILES else None
@@ -221,7 +228,8 @@ def _put_one(conn, path: str, spool_file: str, started):
     try:
         status, reason = _pg_write.put(conn, report, os.path.abspath(path), started)
         if status in ("added", "updated"):
-            store_evidence(conn, report)
+            live = _worker.get("live")
+            store_evidence(conn, report, live.run if live is not None else None)
         return status, reason, report.id, version
     except psycopg.DataError as error:  # text the server refuses: this file fails, not the run
         return "failed", f"{path}: the database refused the report: {error}", report.id

@@ -37,7 +37,7 @@ CREATE TABLE IF NOT EXISTS {S}.pending_evidence (
 );
 CREATE INDEX IF NOT EXISTS pending_evidence_run ON {S}.pending_evidence (run)"""
 #: The runs alive now: their connection (backend pid and start) is still there.
-_ALIVE = ("EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a WHERE a.pid = p.pid "
+ALIVE = ("EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a WHERE a.pid = p.pid "
           "AND a.backend_start = p.started)")
 
 
@@ -56,7 +56,7 @@ def others_pending(conn, run: str | None, uncounted: bool = False) -> list:
     extra = (f" AND NOT EXISTS (SELECT 1 FROM {S}.evidence e WHERE e.report_id = p.report_id "
              "AND e.counted_sha IS NOT NULL AND e.counted_sha = e.sha256)") if uncounted else ""
     return conn.execute(f"SELECT p.report_id, p.ev FROM {S}.pending_evidence p "
-                        f"WHERE p.run <> %s AND {_ALIVE}{extra}", (run,)).fetchall()
+                        f"WHERE p.run <> %s AND {ALIVE}{extra}", (run,)).fetchall()
 
 
 class LiveNames:
@@ -72,6 +72,7 @@ class LiveNames:
         self.run = uuid.uuid4().hex
         self._unsent: list[tuple[str, str]] = []
         self._own: set[str] = set()
+        self._folded: set[tuple[str, str]] = set()  # (run, report id) of others' counted
         if conn is not None:
             ensure_pending(conn)
         self.maps: list[Learned] = [start]
@@ -98,12 +99,12 @@ class LiveNames:
 
     def _send(self) -> None:
         if self._unsent:
-            with self.conn.cursor() as cur:
-                cur.executemany(
-                    f"INSERT INTO {S}.pending_evidence SELECT %s, pg_backend_pid(), "
-                    "backend_start, %s, %s FROM pg_catalog.pg_stat_activity "
-                    "WHERE pid = pg_backend_pid()",
-                    [(self.run, rid, ev) for rid, ev in self._unsent])
+            # one statement per batch (the backend's row of pg_stat_activity read once)
+            self.conn.execute(
+                f"INSERT INTO {S}.pending_evidence SELECT %s, a.pid, a.backend_start, u.rid, "
+                "u.ev FROM pg_catalog.pg_stat_activity a, unnest(%s::text[], %s::jsonb[]) "
+                "AS u(rid, ev) WHERE a.pid = pg_backend_pid()",
+                (self.run, [rid for rid, _ in self._unsent], [ev for _, ev in self._unsent]))
             self._unsent = []
 
     def publish(self) -> None:
@@ -114,10 +115,31 @@ class LiveNames:
         passes have (nearly) nothing to rewrite."""
         if self.conn is not None:
             self._send()
-            self.conn.execute(f"DELETE FROM {S}.pending_evidence p WHERE NOT {_ALIVE}")
-            for rid, ev in others_pending(self.conn, self.run):
-                if rid not in self._own:
-                    self.agg.add(ev)
+            self.conn.execute(f"DELETE FROM {S}.pending_evidence p WHERE NOT {ALIVE}")
+            self._fold_others()
+        self._new_version()
+
+    def refresh(self) -> None:
+        """While this run writes: publish again if the other runs writing now have shared
+        evidence since (they may still have been reading at `publish`); the reports
+        written from then on carry their names too, and the pass rewrites fewer."""
+        if self.conn is not None and self._fold_others():
+            self._new_version()
+
+    def _fold_others(self) -> bool:
+        """Count the evidence other live runs have shared and this run has not counted
+        yet; whether there was any."""
+        rows = self.conn.execute(
+            f"SELECT p.run, p.report_id, p.ev FROM {S}.pending_evidence p WHERE p.run <> %s "
+            f"AND {ALIVE} AND p.run || ' ' || p.report_id <> ALL(%s)",
+            (self.run, [f"{r} {rid}" for r, rid in self._folded])).fetchall()
+        for run, rid, ev in rows:
+            self._folded.add((run, rid))
+            if rid not in self._own:
+                self.agg.add(ev)
+        return bool(rows)
+
+    def _new_version(self) -> None:
         learned = spread_map(self.agg.learned(self.configured))
         if learned != self.maps[-1]:
             self.maps.append(learned)
