@@ -16,7 +16,11 @@ One pass at a time across machines (an advisory lock); other writers may write m
 a report is rewritten only if it is still the version that was read (`_pg_write.rewrite`),
 and the next run's pass brings a newer one in line. A missing or older-version sum is
 rebuilt from the evidence rows (a report without a row gets one from its stored text) and
-every report is looked at once, as every pass did before evidence was stored.
+every report is looked at once, as every pass did before evidence was stored, but for the
+reports its own run wrote (checked per version of the names, as always) and those of the
+runs alive now: an evidence row names the run that wrote its report until that run's pass
+has checked it (``run``), so a run that died before its pass leaves its reports to the
+next pass, and a run alive now checks its own.
 """
 
 from __future__ import annotations
