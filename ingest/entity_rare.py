@@ -64,17 +64,24 @@ def rare_words(text: str, starts: list[tuple[int, int]] = (),
     the `entity_regex.word_starts` of the text for a vocabulary that includes
     `PHRASE_WORDS`; `known`: the spans the configuration names (never coined names)."""
     freq = frequencies()
-    rare = set()
+    rare, seldom = set(), set()
     flat = text.replace("\n", " ") if "\n" in text else text  # same offsets, one kind of space
     for word in set(_PREP_SCAN.findall(flat)) - _SEEN_WORDS:
         f = freq.get(word.lower(), 0.0)
         if word[0].islower() and (f < F_UNSEEN or not word.isalpha()) and lower_name(word) \
                 or word[0].isupper() and f < F_RARE and plain_capital(word):
             rare.add(word)
+        elif word[0].islower() and f < F_RARE and word.isalpha() and len(word) > 1 and not _NOUN_END.search(word):
+            # a word English barely uses ("maturin", "jq", "tox"): a name where the phrase
+            # ends with it ("built by maturin and ..."), not before a noun
+            rare.add(word)
+            seldom.add(word)
         elif len(_SEEN_WORDS) < 50_000:
             _SEEN_WORDS.add(word)
     for m in (_PREP_SCAN.finditer(flat) if rare else ()):
         word = m.group(1)
+        if word in seldom and _PHRASE_END.match(flat, m.end()) is None:
+            continue  # "through photometry", "with stellar ..."
         if word not in rare or word[0].isupper() and (m.group()[1:3].lower() == "by" or m.group()[1:3].lower() == "wi"
                                                      and _with_person(text, m.start(), m.end())):
             continue  # "met with Fischer", "chaired by Tanaka": people are worked with, led by
@@ -148,6 +155,15 @@ def _initial_name(text: str, word: str) -> bool:
     the text (where it is the English word)."""
     return (word_bonus(word) == 0 and not ABSTRACT.search(word) and not PLURAL.search(word)
             and LOWER_FORM(word).search(text) is None)
+
+
+# Endings of English nouns and adjectives, and plurals: a rare word with one is jargon
+# ("through photometry", "with deblending", "with coadds"), seldom a tool's name.
+_NOUN_END = re.compile(r"(?:ing|ion|ment|ness|ity|ance|ence|ism|ics|ogy|ure|ry|ed|al|ic|ive|ous|ful|less|able"
+                       r"|ible|ary|ly|s)\Z")
+# What ends the phrase after such a word: punctuation, or a word that starts another.
+_PHRASE_END = re.compile(r"(?:[,.;:)]|[ \t]+(?:in|for|and|or|to|on|before|after|at|from|which|that|so|but|as"
+                         r"|when|instead|into|is|was|are|were|now)\b)")
 
 
 # Words before "with" that take a person after it ("met with Fischer", "a call with Okafor").

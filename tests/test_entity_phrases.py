@@ -63,6 +63,9 @@ def found(matcher, text):
     # the sentence-initial subject of a participle, a word English knows a little
     ("The old broker stays. Kestrel was evaluated for the longer campaigns.",
      [("system", "Kestrel", "Kestrel", "rule:rare")]),
+    # a lower-case word English barely uses, where the phrase after a preposition ends
+    ("The kernel is built by quokka and shipped as wheels.",
+     [("system", "quokka", "quokka", "rule:rare")]),
     # a list and a participle read across the wrap of a line
     ("The plots in the tutorials are drawn with Kafka and\nLoupekit from now on.",
      [("system", "Loupekit", "Loupekit", "rule:list")]),
@@ -115,6 +118,9 @@ def test_compound_takes_the_whole_name_not_the_configured_one(matcher):
     "The plan was agreed in a call with Okafor last week.",
     "Work continued with Haddad's team on the cooling.",
     "With Oyelaran away, the review moved to June.",
+    # jargon English barely uses after a preposition: with a noun's ending, or before a noun
+    "Fluxes are calibrated through photometry, then with astrolabe readings.",
+    "Offsets are measured with theodolite readings at the dome.",
     # sentence-initial subjects of a participle that are English nouns
     "Replication was tested on the new cluster. Dashboards were rebuilt in Grafana.",
     "Overall, the new service, in the end, worked.",

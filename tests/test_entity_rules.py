@@ -86,6 +86,9 @@ RULE_CASES = [
      [("system", "Quenta", "Quenta", "rule:cue"), ("system", "Parsl", "Parsl", "rule:cue")]),
     ("Ines moved to the Data Engineering group.",
      [("organization", "Data Engineering group", "Data Engineering group", "rule:head-noun")]),
+    # a lower-case word English knows a little between an article and a noun of code
+    ("The pint library handles the unit conversions.",
+     [("system", "pint", "pint", "rule:context")]),
     ("Inference uses Quark Runtime; the Kettle Brokers Summit met in May.",
      [("system", "Quark Runtime", "Quark Runtime", "rule:head-noun"),
       ("meeting", "Kettle Brokers Summit", "Kettle Brokers Summit", "rule:head-noun")]),
@@ -98,6 +101,9 @@ def test_rules_find_and_say_how(matcher, text, expected):
 
 
 NEGATIVE_CASES = [
+    # English words between an article and a noun of code modify it
+    "The plotting library and the helper module moved; the core package and the optional plugin stay.",
+    "The python package and the standard library are enough.",
     "Maria Gonzalez joined the middleware group; Tom Becker left in February.",
     "Following the review, Operations planning was rebased. However, the Budget is unclear.",
     "The style guide covers Rust, TypeScript, Python and C++.",
