@@ -18,7 +18,10 @@ rules (the word walks they share are in `ingest.entity_walk`):
 - ``rule:context``: one capitalised word in a context that says it is software ("the
   Skyviewer app", "a browser called Tabulator", "Hyrax, the tool that ...");
 - ``rule:shape``: tokens shaped like software (``DataLoader``, ``h5py``, ``pipe_graph``,
-  ``siav2-proxy``).
+  ``siav2-proxy``);
+- ``rule:version`` and ``rule:code`` (`ingest.entity_code`): names written the way software
+  is written, with a version number ("Ansible 2.16 manages"), in an install command ("pip
+  install skyplotkit") or as the command of a shell line in backticks ("`uv sync`").
 
 Hard negatives stay out by construction: sentence-initial function words, months and week
 days cut a phrase; programming languages and the ubiquitous hosts ("DM", "LSST", "Rubin
@@ -32,13 +35,13 @@ import re
 from collections.abc import Iterator
 
 from ingest.entity_code import code_candidates
-from ingest.entity_freq import zipf_of
 from ingest.entity_cues import CUE_WORDS, cue_candidates
 from ingest.entity_phrases import phrase_candidates, without_people
 from ingest.entity_rare import PHRASE_WORDS, agent_noun
 from ingest.entity_regex import HEAD, SOFTWARE, UNIVERSITY, lower, merge, scan_at, trie_regex, vocabulary, word_starts
 from ingest.entity_subjects import SUBJECT_WORDS, VERB, subjects
-from ingest.entity_shapes import AT_WORDS, VERSIONISH, contexts, data_releases, shapes
+from ingest.entity_shapes import (AT_WORDS, PACKAGE_HEADS, VERSIONISH, contexts, data_releases, lower_package,
+                                  shapes)
 from ingest.entity_walk import end_of, line_is_heading, name_before, sentence_start, tokens_backwards
 from ingest.entity_words import (CONNECTORS, GENERIC_UNITS, HOSTS, LANGUAGES, STOP,
                                  standalone)
@@ -331,7 +334,7 @@ def _head_nouns(text: str, known: dict[tuple[int, int], str], starts: list[tuple
             continue
         yield span[0], end, type_, name, "rule:head-noun"
     for m in scan_at(_SOFTWARE_RE, text, starts, SOFTWARE):
-        if m.group() in _PACKAGE_HEADS and (low := _lower_package(text, m.start())) is not None:
+        if m.group() in PACKAGE_HEADS and (low := lower_package(text, m.start())) is not None:
             yield low
             continue
         mods = _tokens_before(text, m.start())
@@ -351,27 +354,6 @@ def _head_nouns(text: str, known: dict[tuple[int, int], str], starts: list[tuple
         yield start, stop, "system", word, "rule:context"
 
 
-# "the pint library", "a tqdm plugin": a lower-case word English knows a little, between an
-# article and a noun of packaged code, is the package's name (``rule:context``).
-_PACKAGE_HEADS = frozenset("library package module plugin plugins bindings extension".split())
-_ARTICLE_WORD = re.compile(r"(?<![\w-])(?:[Tt]he|[Aa]n?|[Oo]ur|[Ii]ts|[Tt]heir|[Tt]his)[ \t\n]+(?P<w>[a-z][a-z0-9]*)[ \t\n]+\Z")
-# Endings of English nouns and adjectives that modify a noun of code ("the plotting library",
-# "a helper module", "the optional package"), and plurals.
-_MODIFIER_END = re.compile(r"(?:ing|ion|ment|ness|ity|ance|ence|ism|ics|ogy|ure|ry|er|or|ed|al|ic|ive|ous"
-                           r"|ful|less|able|ible|ary|ly|s)\Z")
-
-
-def _lower_package(text: str, head: int) -> Candidate | None:
-    m = _ARTICLE_WORD.search(text, max(0, head - 40), head)
-    if m is None:
-        return None
-    word = m.group("w")
-    if len(word) < 2 or _MODIFIER_END.search(word) or word in _LOWER_LANGUAGES or zipf_of(word) >= 4.0:
-        return None
-    return m.start("w"), m.end("w"), "system", word, "rule:context"
-
-
-_LOWER_LANGUAGES = frozenset(w.lower() for w in LANGUAGES)
 _NUMBERING = re.compile(r"\d+(?:\.\d+)*\.?\Z")
 _GAP_WORD = re.compile(r"(?<=[ \t])[a-z]{3,}[ \t]+\Z")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ingest.entity_freq import zipf_of
 from ingest.entity_regex import AT, lower, scan_at, vocabulary, word_starts
 from ingest.entity_words import GENERIC_UNITS, HOSTS, LANGUAGES, STOP
 
@@ -132,6 +133,30 @@ _KEBAB_SOFTWARE = frozenset("server client operator proxy cli api daemon plugin 
 
 
 
+
+# ------------------------------------------------------------------ lower-case packages
+# "the pint library", "a tqdm plugin": a lower-case word English knows a little, between an
+# article and a noun of packaged code, is the package's name (``rule:context``).
+PACKAGE_HEADS = frozenset("library package module plugin plugins bindings extension".split())
+_ARTICLE_WORD = re.compile(r"(?<![\w-])(?:[Tt]he|[Aa]n?|[Oo]ur|[Ii]ts|[Tt]heir|[Tt]his)[ \t\n]+(?P<w>[a-z][a-z0-9]*)[ \t\n]+\Z")
+# Endings of English nouns and adjectives that modify a noun of code ("the plotting library",
+# "a helper module", "the optional package"), and plurals.
+_MODIFIER_END = re.compile(r"(?:ing|ion|ment|ness|ity|ance|ence|ism|ics|ogy|ure|ry|er|or|ed|al|ic|ive|ous"
+                           r"|ful|less|able|ible|ary|ly|s)\Z")
+
+
+def lower_package(text: str, head: int) -> Candidate | None:
+    """The lower-case package name between an article and the noun of code at `head`, or None."""
+    m = _ARTICLE_WORD.search(text, max(0, head - 40), head)
+    if m is None:
+        return None
+    word = m.group("w")
+    if len(word) < 2 or _MODIFIER_END.search(word) or word in _LOWER_LANGUAGES or zipf_of(word) >= 4.0:
+        return None
+    return m.start("w"), m.end("w"), "system", word, "rule:context"
+
+
+_LOWER_LANGUAGES = frozenset(w.lower() for w in LANGUAGES)
 
 # ------------------------------------------------------------------ data releases
 # A survey's data release written with its number: "Gaia DR3", "SkyMapper DR4", "Legacy
