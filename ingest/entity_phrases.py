@@ -182,9 +182,12 @@ def compounds(text: str, anchors: list[tuple[int, int]], known: dict[tuple[int, 
     starts: set[int] | None = None
     anchor_set: set[tuple[int, int]] = set()
     n = len(text)
+    lines = text
+    text = wrapped(text)  # a name may wrap to the next line ("OpenID" / "Connect"), offsets kept
     for a, b in anchors:
-        # a capitalised word right after, on the same line (the cheap test first)
-        if b + 1 >= n or text[b] != " " or not text[b + 1].isupper() or heading_line(text, a):
+        # a capitalised word right after (the cheap test first), not on a heading line
+        if b + 1 >= n or text[b] != " " or not text[b + 1].isupper() or heading_line(lines, a) \
+                or lines[b] == "\n" and heading_line(lines, b + 1):
             continue  # (phrase_candidates passes only anchors that pass it)
         if starts is None:  # built once, for the first anchor that needs them
             starts, anchor_set = {k[0] for k in known}, set(anchors)
@@ -366,9 +369,9 @@ def phrase_candidates(text: str, known: dict[tuple[int, int], str], prior: list[
     # the anchors of compounds: system names with a capitalised word right after them
     n = len(text)
     anchors = [span for span, type_ in known.items()
-               if type_ == "system" and span[1] + 1 < n and text[span[1]] == " " and text[span[1] + 1].isupper()]
+               if type_ == "system" and span[1] + 1 < n and text[span[1]] in " \n" and text[span[1] + 1].isupper()]
     anchors.extend((c[0], c[1]) for c in prior if c[2] == "system" and c[4] in _ANCHOR_RULES
-                   and c[1] + 1 < n and text[c[1]] == " " and text[c[1] + 1].isupper())
+                   and c[1] + 1 < n and text[c[1]] in " \n" and text[c[1] + 1].isupper())
     if anchors:
         out.extend(compounds(text, anchors, known, stop_heads))
     if starts is None:

@@ -66,6 +66,9 @@ def found(matcher, text):
     # a lower-case word English barely uses, where the phrase after a preposition ends
     ("The kernel is built by quokka and shipped as wheels.",
      [("system", "quokka", "quokka", "rule:rare")]),
+    # a compound wrapped to the next line, but not into a heading
+    ("The older web pages of the portal that cannot speak OpenZ\nConnect stay behind the proxy.",
+     [("system", "OpenZ Connect", "OpenZ\nConnect", "rule:compound")]),
     # a list and a participle read across the wrap of a line
     ("The plots in the tutorials are drawn with Kafka and\nLoupekit from now on.",
      [("system", "Loupekit", "Loupekit", "rule:list")]),
@@ -114,6 +117,8 @@ def test_compound_takes_the_whole_name_not_the_configured_one(matcher):
     "The Notebook and Portal aspects passed the acceptance tests.",
     "Transfers queue files for Rucio and retries the failed ones.",
     "Builds are tagged with w.2022.04 and v23.0.",
+    # a heading line after a software name
+    "The mirrors now run OpenZ\nBackup Plans\nThe plans are due in May.",
     # a social word before "with", a possessive, a sentence opening with "With"
     "The plan was agreed in a call with Okafor last week.",
     "Work continued with Haddad's team on the cooling.",
