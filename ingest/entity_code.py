@@ -28,7 +28,10 @@ Candidate = tuple[int, int, str, str, str]  # start, end, type, name, via
 # ------------------------------------------------------------------ versions
 # A version: "3.1", "1.30", "0.1.5", "v5", "v2.3"; not inside a word or a longer number,
 # and not a decimal that a unit follows (checked after).
-_VERSION = re.compile(r"(?<![\w.-])(?P<v>v\d+(?:\.\d+){0,3}|\d+(?:\.\d+){1,3})(?![\w-]|\.\d)")
+# (Found by the digits first, a character class `re` skips to fast; the boundaries are
+# checked after, `_version_at`.)
+_VERSION = re.compile(r"(?P<v>v\d+(?:\.\d+){0,3}|\d+(?:\.\d+){1,3})")
+_AFTER = re.compile(r"[\w-]|\.\d")
 # The name before it, one space (or a line break) between.
 _WORD_BEFORE = re.compile(r"(?<![\w@+.-])(?P<w>[A-Za-z][\w+-]*[A-Za-z0-9]|[A-Za-z]{2})[ \n]\Z")
 # Words that number the parts of a document, a plan or a data release, and quantities
@@ -73,6 +76,9 @@ def versions(text: str, known: dict[tuple[int, int], str]) -> Iterator[Candidate
     """Names written with a version number (``rule:version``)."""
     found = []
     for m in _VERSION.finditer(text):
+        if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_.-") \
+                or _AFTER.match(text, m.end()):
+            continue  # inside a word or a longer number
         before = _WORD_BEFORE.search(text, max(0, m.start() - 40), m.start())
         if before is None:
             continue

@@ -169,6 +169,9 @@ def wrapped(text: str) -> str:
     "Altair"); paragraph breaks and list items stay breaks."""
     if "\n" not in text:
         return text
+    if "\n\n" not in text and "\n-" not in text and "\n*" not in text and "\n\u2022" not in text \
+            and "\n " not in text and "\n\t" not in text:
+        return text.replace("\n", " ")  # (most texts: one paragraph, no list)
     return _LONE_BREAK.sub(" ", text)
 
 
