@@ -84,6 +84,9 @@ RULE_CASES = [
       ("dataset", "Deep Night Survey DR11", "Deep Night\nSurvey DR11", "rule:release")]),
     ("Logs are shipped by Quenta to the store; jobs run through a Parsl executor.",
      [("system", "Quenta", "Quenta", "rule:cue"), ("system", "Parsl", "Parsl", "rule:cue")]),
+    # a capital at the start of a line where the paragraph wraps opens no sentence
+    ("After eleven years Jonas Winter left the quiet back office of the\nScheduler group for a new desk.",
+     [("organization", "Scheduler group", "Scheduler group", "rule:head-noun")]),
     ("Ines moved to the Data Engineering group.",
      [("organization", "Data Engineering group", "Data Engineering group", "rule:head-noun")]),
     # a lower-case word English knows a little between an article and a noun of code
