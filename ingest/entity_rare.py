@@ -64,13 +64,19 @@ def rare_words(text: str, starts: list[tuple[int, int]] = (),
     the `entity_regex.word_starts` of the text for a vocabulary that includes
     `PHRASE_WORDS`; `known`: the spans the configuration names (never coined names)."""
     freq = frequencies()
-    rare, seldom = set(), set()
+    rare, seldom, made = set(), set(), set()
     flat = text.replace("\n", " ") if "\n" in text else text  # same offsets, one kind of space
     for word in set(_PREP_SCAN.findall(flat)) - _SEEN_WORDS:
         f = freq.get(word.lower(), 0.0)
         if word[0].islower() and (f < F_UNSEEN or not word.isalpha()) and lower_name(word) \
                 or word[0].isupper() and f < F_RARE and plain_capital(word):
             rare.add(word)
+        elif word[0].isupper() and f < F_COMMON and plain_capital(word) and word.isalpha() \
+                and not ABSTRACT.search(word) and not _english_plural(word):
+            # a capitalised word English knows a little ("Packer", "Rancher"): a name after
+            # a participle of making ("built with Packer", "deployed with Rancher")
+            rare.add(word)
+            made.add(word)
         elif word[0].islower() and f < F_RARE and word.isalpha() and len(word) > 1 and not _NOUN_END.search(word):
             # a word English barely uses ("maturin", "jq", "tox"): a name where the phrase
             # ends with it ("built by maturin and ..."), not before a noun
@@ -82,6 +88,8 @@ def rare_words(text: str, starts: list[tuple[int, int]] = (),
         word = m.group(1)
         if word in seldom and _PHRASE_END.match(flat, m.end()) is None:
             continue  # "through photometry", "with stellar ..."
+        if word in made and not (m.group()[1:3].lower() == "wi" and _made_with(flat, m.start())):
+            continue  # "with Parker", "by Hunter": only a participle of making says software
         if word not in rare or word[0].isupper() and (m.group()[1:3].lower() == "by" or m.group()[1:3].lower() == "wi"
                                                      and _with_person(text, m.start(), m.end())):
             continue  # "met with Fischer", "chaired by Tanaka": people are worked with, led by
@@ -164,6 +172,21 @@ _NOUN_END = re.compile(r"(?:ing|ion|ment|ness|ity|ance|ence|ism|ics|ogy|ure|ry|e
 # What ends the phrase after such a word: punctuation, or a word that starts another.
 _PHRASE_END = re.compile(r"(?:[,.;:)]|[ \t]+(?:in|for|and|or|to|on|before|after|at|from|which|that|so|but|as"
                          r"|when|instead|into|is|was|are|were|now)\b)")
+
+
+# Participles of making and running things: "built with Packer", "deployed with Rancher".
+_MADE = frozenset("built deployed managed written tested validated packaged orchestrated scheduled rendered "
+                  "plotted drawn filtered checked parsed generated compiled monitored profiled scanned served "
+                  "indexed linted formatted benchmarked containerised containerized automated configured "
+                  "provisioned encrypted signed replaced installed upgraded hosted shipped bundled "
+                  "documented typeset published visualised visualized analysed analyzed processed".split())
+F_COMMON = 10 ** (4.0 - 9)  # a Zipf value of 4
+
+
+def _made_with(text: str, at: int) -> bool:
+    """Whether the word before " with" at `at` is a participle of making things."""
+    before = text[max(0, at - 24):at].split()
+    return bool(before) and before[-1].lower() in _MADE
 
 
 # Words before "with" that take a person after it ("met with Fischer", "a call with Okafor").

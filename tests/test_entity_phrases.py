@@ -69,6 +69,9 @@ def found(matcher, text):
     # a compound wrapped to the next line, but not into a heading
     ("The older web pages of the portal that cannot speak OpenZ\nConnect stay behind the proxy.",
      [("system", "OpenZ Connect", "OpenZ\nConnect", "rule:compound")]),
+    # a capitalised word English knows a little, after a participle of making and "with"
+    ("The interactive plots are drawn with Wrangler for the tutorials.",
+     [("system", "Wrangler", "Wrangler", "rule:rare")]),
     # a list and a participle read across the wrap of a line
     ("The plots in the tutorials are drawn with Kafka and\nLoupekit from now on.",
      [("system", "Loupekit", "Loupekit", "rule:list")]),
@@ -117,6 +120,9 @@ def test_compound_takes_the_whole_name_not_the_configured_one(matcher):
     "The Notebook and Portal aspects passed the acceptance tests.",
     "Transfers queue files for Rucio and retries the failed ones.",
     "Builds are tagged with w.2022.04 and v23.0.",
+    # a word English knows a little after "with" and no participle of making
+    "The new racks came with Wrangler and his team from the vendor.",
+    "Helpers were trained with Parker, who wrote the guide.",
     # a heading line after a software name
     "The mirrors now run OpenZ\nBackup Plans\nThe plans are due in May.",
     # a social word before "with", a possessive, a sentence opening with "With"
