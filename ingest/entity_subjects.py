@@ -45,6 +45,7 @@ _ONLY_MACHINES = ("stores ", "scans ", "caches ", "indexes ", "renders ", "serve
                   "mirrors ", "replicates ", "backs up ", "ingests ", "scrapes ", "compresses ", "fronts ",
                   "rejects ", "throttles ", "provisions ", "autoscales ", "deduplicates ")
 _WORD_BEFORE = re.compile(r"(?<![\w@+.-])([\w][\w@+.-]*[\w]|\w)[ \t]+\Z")
+_THING_BEFORE = re.compile(r"(?<![\w@+.-])([A-Za-z][\w+-]*[A-Za-z0-9]),\Z")
 _NEVER = frozenset(STOP) | HOSTS | LANGUAGES
 
 
@@ -65,6 +66,17 @@ def subjects(text: str, known: dict[tuple[int, int], str], starts: list[tuple[in
         adverb = found is not None and found[1] in _ADVERBS
         if adverb:
             found = _before(text, found[0])
+        if found is not None and found[1] == "which" and text[found[0] - 2:found[0]] == ", ":
+            # "Kyverno, which rejects pods": "which" stands for a thing, never a person
+            thing = _THING_BEFORE.search(text, max(0, found[0] - 50), found[0] - 1)
+            if thing is not None:
+                word = thing.group(1)
+                if plain_capital(word) and word[0].isupper() and (word_bonus(word) or 0) >= 0 \
+                        and _plain_name(text, word) and word not in _NEVER and word not in NOT_NAME \
+                        and not capital_before(text, thing.start(1)) and not determiner_before(text, thing.start(1)) \
+                        and not any(a < thing.end(1) and thing.start(1) < b for a, b in known):
+                    yield thing.start(1), thing.end(1), "system", word, "rule:subject"
+            continue
         if found is None:
             continue
         start, word = found

@@ -26,6 +26,9 @@ def subjects(matcher, text):
     ("Inference at the data facility: XQ Runner serves the models.", [("system", "XQ Runner", "XQ Runner")]),
     # a word English knows a little, after "now" with a verb only machines do
     ("Monitoring\nLoom now stores the service logs.", [("system", "Loom", "Loom")]),
+    # "which" stands for a thing: the word before its comma is the subject
+    ("Its rules sit next to those of Quillet, which rejects pods without limits.",
+     [("system", "Quillet", "Quillet")]),
     # with a verb only machines do, no "now" is needed
     ("Storage\nWharf mirrors the public images at the site.", [("system", "Wharf", "Wharf")]),
 ])
@@ -43,6 +46,7 @@ def test_subjects_of_machine_verbs_are_systems(matcher, text, expected):
     "Lindqvist chairs the board and leads the review.",  # people's verbs
     "Moreno now runs the weekly call.",  # a surname: "now" needs a verb only machines do
     "Replication mirrors the archive to the second site.",  # an abstract noun
+    "The plan, which runs to June, is fine; Replication, which stores more, waits.",  # no name before "which"
     "The wharf is old. Wharf mirrors the images.",  # the text writes the English word
 ])
 def test_people_and_ordinary_words_are_not_subjects(matcher, text):
