@@ -22,8 +22,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
 
+from ingest.entity_automaton import NameFinder
 from ingest.entity_freq import everyday_word
-from ingest.entity_regex import TYPOGRAPHIC, trie_regex, url_spans
+from ingest.entity_regex import TYPOGRAPHIC, url_spans
 from ingest.model import Mention, found_by_rule
 
 # How much one mention's evidence weighs in the vote for its surface's type.
@@ -78,7 +79,8 @@ def spread_map(learned: Learned) -> Learned:
 
 
 class Spreader:
-    """Applies learned names to texts with one trie regex over every learned surface."""
+    """Applies learned names to texts: one automaton finds every learned surface
+    (`ingest.entity_automaton.NameFinder`, what a trie regex of them finds)."""
 
     def __init__(self, learned: Learned, via: str = "rule:repeat") -> None:
         # An everyday English word ("Have" opening a sentence, "Team") that a rule typed is
@@ -86,15 +88,17 @@ class Spreader:
         # archive such words reached hundreds of reports each. The rule's own mention stays.
         self.learned = learned = spread_map(learned)
         self.via = via
-        self._regex = trie_regex(learned) if learned else None
+        self._finder = NameFinder(learned) if learned else None
 
     def apply(self, text: str, mentions: tuple[Mention, ...]) -> tuple[Mention, ...]:
         """`mentions` of `text` made consistent with the learned names, plus the uses of
         learned surfaces that no mention covers yet; sorted by start."""
-        if self._regex is None or not text:
+        if self._finder is None or not text:
             return mentions
-        work = text.translate(TYPOGRAPHIC)
-        if self._regex.search(work) is None and not any(found_by_rule(m.via) for m in mentions):
+        # (the folding maps non-ASCII characters only: most texts are their own fold)
+        work = text if text.isascii() else text.translate(TYPOGRAPHIC)
+        hits = self._finder.spans(work)
+        if not hits and not any(found_by_rule(m.via) for m in mentions):
             return mentions  # the common case: nothing learned is written here
         out = []
         changed = False
@@ -104,19 +108,20 @@ class Spreader:
                 m = replace(m, type=want[0], name=want[1])
                 changed = True
             out.append(m)
-        taken = bytearray(len(work))
-        for m in out:
-            taken[m.start:m.end] = b"\x01" * (m.end - m.start)
-        for start, end in url_spans(work):
-            taken[start:end] = b"\x01" * (end - start)
-        for hit in self._regex.finditer(work):
-            start, end = hit.span()
-            if taken.find(1, start, end) != -1 or _inside_word(work, start, end):
-                continue
-            type_, name = self.learned[" ".join(hit.group().split())]
-            taken[start:end] = b"\x01" * (end - start)
-            out.append(Mention(type=type_, name=name, start=start, end=end, surface=text[start:end], via=self.via))
-            changed = True
+        if hits:
+            taken = bytearray(len(work))
+            for m in out:
+                taken[m.start:m.end] = b"\x01" * (m.end - m.start)
+            for start, end in url_spans(work):
+                taken[start:end] = b"\x01" * (end - start)
+            for start, end in hits:
+                if taken.find(1, start, end) != -1 or _inside_word(work, start, end):
+                    continue
+                type_, name = self.learned[" ".join(work[start:end].split())]
+                taken[start:end] = b"\x01" * (end - start)
+                out.append(Mention(type=type_, name=name, start=start, end=end, surface=text[start:end],
+                                   via=self.via))
+                changed = True
         if not changed:
             return mentions
         return tuple(sorted(out, key=lambda m: m.start))
