@@ -192,6 +192,12 @@ class _PassTimer:
             setattr(owner, name, original)
 
 
+def _sections_in(index_dir: Path) -> int:
+    from search import Index
+
+    return Index(index_dir).stats().sections
+
+
 def consistency(sections: int, rounds: int, corpus_dir: str | None = None) -> dict:
     """What the archive pass costs a fresh ingest (jobs=1, so the workers' share is timed
     too) at `sections` synthetic sections, median of `rounds`, two ways:
@@ -211,7 +217,15 @@ def consistency(sections: int, rounds: int, corpus_dir: str | None = None) -> di
     from search._consistency import harmonise
     from search._engine import open_engine
 
-    if corpus_dir:  # an existing corpus, read as it is (never regenerated)
+    sections_of = None
+    if corpus_dir and not (Path(corpus_dir) / "manifest.json").exists():
+        # a directory of reports (``sample_reports``): every report file in it, its sections
+        # counted in the index
+        from ingest import iter_report_files
+
+        paths = list(iter_report_files([Path(corpus_dir)]))
+        sections_of = _sections_in
+    elif corpus_dir:  # an existing corpus, read as it is (never regenerated)
         manifest = json.loads((Path(corpus_dir) / "manifest.json").read_text())
         paths = [Path(corpus_dir) / name for name in manifest["files"]]
         sections = manifest.get("sections", sections)
@@ -246,6 +260,8 @@ def consistency(sections: int, rounds: int, corpus_dir: str | None = None) -> di
         # the index's own engine (tantivy by default; open_or_create would open an empty
         # Whoosh index beside it and time nothing)
         eng = open_engine(kept)
+        if sections_of is not None:
+            sections = sections_of(kept)
         ix = eng.open_writer()
         matcher = load_matcher()  # with it the pass also sums the archive's cues
         for _ in range(rounds):
@@ -277,7 +293,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--skip-consistency", action="store_true")
     parser.add_argument("--skip-extraction", action="store_true")
     parser.add_argument("--corpus", default=None,
-                        help="An existing corpus directory (with its manifest.json) to ingest.")
+                        help="An existing corpus directory to ingest: the files its manifest.json "
+                             "lists, else every report file in it (e.g. sample_reports).")
     parser.add_argument("--base-rules", choices=("off", "on"), default="off",
                         help="Time the base with its rules on (the cost of a change to the rules).")
     parser.add_argument("--find-only", action="store_true",

@@ -21,6 +21,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
+from operator import attrgetter
 
 from ingest.entity_automaton import NameFinder
 from ingest.entity_freq import everyday_word
@@ -78,6 +79,9 @@ def spread_map(learned: Learned) -> Learned:
     return {**plurals, **learned}
 
 
+_VIA = attrgetter("via")  # (a text's mentions have few distinct vias: each is tested once)
+
+
 class Spreader:
     """Applies learned names to texts: one automaton finds every learned surface
     (`ingest.entity_automaton.NameFinder`, what a trie regex of them finds)."""
@@ -98,7 +102,7 @@ class Spreader:
         # (the folding maps non-ASCII characters only: most texts are their own fold)
         work = text if text.isascii() else text.translate(TYPOGRAPHIC)
         hits = self._finder.spans(work)
-        if not hits and not any(found_by_rule(m.via) for m in mentions):
+        if not hits and not any(map(found_by_rule, set(map(_VIA, mentions)))):
             return mentions  # the common case: nothing learned is written here
         out = []
         changed = False

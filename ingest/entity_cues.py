@@ -336,13 +336,18 @@ class ArchiveEvidence:
 
     def add(self, text: str, covered: Iterable[tuple[int, int]] = ()) -> None:
         """Count the cues of one text; `covered` are the spans of its mentions: a word inside
-        a mention is part of that name ("Processing" in "the Prompt Processing service")."""
+        a mention is part of that name ("Processing" in "the Prompt Processing service"),
+        read only when the text has a cue (most texts have none: a generator costs nothing
+        then)."""
+        hits = cue_hits(text)
+        if not hits:
+            return
         taken = None
         for start, end in covered:
             if taken is None:
                 taken = bytearray(len(text))
             taken[start:end] = b"\x01" * (end - start)
-        for start, end, type_, surface, weight in cue_hits(text):
+        for start, end, type_, surface, weight in hits:
             if taken is not None and taken.find(1, start, end) != -1:
                 continue
             self._weight[type_, surface] += weight

@@ -37,9 +37,9 @@ def report_evidence(report: Report, cues: bool = True) -> dict:
     cue_sum = ArchiveEvidence()
     for s in report.sections if cues else ():
         # a word inside a mention is part of that name, not a name of its own
-        cue_sum.add(s.text, [(m.start, m.end) for m in s.mentions if m.via != VIA_ARCHIVE])
+        cue_sum.add(s.text, ((m.start, m.end) for m in s.mentions if m.via != VIA_ARCHIVE))
         if s.heading:
-            cue_sum.add(s.heading, [(m.start, m.end) for m in s.heading_mentions if m.via != VIA_ARCHIVE])
+            cue_sum.add(s.heading, ((m.start, m.end) for m in s.heading_mentions if m.via != VIA_ARCHIVE))
     return {"v": [[surface, t, n, w] for surface, d in votes.items() for (t, n), w in d.items()],
             "c": [list(c) for c in cue_sum.counts()], "r": []}
 
@@ -63,8 +63,10 @@ def _parts(report: Report):
 
 def _rebuilt(report: Report, new: dict, evidence: dict | None) -> Report:
     title = new.get(("t", 0), report.title_mentions)
+    # (only the sections whose mentions changed are made anew: `replace` is slow)
     sections = tuple(replace(s, heading_mentions=new.get(("h", i), s.heading_mentions),
                              mentions=new.get(("s", i), s.mentions))
+                     if ("s", i) in new or ("h", i) in new else s
                      for i, s in enumerate(report.sections))
     return replace(report, sections=sections, title_mentions=title, evidence=evidence)
 
