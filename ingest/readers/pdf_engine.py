@@ -196,8 +196,41 @@ def inflated_size(data: bytes, limit: int) -> int:
     return limit - budget[0]
 
 
+#: Deflate's largest ratio (zlib's "technical details": 1032:1), and the bytes of a stream's
+#: start that surely hold its first block's code tables and first output bytes.
+_MAX_RATIO = 1032
+_PROBE = 4096
+
+
+def _cannot_exceed(data: bytes, limit: int) -> bool:
+    """True when no stream of `data` can inflate past `limit`, known without inflating.
+
+    A stream deflated once inflates to at most `_MAX_RATIO` times its bytes, so a file that
+    small (with a factor 2 of margin for streams the scan would count twice) is under the
+    limit unless some stream is deflated again inside: each stream's first two output
+    bytes tell (a zlib header). Most reports are a few dozen KB: their scan then inflates
+    nothing, where it inflated every font and page (a tenth of reading some PDFs).
+    """
+    if len(data) * 2 * _MAX_RATIO > limit:
+        return False
+    view = memoryview(data)
+    for match in _STREAM_START.finditer(data):
+        start = match.end()
+        if not _zlib_header(data[start:start + 2]):
+            continue
+        try:
+            head = zlib.decompressobj().decompress(view[start:start + _PROBE], 2)
+        except zlib.error:
+            continue  # damaged: it inflates to less than its ratio allows, or not at all
+        if len(head) < 2 or _zlib_header(head):
+            return False  # nested (or too odd to tell): count it
+    return True
+
+
 def check_inflate(path: Path, data: bytes, limits: PdfLimits) -> None:
     """IngestError when the file's streams inflate past the limit (checked before parsing)."""
+    if _cannot_exceed(data, limits.max_inflated_bytes):
+        return
     size = inflated_size(data, limits.max_inflated_bytes)
     if size > limits.max_inflated_bytes:
         mb = limits.max_inflated_bytes / (1024 * 1024)
