@@ -172,6 +172,8 @@ def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
         parallel = use_workers(jobs, work)
         if parallel:  # longest first, so no long file is left to one worker at the end
             todo.sort(key=lambda p: -work[p])
+            if hasattr(ix, "use_threads"):  # tantivy: its writer indexes beside them
+                ix.use_threads(jobs)
         builder = _Builders(eng, ix)
         matcher = load_matcher(entities)
         archive = ArchivePass(eng, ix, index_dir, matcher, config_key(entities), bool(known)) \

@@ -212,10 +212,17 @@ class _Handle:
         self.index = index
         self._writer = None
         self._next = None
+        self.threads = WRITER_THREADS
+
+    def use_threads(self, threads: int) -> None:
+        """Index with up to `threads` threads from the writer made next (an ingest with that
+        many worker processes: they are idle while the parent's commit indexes the batch,
+        so the cores are free). At most as many as leave tantivy its 15 MB per thread."""
+        self.threads = max(1, min(threads, WRITER_HEAP // 16_000_000))
 
     def writer(self):
         if self._writer is None:
-            self._writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=WRITER_THREADS)
+            self._writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=self.threads)
         return self._writer
 
     def _next_ordinal(self) -> int:
