@@ -32,6 +32,12 @@ PREAMBLE_ANCHOR = "intro"
 MAX_TEXT_FILE_MB = 16
 # Control characters (tab, LF, FF, CR apart) never reach the index, whatever the reader.
 _CONTROL = dict.fromkeys([*range(0, 9), 11, *range(14, 32), 0x7F])
+_CONTROL_CHAR = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def _without_control(text: str) -> str:
+    # A search in C first: nearly no text has one, and translate copies every character.
+    return text.translate(_CONTROL) if _CONTROL_CHAR.search(text) else text
 
 
 def extract_report(path: str | Path, matcher: "EntityMatcher | None" = None,
@@ -80,7 +86,7 @@ def extract_report(path: str | Path, matcher: "EntityMatcher | None" = None,
 
 def build_report(path: Path, data: bytes, parsed: ParsedDocument, matcher: "EntityMatcher") -> Report:
     """Assemble the Report from a reader's output: ids, period, anchors, mentions."""
-    title = _clean_title(parsed.title and parsed.title.translate(_CONTROL)) \
+    title = _clean_title(parsed.title and _without_control(parsed.title)) \
         or _title_from_name(path)
     raw_sections = _drop_title_heading(parsed.sections, title)
     if not any(s.text.strip() or s.heading for s in raw_sections):
@@ -89,16 +95,15 @@ def build_report(path: Path, data: bytes, parsed: ParsedDocument, matcher: "Enti
     anchors: set[str] = set()
     sections = []
     for raw in raw_sections:
-        raw = replace(raw, heading=raw.heading.translate(_CONTROL),
-                      text=raw.text.translate(_CONTROL))
-        text = raw.text.strip()
-        if not text and not raw.heading:
+        heading = _without_control(raw.heading)
+        text = _without_control(raw.text).strip()
+        if not text and not heading:
             continue
-        anchor = _unique_anchor(raw.anchor_text or raw.heading, anchors)
+        anchor = _unique_anchor(raw.anchor_text or heading, anchors)
         sections.append(Section(
-            heading=raw.heading, level=raw.level if raw.heading else 0, anchor=anchor,
+            heading=heading, level=raw.level if heading else 0, anchor=anchor,
             text=text, page=raw.page, mentions=tuple(matcher.find(text)),
-            heading_mentions=tuple(matcher.find(raw.heading)) if raw.heading else (),
+            heading_mentions=tuple(matcher.find(heading)) if heading else (),
         ))
     # headings too: a mail's first line ("April 2024 report") is often read as one
     lead = "\n".join(f"{s.heading}\n{s.text}" if s.heading else s.text for s in sections[:2])

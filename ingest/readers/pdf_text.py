@@ -182,12 +182,18 @@ def join_hyphenated(left: str, right: str, vocab: Vocabulary) -> str:
 
 @dataclass
 class _Block:
-    """A paragraph or list item being assembled."""
+    """A paragraph or list item being assembled: its lines' texts, joined with spaces once
+    it is done (`_join` decides a line-end hyphen from the last part alone: a word never
+    spans two parts), instead of the whole text copied again for every line."""
 
     item: bool
-    text: str
+    parts: list[str]
     marker_x: float
     last: Line
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.parts)
 
 
 def _left_margin(lines: list[Line]) -> dict[tuple[int, int], float]:
@@ -235,21 +241,25 @@ def assemble(lines: list[Line], vocab: Vocabulary) -> str:
         if marker and prev is not None and marker[0] not in _BULLET_GLYPHS:
             # A dash or a number opens an item only when indented or after a finished
             # sentence or item: a wrapped line may start with one mid-sentence.
-            if not (indent > 0.4 * line.size or prev.item or _SENTENCE_END.search(prev.text)):
+            if not (indent > 0.4 * line.size or prev.item or _SENTENCE_END.search(prev.parts[-1])):
                 marker = None
         if marker:
             rest = strip_cids(marker[1])
             if rest:
-                blocks.append(_Block(True, rest, line.x0, line))
+                blocks.append(_Block(True, [rest], line.x0, line))
             continue
         text = strip_cids(text)
         if not text:
             continue
         if prev is not None and _continues(prev, line, indent, pitch, right):
-            prev.text = _join(prev.text, text, vocab)
+            last = prev.parts[-1]
+            if _ends_hyphenated(last):
+                prev.parts[-1] = join_hyphenated(last, text, vocab)
+            else:
+                prev.parts.append(text)
             prev.last = line
         else:
-            blocks.append(_Block(False, text, line.x0, line))
+            blocks.append(_Block(False, [text], line.x0, line))
     out: list[str] = []
     for i, block in enumerate(blocks):
         if i:
@@ -287,6 +297,11 @@ def join_lines(texts: list[str], vocab: Vocabulary) -> str:
 
 def _join(left: str, right: str, vocab: Vocabulary) -> str:
     """Join two wrapped lines: a hyphen at the end may be dropped, else add a space."""
-    if left and left[-1] in _HYPHENS and len(left) > 1 and left[-2] != " ":
+    if _ends_hyphenated(left):
         return join_hyphenated(left, right, vocab)
     return f"{left} {right}"
+
+
+def _ends_hyphenated(left: str) -> bool:
+    """Does `left` end in a hyphen that may join the next line's first word?"""
+    return len(left) > 1 and left[-1] in _HYPHENS and left[-2] != " "
