@@ -64,7 +64,9 @@ report are consecutive ints in their order (`_relevance.rank_most` looks at neig
 **`Builder`** (one ingest worker's share of a commit): `add(report, source_abs)` ->
 (start, end, report document fields), start/end numbering the report's documents in this
 builder so a duplicate can be dropped at commit; `finish()` -> something picklable that
-`Engine.commit` takes (or None when empty); `cancel()`.
+`Engine.commit` takes (or None when empty); `cancel()`. A Builder with ``parts = True``
+may be finished in the middle of a flush; its engine then has `stage(handle, parts,
+delete)`, which takes each part (documents, duplicates left out) before the commit.
 """
 
 from __future__ import annotations

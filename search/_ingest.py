@@ -93,6 +93,8 @@ class _Batch:
         self.delete: set[str] = set()
         self.dead: dict[int, list[tuple[int, int]]] = {}  # worker -> ranges in its segment
         self.segments: dict[int, tuple | None] = {}       # worker -> finished segment
+        self.parts: list = []  # parts of segments (docs without the dropped) not yet staged
+        self.staged = False    # some parts are in the engine's writer (its deletes too)
 
 
 def ingest_paths(paths: Iterable[str | Path], index_dir: str | Path,
@@ -315,6 +317,13 @@ class _Run:
                     self.progress(steps, steps)  # (a file that failed is never written)
                 return
             answer = workers.receive()
+            if answer[0] == "part":  # a piece of a flush: its "segment" answer follows
+                _, w, b, docs, rows = answer
+                self._part(b, w, docs, rows)
+                if self.progress and deferred:
+                    written = min(written + len(rows), total)
+                    self.progress(done + written, steps)
+                continue
             expected -= 1
             if answer[0] == "done":
                 _, w, b, path, result, reason = answer
@@ -334,7 +343,10 @@ class _Run:
                 self.batches[b].segments[w] = finished
                 if len(self.batches[b].segments) == n:
                     flushing.discard(b)
+                    if not expected and not more and not closed:
+                        workers.stop()  # the last commit: the workers exit meanwhile
                     self._commit(self.batches.pop(b))
+                    self._stage_parts()  # the next batch's parts that waited for this commit
 
     def _done(self, b: int, w: int, path: str, result, reason) -> None:
         if result is not None:
@@ -358,15 +370,37 @@ class _Run:
         if reason is not None:
             self.failed.append((path, reason))
 
-    def _written(self, b: int, w: int, rows) -> None:
+    def _written(self, b: int, w: int, rows) -> list[tuple[int, int]]:
         """A worker wrote its reports of batch `b`: drop the ones that lost their id to an
-        earlier file, count the added ones in the summary."""
+        earlier file (their document ranges are returned), count the added ones in the
+        summary."""
+        dead = []
         for path, rid, row, span in rows:
             if (b, w, path) in self.dropped:
                 self.dropped.discard((b, w, path))
-                self.batches[b].dead.setdefault(w, []).append(span)
+                dead.append(span)
             elif self.summary is not None and rid not in self.updated:
                 self.summary.add(*row)
+        self.batches[b].dead.setdefault(w, []).extend(dead)
+        return dead
+
+    def _part(self, b: int, w: int, docs, rows) -> None:
+        """A part of worker `w`'s segment of batch `b` (an engine with `stage`): its
+        documents go to the engine's writer now if `b` is the next batch to commit, else
+        once the batches before it are committed (a commit takes all that is staged)."""
+        dead = self._written(b, w, rows)
+        self.batches[b].dead.pop(w, None)  # the ranges are the part's, not the segment's
+        skip = {j for start, end in dead for j in range(start, end)}
+        self.batches[b].parts.append([d for j, d in enumerate(docs) if j not in skip])
+        self._stage_parts()
+
+    def _stage_parts(self) -> None:
+        if not self.batches:
+            return
+        batch = self.batches[min(self.batches)]
+        if batch.parts:
+            self.engine.stage(self.ix, batch.parts, set() if batch.staged else batch.delete)
+            batch.parts, batch.staged = [], True
 
     def drop_summary(self) -> None:
         """Stop folding reports into the summary (it is rebuilt from the index instead)."""
@@ -387,7 +421,11 @@ class _Run:
             self._old = None
         order = sorted(w for w, seg in batch.segments.items() if seg is not None)
         segments = [batch.segments[w] for w in order]
-        if not segments and not batch.delete:
+        if not segments and not batch.delete and not batch.staged and not batch.parts:
             return
         dead = {i: batch.dead.get(w, []) for i, w in enumerate(order)}
-        self.engine.commit(self.ix, segments, batch.delete, dead)
+        if batch.parts:  # parts that came before this batch was the next to commit
+            self.engine.stage(self.ix, batch.parts, set() if batch.staged else batch.delete)
+            batch.staged = True
+        # the staged parts' deletes went first, before their documents
+        self.engine.commit(self.ix, segments, set() if batch.staged else batch.delete, dead)

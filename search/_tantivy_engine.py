@@ -186,6 +186,21 @@ class TantivyEngine:
             raise
         handle.commit()
 
+    def stage(self, handle, parts: list, delete: set[str]) -> None:
+        """Hand parts of a batch's documents (lists, in order) to the writer before the
+        batch commits, so its threads index them while the workers build the rest; the
+        next `commit` commits them. `delete` (the batch's, with its first parts): deleted
+        first, so the documents added after them stay."""
+        writer = handle.writer()
+        try:
+            for rid in delete:
+                writer.delete_documents_by_term("report_id", rid)
+            for docs in parts:
+                handle.add(docs)
+        except BaseException:
+            handle.rollback()
+            raise
+
     def existing(self, handle) -> dict[str, dict]:
         out = {}
         for fields in self.report_fields(handle):
@@ -311,6 +326,9 @@ class _Batch:
 
 class _Builder:
     """One worker's documents until the next commit (plain dicts: they cross processes)."""
+
+    #: `finish` may be called in the middle of a flush: each part goes to `stage`.
+    parts = True
 
     def __init__(self) -> None:
         self.docs: list[dict] = []

@@ -4,7 +4,9 @@ Writing is most of an ingest (add_document and segment flushing were ~78 % of it
 worker that only extracted left the parent as the bottleneck. Here the parent only hands
 out file paths and commits: a worker answers each ``("file", batch, path)`` with a
 ``("done", ...)`` message carrying the report's summary row (never the report itself), and
-each ``("flush", batch)`` with ``("segment", worker, batch, finished segment)``.
+each ``("flush", batch)`` with ``("segment", worker, batch, finished segment)``, preceded,
+for an engine whose builder comes in parts (tantivy: the parent indexes), by a
+``("part", ...)`` every `PART_DOCS` documents, which the parent hands to the writer at once.
 
 A worker holds the reports it read until their batch's flush, which in a run with the
 archive pass comes once every file of the run is read (see `Worker`: past `HOLD_BYTES` the
@@ -37,6 +39,10 @@ IN_FLIGHT = 4
 #: spool and back cost about 0.5 ms a report (a tenth of the pass's share of a 10k-section
 #: ingest); this budget holds such a run (1,104 reports, ~20 MB) and bounds a larger one.
 HOLD_BYTES = 32 << 20
+#: Documents per part of a flush, for an engine that indexes in the parent (tantivy): the
+#: parent hands each part to the engine's writer as it comes, so the writer's threads index
+#: while the workers build the rest of the batch instead of after all of it.
+PART_DOCS = 64
 
 @lru_cache(maxsize=4)
 def load_matcher(entities_file: str | None):
@@ -92,12 +98,17 @@ class Worker:
         self._bytes, self._spilling = 0, False  # memory the held reports take (estimated)
         self._spreader = None  # (names, the Spreader made from them) of the last batch
 
-    def handle(self, message: tuple) -> tuple:
-        """One message -> its answer (see the module docs)."""
+    def answers(self, message: tuple):
+        """One message -> its answers, as they are ready (see the module docs): one for a
+        file; for a flush, with a builder whose documents the engine can take in parts, a
+        ``("part", ...)`` every `PART_DOCS` documents before the ``("segment", ...)``."""
         kind, batch, arg = message
         if kind == "flush":
-            return self._flush(batch, arg)
-        path = arg
+            yield from self._flush(batch, arg)
+        else:
+            yield self._read(batch, arg)
+
+    def _read(self, batch: int, path: str) -> tuple:
         report, reason = extract(path, self.entities, self.options)
         if report is None:
             return ("done", self.worker, batch, path, None, reason)
@@ -140,7 +151,7 @@ class Worker:
                     break
         name.unlink()
 
-    def _flush(self, batch: int, learned) -> tuple:
+    def _flush(self, batch: int, learned):
         from ingest.entity_consistency import Spreader
         from ingest.entity_evidence import spread
         from ingest.model import VIA_ARCHIVE
@@ -156,12 +167,16 @@ class Worker:
             spreader = Spreader(learned, via=VIA_ARCHIVE)
             self._spreader = (learned, spreader)
         rows = []
+        parts = getattr(self.builder, "parts", False)
         for path, report in self._held(batch):
             if spreader is not None:
                 report = spread(report, spreader)
             start, end, report_doc = self.builder.add(report, os.path.abspath(path))
             rows.append((path, report.id, entry_of(report_doc), (start, end)))
-        return ("segment", self.worker, batch, self.builder.finish(), rows)
+            if parts and end >= PART_DOCS:  # (spans count from the part's first document)
+                yield ("part", self.worker, batch, self.builder.finish(), rows)
+                rows = []
+        yield ("segment", self.worker, batch, self.builder.finish(), rows)
 
     def cancel(self) -> None:
         self.held.clear()
@@ -201,10 +216,13 @@ class InlineWorkers:
         self._answers: deque = deque()
 
     def send(self, worker: int, message: tuple) -> None:
-        self._answers.append(self._worker.handle(message))
+        self._answers.extend(self._worker.answers(message))
 
     def receive(self) -> tuple:
         return self._answers.popleft()
+
+    def stop(self) -> None:
+        pass  # nothing runs apart
 
     def close(self, abort: bool = False) -> None:
         self._worker.cancel()
@@ -255,7 +273,8 @@ def _work(worker: int, inbox, outbox, stage_dir: Path, make_builder, entities_fi
             if message is None:
                 state.cancel()
                 return
-            outbox.put(state.handle(message))
+            for answer in state.answers(message):
+                outbox.put(answer)
     except BaseException:
         outbox.put(("error", worker, traceback.format_exc()))
 
@@ -267,6 +286,7 @@ class ProcessWorkers:
                  options=None, spool: bool = False, evidence: bool = True) -> None:
         ctx = multiprocessing.get_context("fork")  # inherits the loaded entity matcher
         self.size = jobs
+        self._stopped = False
         self._outbox = ctx.Queue()
         self._inboxes = [ctx.Queue() for _ in range(jobs)]
         self._procs = [
@@ -299,12 +319,19 @@ class ProcessWorkers:
                                    f"last commit:\n{answer[2]}")
             return answer
 
+    def stop(self) -> None:
+        """Tell the workers to exit once their queued work is done (`close` waits for them):
+        sent before the run's last commit, they exit while the parent commits."""
+        if not self._stopped:
+            self._stopped = True
+            for inbox in self._inboxes:
+                inbox.put(None)
+
     def close(self, abort: bool = False) -> None:
         """Stop the workers (unfinished segments are dropped); `abort` does not wait for
         the files already queued."""
         if not abort:
-            for inbox in self._inboxes:
-                inbox.put(None)
+            self.stop()
         for proc in self._procs:
             if not abort:
                 proc.join(timeout=5)
