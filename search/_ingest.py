@@ -5,8 +5,9 @@ that extract each file and write its documents into their own new segment, with 
 number of files in flight (memory stays flat however large the archive). The files are
 batched by `COMMIT_EVERY` files per worker (or `COMMIT_SECONDS`); for each batch the parent
 asks each worker for its segment and commits them all at once (the engine's `commit`, see
-search._engine). With the archive-wide entity pass (always, but for a bench measuring it)
-the run is in two phases: every file is read first (the workers spool the reports to disk
+search._engine; tantivy's documents come in parts, each handed to its writer on arrival).
+With the archive-wide entity pass (always, but for a bench measuring it) the run is in two
+phases: every file is read first (the workers spool the reports to disk
 and send each one's evidence), then, with the run's final learned names, the batches are
 written and committed one after another; so the run's own reports are written once, never
 rewritten by the pass. A killed run leaves the last commit: killed while reading, it loses
