@@ -396,10 +396,11 @@ class _Run:
         self._stage_parts()
 
     def _stage_parts(self) -> None:
-        if not self.batches:
-            return
-        batch = self.batches[min(self.batches)]
-        if batch.parts:
+        if self.batches:
+            self._stage(self.batches[min(self.batches)])
+
+    def _stage(self, batch: _Batch) -> None:
+        if batch.parts:  # the batch's deletes go with its first parts, before their documents
             self.engine.stage(self.ix, batch.parts, set() if batch.staged else batch.delete)
             batch.parts, batch.staged = [], True
 
@@ -425,8 +426,5 @@ class _Run:
         if not segments and not batch.delete and not batch.staged and not batch.parts:
             return
         dead = {i: batch.dead.get(w, []) for i, w in enumerate(order)}
-        if batch.parts:  # parts that came before this batch was the next to commit
-            self.engine.stage(self.ix, batch.parts, set() if batch.staged else batch.delete)
-            batch.staged = True
-        # the staged parts' deletes went first, before their documents
+        self._stage(batch)  # parts that came before this batch was the next to commit
         self.engine.commit(self.ix, segments, set() if batch.staged else batch.delete, dead)
