@@ -281,11 +281,11 @@ _FACET_IDS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 def facet_ids(conn, fields) -> dict[str, int]:
     """{facet value: its id in ``facet_values``} for every facet value of the sections'
-    `fields` (`_section_fields`). New values are added in their own (autocommitted) statement, before the
-    report's transaction and in sorted order, as the vocabulary is: two writers adding
-    the same new values cannot deadlock, and neither waits for the other's report. A
-    value left by a killed writer or a removed report counts nowhere (facets are counted
-    from the sections)."""
+    `fields` (`_section_fields`). New values are added in their own (autocommitted)
+    statement, before the report's transaction and in sorted order, as the vocabulary is:
+    two writers adding the same new values cannot deadlock, and neither waits for the
+    other's report. A value left by a killed writer or a removed report counts nowhere
+    (facets are counted from the sections)."""
     known = _FACET_IDS.setdefault(conn, {})
     values = {v for _, row in fields for v in row["facets"]}
     missing = sorted(v for v in values if v not in known)
