@@ -76,13 +76,13 @@ _RUN_ALIVE = (f"EXISTS (SELECT 1 FROM {S}.pending_evidence p WHERE p.run = e.run
               f"{ALIVE})")
 
 
-def _unchecked(conn, run: str | None, alive: bool) -> set[str]:
-    """Reports written by other runs whose pass has not checked them: of runs alive now
-    (`alive`: their pass will), or of runs that died before their pass (no pass will
-    unless this one does)."""
-    return {r[0] for r in conn.execute(
-        f"SELECT e.report_id FROM {S}.evidence e WHERE e.run IS NOT NULL AND e.run <> %s "
-        f"AND {'' if alive else 'NOT '}{_RUN_ALIVE}", (run or "",))}
+def _unchecked(conn, run: str | None, alive: bool) -> dict[str, str]:
+    """{report id: run} of the reports written by other runs whose pass has not checked
+    them: of runs alive now (`alive`: their pass will), or of runs that died before their
+    pass (no pass will unless this one does)."""
+    return dict(conn.execute(
+        f"SELECT e.report_id, e.run FROM {S}.evidence e WHERE e.run IS NOT NULL AND "
+        f"e.run <> %s AND {'' if alive else 'NOT '}{_RUN_ALIVE}", (run or "",)).fetchall())
 
 
 def recorded_learned(conn) -> Learned:
@@ -166,7 +166,7 @@ def _harmonise(conn, since, matcher, written, run=None) -> int:
         # archive's first pass then reads back none of its own run's reports, nor looks
         # for their surfaces)
         # nor those of the other runs writing now: their own passes check them
-        skip = {rid for _, ids in written or () for rid in ids} | _unchecked(conn, run, True)
+        skip = {rid for _, ids in written or () for rid in ids} | set(_unchecked(conn, run, True))
         others = [r for (r,) in conn.execute(f"SELECT id FROM {S}.reports")
                   if r not in skip] if skip else None
         candidates |= _writing(conn, set(final) | set(recorded), ids=others)
@@ -181,10 +181,13 @@ def _harmonise(conn, since, matcher, written, run=None) -> int:
     for names, written_ids in written or ():
         candidates |= _writing(conn, changed_surfaces(names, final), ids=written_ids)
     # the reports of runs that died before their pass: no pass has checked them
-    candidates |= _unchecked(conn, run, False)
+    dead = _unchecked(conn, run, False)
+    candidates |= set(dead)
     count = _rewrite(conn, sorted(candidates), final) if candidates else 0
-    if run is not None:  # this run's reports are checked now
-        conn.execute(f"UPDATE {S}.evidence SET run = NULL WHERE run = %s", (run,))
+    # this run's reports and the dead runs' are checked now (a report another run has
+    # written since keeps that run's name)
+    conn.execute(f"UPDATE {S}.evidence SET run = NULL WHERE run = %s OR (run = ANY(%s) "
+                 "AND report_id = ANY(%s))", (run or "", sorted(set(dead.values())), list(dead)))
     # recorded once the reports are rewritten: a killed pass is done again by the next one
     conn.execute(f"INSERT INTO {S}.settings VALUES ('learned', %s) ON CONFLICT (name) "
                  "DO UPDATE SET value = excluded.value",

@@ -227,6 +227,11 @@ def test_a_killed_run_leaves_no_half_report_and_a_rerun_completes(pg_cluster, pg
     finish(ingest_cmd(pg_url, tmp_path / "archive"))
     rerun = dump(pg_url)
     assert len(rerun["reports"]) == 120
+    # The killed run's reports were checked by a later pass (none waits for its own).
+    with psycopg.connect(pg_url) as conn:
+        unchecked = conn.execute(f"SELECT count(*) FROM {SCHEMA}.evidence "
+                                 "WHERE run IS NOT NULL").fetchone()[0]
+    assert unchecked == 0
 
     reference = pg_cluster.url_for("reference_" + pg_url.rsplit("/", 1)[1])
     pg_cluster.psql(f"CREATE DATABASE {reference.rsplit('/', 1)[1]}")
@@ -378,3 +383,23 @@ def test_a_section_whose_mentions_change_but_not_its_text_keeps_its_tsvector(pg_
     assert index.search(SearchRequest(q="qserv", type="document")).total == 1
     assert index.search(SearchRequest(q="qserv", type="system")).total == 0
     index.close()
+
+
+def test_the_reports_of_a_run_that_died_before_its_pass_are_checked_by_the_next(pg_url,
+                                                                                tmp_path):
+    # A run names itself on the evidence rows of the reports it writes until its pass has
+    # checked them; one killed before its pass leaves them named, with no live connection.
+    write_reports(tmp_path / "a", range(6))
+    write_reports(tmp_path / "b", range(6, 8))
+    ingest_paths([tmp_path / "a"], pg_url, jobs=1)
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        assert conn.execute(f"SELECT count(*) FROM {SCHEMA}.evidence WHERE run IS NOT NULL"
+                            ).fetchone()[0] == 0  # checked by its own pass
+        conn.execute(f"UPDATE {SCHEMA}.evidence SET run = 'a-dead-run' WHERE report_id IN "
+                     f"(SELECT report_id FROM {SCHEMA}.evidence ORDER BY report_id LIMIT 4)")
+    ingest_paths([tmp_path / "b"], pg_url, jobs=1)
+    with psycopg.connect(pg_url) as conn:
+        left = conn.execute(f"SELECT count(*) FROM {SCHEMA}.evidence WHERE run IS NOT NULL"
+                            ).fetchone()[0]
+        rows = conn.execute(f"SELECT count(*) FROM {SCHEMA}.evidence").fetchone()[0]
+    assert left == 0 and rows == 8
