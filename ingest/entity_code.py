@@ -49,7 +49,8 @@ _NUMBERED = frozenset(w.lower() for w in (
     "above less more than least most to from by of at in on for with and or but is was are were "
     "be been has have had take took takes reached reach reaches fell rose grew dropped increased "
     "decreased went goes go got gets get per each every all within between plus minus times "
-    "approx ca circa nearly exactly precisely typically z").split())
+    "approx ca circa nearly exactly precisely typically z Raft Sensor Detector Chip Amp Amplifier Slot Rack "
+    "Node Port Pier Bay Floor Room Building Site Camera Cell Channel Segment Sample Test Case Trial").split())
 # What follows a measurement, not a version: units, counts, percentages.
 _UNIT_AFTER = re.compile(
     r"[ \t]*(?:%|[xX×](?![\w])|(?:per|percent|million|billion|thousand|hundred|dozen"
@@ -57,8 +58,8 @@ _UNIT_AFTER = re.compile(
     r"|times|arcsec\w*|arcmin\w*|degrees?|deg|sigma|mag\w*|pixels?|pix|dex|kpc|Mpc|pc|au|AU"
     r"|microns?|nm|mm|cm|km|meters?|metres?|kg|FTEs?|sq|square|cubic|orders?|[A-Za-z]{1,3})(?![\w]))")
 # Function words that may follow a version (the rest of the sentence), unlike a unit.
-_SHORT_OK = frozenset("and or is was are to for in on as at by has had the now of its via"
-                      .split())
+_SHORT_OK = frozenset("and or is was are to for in on as at by has had the now of its via but so if it "
+                      "we yet nor not all can may did who".split())
 # Verbs of pins and upgrades: a lower-case word before a plain "x.y" after them is a package.
 _PIN_VERBS = frozenset("pin pins pinned pinning bump bumps bumped upgrade upgrades upgraded "
                        "update updates updated require requires required needs install installs "

@@ -32,6 +32,7 @@ def found(matcher, text, via):
      [("system", "tabby", "tabby"), ("system", "sparrow", "sparrow")]),
     ("The release pinned marble 4.2 for the summer.", [("system", "marble", "marble")]),
     ("The checks call frobnik v3 first.", [("system", "frobnik", "frobnik")]),
+    ("Chat moved. Lattice 1.30 but not the bridge was kept.", [("system", "Lattice", "Lattice")]),
     ("Linting moved to quell\n0.1.5 this month.", [("system", "quell", "quell")]),
 ])
 def test_names_with_versions_are_systems(matcher, text, expected):
@@ -46,6 +47,7 @@ def test_names_with_versions_are_systems(matcher, text, expected):
     "The figure fell to 0.7 and rose to 1.2 in May.",
     "Throughput reached 1.5x the old rate; the median is 3.5 and the mean 4.1.",
     "The release pinned down 2.5 days for testing.",  # an everyday word after the verb
+    "The sensors of Raft 2.2 and Detector 1.4 were swapped.",  # hardware numbering
 ])
 def test_numbers_that_are_no_versions_type_nothing(matcher, text):
     assert found(matcher, text, "rule:version") == []
