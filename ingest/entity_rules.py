@@ -42,7 +42,7 @@ from ingest.entity_regex import HEAD, SOFTWARE, UNIVERSITY, lower, merge, scan_a
 from ingest.entity_subjects import SUBJECT_WORDS, VERB, subjects
 from ingest.entity_shapes import (AT_WORDS, PACKAGE_HEADS, VERSIONISH, contexts, data_releases, lower_package,
                                   shapes)
-from ingest.entity_walk import end_of, line_is_heading, name_before, sentence_start, tokens_backwards
+from ingest.entity_walk import end_of, line_is_heading, name_before, opens_sentence, tokens_backwards
 from ingest.entity_words import (CONNECTORS, GENERIC_UNITS, HOSTS, LANGUAGES, STOP,
                                  standalone)
 
@@ -315,7 +315,7 @@ def _head_nouns(text: str, known: dict[tuple[int, int], str], starts: list[tuple
             continue  # "the DMLT meeting": a configured name with a generic noun
         if low and head in ("release", "reanalysis", "meeting", "review"):
             continue  # too generic after plain capitalised words ("Spring release")
-        if low and len(mods) == 1 and _opens_sentence(text, mods[0][0]):
+        if low and len(mods) == 1 and opens_sentence(text, mods[0][0]):
             continue  # "Planning group met", "Was team ...": a sentence-initial common word
         tail = _TAIL.match(text, end) if head in ("Board", "Council", "Committee", "Institution",
                                                    "Institute", "Society", "Foundation", "Academy") else None
@@ -349,21 +349,9 @@ def _head_nouns(text: str, known: dict[tuple[int, int], str], starts: list[tuple
         if (start, stop) in known or word in LANGUAGES or word in HOSTS or word in GENERIC_UNITS \
                 or not word[0].isupper() and not standalone(word):
             continue
-        if _opens_sentence(text, start) and not standalone(word):
+        if opens_sentence(text, start) and not standalone(word):
             continue
         yield start, stop, "system", word, "rule:context"
-
-
-def _opens_sentence(text: str, pos: int) -> bool:
-    """Whether the word at `pos` opens a sentence: after a sentence's end, or at the start
-    of a line after a heading or a finished sentence, not where a paragraph wraps ("moved
-    from the" / "Scheduler group")."""
-    if sentence_start(text, pos) != pos:
-        return False
-    if pos == 0 or text[pos - 1] != "\n":
-        return True
-    line = text[text.rfind("\n", 0, pos - 1) + 1:pos - 1].strip()
-    return not line or line[-1] in ".!?:;" or line_is_heading(text, pos)
 
 
 _NUMBERING = re.compile(r"\d+(?:\.\d+)*\.?\Z")

@@ -56,6 +56,18 @@ def sentence_start(text: str, pos: int) -> int:
     return -1
 
 
+def opens_sentence(text: str, pos: int) -> bool:
+    """Whether the word at `pos` opens a sentence: after a sentence's end, or at the start
+    of a line after a heading or a finished sentence, not where a paragraph wraps ("moved
+    from the" / "Scheduler group")."""
+    if sentence_start(text, pos) != pos:
+        return False
+    if pos == 0 or text[pos - 1] != "\n":
+        return True
+    line = text[text.rfind("\n", 0, pos - 1) + 1:pos - 1].strip()
+    return not line or line[-1] in ".!?:;" or line_is_heading(text, pos)
+
+
 def end_of(text: str, start: int, words: list[str]) -> int:
     """Where the run of `words`, read from `start` in `text` (any white space between), ends."""
     pos = start
