@@ -41,7 +41,11 @@ WRITER_HEAP = 64_000_000
 #: half as many to merge, and one arena is live. Fresh ingest, jobs 2, generated archive:
 #: peak RSS 152 -> 137 MB at 10k sections, anonymous 159 -> 137 MB at 30k, and no slower at
 #: 10k (3 alternated runs each, 10.6-14.9 s against 9.8-13.9 s, load 5-7): the parent is not
-#: what bounds the run on 2 cores with 2 workers.
+#: what bounds the run on 2 cores with 2 workers. An ingest with worker processes asks for
+#: as many threads as workers (`_Handle.use_threads`): in a run with the archive pass they
+#: wait on the parent's commits, and one thread left a short run's last commit (tantivy
+#: serialises each thread's segment at commit, ~0.1 s cpu for 24 PDFs) on one core; that
+#: costs the second arena the figures above saved (not re-measured at 10k yet).
 WRITER_THREADS = 1
 
 
