@@ -224,3 +224,39 @@ def test_progress_counts_the_reading_and_the_writing_of_a_two_phase_run(tmp_path
     # every read step comes before the first write step, and writes move the bar on
     assert done[files] == files and done[files + 1] > files  # all read, then written
     assert len({d for d in done if d > files}) >= len(FILES) - 1  # a batch at a time
+
+
+@pytest.mark.engine_only("whoosh", "tantivy")  # the two-phase run is theirs
+def test_the_write_phase_freezes_what_was_read_and_an_ingest_leaves_the_collector_as_it_was(
+        tmp_path, index_location, monkeypatch):
+    # the reports held until the names are final are not walked by every full collection
+    # while the batches are written (search._workers); the caller's process gets its
+    # collector back as it was, also when a write fails
+    import gc
+
+    from search import _workers
+
+    archive = _archive_of(tmp_path, FILES)
+    frozen_while_writing = []
+    add = _workers.Worker._flush
+
+    def watching(worker, batch, learned):
+        for answer in add(worker, batch, learned):  # (a flush answers in parts)
+            frozen_while_writing.append(gc.get_freeze_count())
+            yield answer
+
+    monkeypatch.setattr(_workers.Worker, "_flush", watching)
+    before = gc.get_freeze_count()
+    ingest_paths([archive], index_location(tmp_path, "ok"), jobs=1)
+    assert frozen_while_writing and min(frozen_while_writing) > before
+    assert gc.get_freeze_count() == before
+
+    def failing(worker, batch, learned):
+        yield from add(worker, batch, learned)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(_workers.Worker, "_flush", failing)
+    (archive / "2024-04-report.txt").write_text(STEPS[0][0]["2024-04-report.txt"], encoding="utf-8")
+    with pytest.raises(OSError, match="disk full"):
+        ingest_paths([archive], index_location(tmp_path, "failed"), jobs=1)
+    assert gc.get_freeze_count() == before
