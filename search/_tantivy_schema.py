@@ -77,7 +77,8 @@ def content_words(text: str) -> str:
 
 #: The schema's version: a change makes older indexes refuse to open (rebuild them).
 #: 2: phrase fields without stop words, the title stored apart, one entity facet field.
-SCHEMA_VERSION = 2
+#: 3: the stored payload (``data``) a bytes field, not indexed.
+SCHEMA_VERSION = 3
 
 
 def build_schema():
@@ -104,7 +105,10 @@ def build_schema():
     sb.add_text_field("etype", fast=True, **raw)
     sb.add_text_field("ents", fast=True, **raw)
     sb.add_unsigned_field("seq", stored=True, indexed=True, fast=True)
-    sb.add_text_field("data", stored=True, **raw, index_option="basic")
+    # stored, never searched: as text it was indexed too, each document's whole payload one
+    # raw term (the term dictionary was 36 of a 59 MB index at 30k sections, read again by
+    # every merge)
+    sb.add_bytes_field("data", stored=True)
     return sb.build()
 
 
@@ -135,10 +139,12 @@ def to_document(doc: dict, seq: int):
     """The tantivy Document of one `_schema.report_documents` dict."""
     out = tantivy.Document()
     for name in ("doc_id", "kind", "report_id", "period", "year", "format", "heading",
-                 "anchor", "data"):
+                 "anchor"):
         value = doc.get(name)
         if value:
             out.add_text(name, value)
+    if doc.get("data"):
+        out.add_bytes("data", doc["data"].encode("utf-8"))
     words = doc.get(_PHRASE)
     if doc.get("title"):
         out.add_text("shown_title", doc["title"])
@@ -167,6 +173,8 @@ def fields_of(document) -> dict:
     """A stored tantivy document as the flat dict the Whoosh engine's stored fields give."""
     raw = document.to_dict()
     out = {k: v[0] for k, v in raw.items() if v}
+    if "data" in out:
+        out["data"] = bytes(out["data"]).decode("utf-8")
     if "shown_title" in out:
         out["title"] = out.pop("shown_title")
     return out

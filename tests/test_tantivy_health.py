@@ -66,16 +66,20 @@ def test_a_tantivy_index_of_an_earlier_schema_says_rebuild_and_rebuild_upgrades_
     archive, clean_dir = clean
     index_dir = tmp_path / "index"
     shutil.copytree(clean_dir, index_dir)
-    # an index written before the title was stored apart (schema 1) had no shown_title
+    # an index of schema 2 indexed its stored payload as raw text (now a stored bytes field)
     meta_path = index_dir / "tantivy" / "meta.json"
     meta = json.loads(meta_path.read_text())
-    meta["schema"] = [f for f in meta["schema"] if f["name"] != "shown_title"]
+    for field in meta["schema"]:
+        if field["name"] == "data":
+            field.update(type="text", options={
+                "indexing": {"record": "basic", "fieldnorms": True, "tokenizer": "raw"},
+                "stored": True, "fast": False})
     meta_path.write_text(json.dumps(meta))
     result = run("search", "rucio", "--index", str(index_dir))
     assert result.exit_code == 1, result.output
     (line,) = result.stderr.strip().splitlines()
     assert line == (f"Error: the index at {index_dir} is damaged: it was built by an earlier "
-                    "version of the tantivy engine (its schema differs from version 2); "
+                    "version of the tantivy engine (its schema differs from version 3); "
                     "rebuild it from its source files with: report-archive rebuild --index "
                     f"{index_dir}")
     result = run("rebuild", "--index", str(index_dir), "--jobs", "1")
