@@ -3,10 +3,10 @@
 Files whose sha256 is already indexed are skipped. The rest go to workers (search._workers)
 that extract each file and write its documents into their own new segment, with a bounded
 number of files in flight (memory stays flat however large the archive). The files are
-batched by `COMMIT_EVERY` files per worker (or `COMMIT_SECONDS`); for each batch the parent
-asks each worker for its segment and commits them all at once (the engine's `commit`, see
-search._engine; tantivy's documents come in parts, each handed to its writer on arrival).
-With the archive-wide entity pass (always, but for a bench measuring it) the run is in two
+batched by `COMMIT_EVERY` files or `COMMIT_WORK` pages per worker (or `COMMIT_SECONDS`);
+for each batch the parent asks each worker for its segment and commits them all at once
+(the engine's `commit`, see search._engine; tantivy's documents come in parts, each handed
+to its writer on arrival). With the archive-wide entity pass (always, but for a bench measuring it) the run is in two
 phases: every file is read first (the workers spool the reports to disk
 and send each one's evidence), then, with the run's final learned names, the batches are
 written and committed one after another; so the run's own reports are written once, never
@@ -40,6 +40,11 @@ from search._writer import refresh_summary
 #: Files per worker per commit (each worker's share becomes one segment): small enough that
 #: a kill loses little, large enough to keep segment count (and merge work) down.
 COMMIT_EVERY = 200
+#: ... or this many pages of work (`work_of`) per worker, whichever comes first: a batch's
+#: documents wait in the parent and tantivy's writer until its commit, and the files go out
+#: longest first, so counted in files the first batch of a 100k-section archive held 1.4x
+#: the text of a 10k one's (2.17 against 1.54 MB; the parent's peak follows a batch's text).
+COMMIT_WORK = 250.0
 #: Also commit when this many seconds passed since the last commit.
 COMMIT_SECONDS = 30.0
 #: Below this much work one process does it: starting workers and committing one segment
@@ -267,6 +272,7 @@ class _Run:
         written = 0
         batch, in_batch, since = 0, 0, time.monotonic()
         per_batch = COMMIT_EVERY * n  # one segment of COMMIT_EVERY files per worker
+        per_batch_work, batch_work = COMMIT_WORK * n, 0.0
         closed: deque[int] = deque()  # batches whose files are all sent, not yet flushed
         unanswered: dict[int, int] = defaultdict(int)  # batch -> files not answered yet
         files = iter(todo)
@@ -276,7 +282,8 @@ class _Run:
         if self.progress:
             self.progress(0, steps)
         while True:
-            while more and in_batch < per_batch and sum(in_flight) < n * IN_FLIGHT:
+            while (more and in_batch < per_batch and batch_work < per_batch_work
+                   and sum(in_flight) < n * IN_FLIGHT):
                 path = next(files, None)
                 if path is None:
                     more = False
@@ -285,15 +292,16 @@ class _Run:
                 workers.send(w, ("file", batch, path))
                 in_flight[w] += 1
                 queued[w] += self.work.get(path, 1.0)
+                batch_work += self.work.get(path, 1.0)
                 in_batch += 1
                 unanswered[batch] += 1
                 expected += 1
-            full = in_batch >= per_batch or (
+            full = in_batch >= per_batch or batch_work >= per_batch_work or (
                 in_batch and time.monotonic() - since > COMMIT_SECONDS)
             last = not more and (in_batch or self.batches[batch].delete)
             if full or last:
                 closed.append(batch)
-                batch, in_batch, since = batch + 1, 0, time.monotonic()
+                batch, in_batch, batch_work, since = batch + 1, 0, 0.0, time.monotonic()
                 self.batches[batch] = _Batch()
             if deferred:
                 # every file read: the names are final; a batch is written while the one
