@@ -3,18 +3,19 @@
 Files whose sha256 is already indexed are skipped. The rest go to workers (search._workers)
 that extract each file and write its documents into their own new segment, with a bounded
 number of files in flight (memory stays flat however large the archive). The files are
-batched by `COMMIT_EVERY` files or `COMMIT_WORK` pages per worker (or `COMMIT_SECONDS`);
-for each batch the parent asks each worker for its segment and commits them all at once
-(the engine's `commit`, see search._engine; tantivy's documents come in parts, each handed
-to its writer on arrival). With the archive-wide entity pass (always, but for a bench measuring it) the run is in two
-phases: every file is read first (the workers spool the reports to disk
+batched by `COMMIT_EVERY` files or `COMMIT_WORK` pages per worker (or `COMMIT_SECONDS`); for
+each batch the parent asks each worker for its segment and commits them all at once (the
+engine's `commit`, see search._engine; tantivy's documents come in parts, each handed to its
+writer on arrival). With the archive-wide entity pass (always, but for a bench measuring it)
+the run is in two phases: every file is read first (the workers spool the reports to disk
 and send each one's evidence), then, with the run's final learned names, the batches are
 written and committed one after another; so the run's own reports are written once, never
 rewritten by the pass. A killed run leaves the last commit: killed while reading, it loses
 what it read; killed while writing, at most one batch; a re-run picks up where it stopped
-(committed files now count as unchanged) and makes the full pass if the stored names are stale.
-The write lock is held for the whole run. summary.json is updated from the rows the workers
-send back, or rebuilt by streaming the report documents when reports were replaced or removed.
+(committed files now count as unchanged) and makes the full pass if the stored names are
+stale. The write lock is held for the whole run. summary.json is updated from the rows the
+workers send back, or rebuilt by streaming the report documents when reports were replaced
+or removed.
 """
 
 from __future__ import annotations
