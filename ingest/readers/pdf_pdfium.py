@@ -44,7 +44,7 @@ class PdfiumEngine:
         _LOCK.acquire()
         try:
             doc = pdfium.PdfDocument(data)
-        except pdfium.PdfiumError as error:
+        except pdfium.PdfiumError:
             _LOCK.release()
             if R.FPDF_GetLastError() == R.FPDF_ERR_PASSWORD:
                 raise IngestError(path, ENCRYPTED) from None
