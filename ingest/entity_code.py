@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator
 
 from ingest.entity_freq import zipf_of
-from ingest.entity_words import GENERIC_UNITS, HOSTS, LANGUAGES, STOP
+from ingest.entity_words import GENERIC_UNITS, HOSTS, LANGUAGES, NUMBERING, STOP
 
 Candidate = tuple[int, int, str, str, str]  # start, end, type, name, via
 
@@ -34,12 +34,12 @@ _VERSION = re.compile(r"(?P<v>v\d+(?:\.\d+){0,3}|\d+(?:\.\d+){1,3})")
 _AFTER = re.compile(r"[\w-]|\.\d")
 # The name before it, one space (or a line break) between.
 _WORD_BEFORE = re.compile(r"(?<![\w@+.-])(?P<w>[A-Za-z][\w+-]*[A-Za-z0-9]|[A-Za-z]{2})[ \n]\Z")
-# Words that number the parts of a document, a plan or a data release, and quantities
-# that take a number: never names before one.
-_NUMBERED = frozenset(w.lower() for w in (
-    "Table Figure Fig Section Sect Chapter Page Pages Appendix Eq Equation Release Version Ver Phase Stage "
-    "Step Level Tier Milestone Sprint Build Item Task Goal Part Volume Vol Rev Revision Issue Note Run "
-    "Cycle Week Day Year Month Quarter Line Lines Row Column Slide Box Option Rule Point Grade Class "
+# Words that number the parts of a document or a plan (the cue rule's too), and, for
+# these rules, more such words, quantities that take a number and words of measurement
+# sentences: never names before a version.
+_NUMBERED = frozenset(w.lower() for w in NUMBERING) | frozenset(w.lower() for w in (
+    "Sect Pages Ver "
+    "Month Quarter Line Lines Row Column Slide Box Option Rule Point Grade Class "
     "Category Type Model Mark Round Epoch Iteration Batch Wave Gen Generation Block Area Zone Region "
     "Field Tract Patch Visit Night Band Filter Order Factor Sigma Redshift Magnitude Mag Seeing "
     "Airmass Depth Size Radius Ratio Rate Score Threshold Index Slope Exponent Limit Mean Median "

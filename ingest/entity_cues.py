@@ -34,7 +34,7 @@ from collections.abc import Iterable, Iterator
 # _frequencies: search._workers loads the table from here before it forks its workers
 from ingest.entity_freq import _frequencies, word_bonus  # noqa: F401 (_frequencies)
 from ingest.entity_regex import CUE, lower, scan_at, trie_regex, vocabulary, word_starts
-from ingest.entity_words import GENERIC_UNITS, HOSTS, LANGUAGES, STOP
+from ingest.entity_words import GENERIC_UNITS, HOSTS, LANGUAGES, NUMBERING, STOP
 
 Candidate = tuple[int, int, str, str, str]  # start, end, type, name, via
 Hit = tuple[int, int, str, int]  # start, end, type, weight
@@ -107,10 +107,6 @@ _TRAIL = re.compile(
     rf"|as\s+(?:the|a|an|our)\s+(?:[\w-]+\s+)?(?:{_AS_NOUNS})(?![\w-])")
 _SUBJ = re.compile(rf"(?<![\w.-])(?P<subj>{_TOK})\s+\Z")
 # The case of names matters: only the cue words are matched in any case (``(?i:...)``).
-# Words that number the parts of a document or a plan: "Table 2.1", "Phase 1.5".
-_NUMBERED = frozenset("Table Figure Fig Section Chapter Page Appendix Eq Equation Release "
-                      "Version Phase Stage Step Level Tier Milestone Sprint Build Item Task Goal "
-                      "Part Volume Vol Rev Revision Issue Note Run Cycle Week Day Year".split())
 # Words a cue may see that never name anything on their own.
 _NEVER = frozenset(STOP) | HOSTS | GENERIC_UNITS | LANGUAGES | frozenset(
     "It Them Us Me Him Her Python3 Docs Data Code Tests Test Jobs Job Images Image Files File "
@@ -170,7 +166,7 @@ def _hits(text: str, lowered: str | None,
             continue
         if _ADJECTIVE.search(surface):
             continue  # "a Phalanx-based deployment": an adjective made from a name
-        if group == "ver" and (surface in _NUMBERED or surface[0].islower()):
+        if group == "ver" and (surface in NUMBERING or surface[0].islower()):
             continue
         if group == "initial" and " " not in surface and word_bonus(surface.lower()) is None:
             continue  # a common word capitalised by its place

@@ -27,6 +27,12 @@ HOSTS = frozenset("DM LSST Rubin Observatory Project Data Management Vera Constr
 GENERIC_UNITS = frozenset("IT HR QA CI PM UI UX API IT/IS PR EPO Ops DevOps Science "
                           "Software Engineering Admin".split())
 
+#: Words that number the parts of a document or a plan ("Table 2.1", "Phase 1.5"): never a
+#: name before a number that looks like a version.
+NUMBERING = frozenset("Table Figure Fig Section Chapter Page Appendix Eq Equation Release "
+                      "Version Phase Stage Step Level Tier Milestone Sprint Build Item Task Goal "
+                      "Part Volume Vol Rev Revision Issue Note Run Cycle Week Day Year".split())
+
 # Words that join the parts of one name ("Transients and Variable Stars", "Universidad de
 # Chile"), never a name and an acronym ("UW for the AP team", "CC-IN2P3 and the UKDF").
 CONNECTORS = {"of", "and", "de", "di", "del", "&", "+"}
