@@ -53,20 +53,22 @@ Candidate = tuple[int, int, str, str, str]  # start, end, type, name, via
 _ORG_CAP = ["Working Group", "Task Force", "Team", "Group", "Board", "Committee", "Council",
             "Panel", "Society", "Collaboration", "Institution", "Institute", "University",
             "College", "Laboratory", "Planetarium", "Museum", "Centre", "Center", "Facility",
-            "Foundation", "Agency", "Consortium", "Alliance", "Academy"]
+            "Foundation", "Agency", "Consortium", "Alliance", "Academy", "Office", "Division",
+            "Department", "Directorate", "Commission", "Secretariat", "Union", "Lab", "Labs"]
 _ORG_LOW = ["working group", "task force", "team", "group"]
 _MEETING_CAP = ["Hack Week", "Workshop", "Meeting", "Review", "Conference", "Bootcamp",
-                "Hackathon", "Symposium", "Retreat", "Colloquium", "Summit"]
+                "Hackathon", "Symposium", "Retreat", "Colloquium", "Summit", "Hack Day", "Hack Days",
+                "Sprint", "Congress", "Jamboree", "Unconference", "Town Hall", "Kickoff", "Kick-off"]
 _MEETING_LOW = ["face-to-face", "workshop", "meeting", "review", "conference", "bootcamp",
                 "hackathon", "symposium", "retreat"]
 # Part of the name whatever comes before ("DMLT F2F", "IVOA Interop").
 _MEETING_KEEP = ["vF2F", "F2F", "Interop"]
-_DATASET_CAP = ["Data Release", "Data Set", "Catalog", "Catalogue"]
+_DATASET_CAP = ["Data Release", "Data Set", "Catalog", "Catalogue", "Sample", "Simulation"]
 _DATASET_LOW = ["data release", "data set", "catalog", "catalogue", "reanalysis", "release"]
 _SYSTEM_CAP = ["Service", "System", "Database", "Protocol", "Camera", "Telescope", "Viewer",
                "Explorer", "Queue", "Broker", "Dashboard", "Portal", "Pipeline", "Platform",
                "Framework", "Toolkit", "Library", "Server", "Engine", "Monitor", "Runtime", "Studio",
-               "Agent", "Proxy", "Gateway", "Workflows"]
+               "Agent", "Proxy", "Gateway", "Workflows", "Scheduler", "Simulator", "Linux"]
 # Generic software nouns after one name: the name alone is the mention ("Skyviewer app").
 _SOFTWARE_LOW = ["app", "apps", "dashboard", "dashboards", "library", "package", "tool",
                  "server", "client", "plugin", "plugins", "framework", "prototype", "operator",

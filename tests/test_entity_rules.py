@@ -95,6 +95,14 @@ RULE_CASES = [
     ("Inference uses Quark Runtime; the Kettle Brokers Summit met in May.",
      [("system", "Quark Runtime", "Quark Runtime", "rule:head-noun"),
       ("meeting", "Kettle Brokers Summit", "Kettle Brokers Summit", "rule:head-noun")]),
+    # more head nouns of offices, sprints and hack days, samples and operating systems
+    ("The Systems Integration Office planned the Broker Hack Day and a Pipelines Sprint.",
+     [("organization", "Systems Integration Office", "Systems Integration Office", "rule:head-noun"),
+      ("meeting", "Broker Hack Day", "Broker Hack Day", "rule:head-noun"),
+      ("meeting", "Pipelines Sprint", "Pipelines Sprint", "rule:head-noun")]),
+    ("The hosts run Alpine Linux 3, and the Faint Stars Sample was released.",
+     [("system", "Alpine Linux", "Alpine Linux", "rule:head-noun"),
+      ("dataset", "Faint Stars Sample", "Faint Stars Sample", "rule:head-noun")]),
 ]
 
 
