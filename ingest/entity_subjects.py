@@ -2,7 +2,10 @@
 tense that software does and people seldom do in a status report, "Trivy scans every
 image", "Velero now backs up the cluster state", "ONNX Runtime serves the models".
 
-The verb is the evidence; the word is weighed as the cue rules weigh theirs
+The verb is the evidence, and what it acts on is more: before a machine's object (logs,
+tokens, images, daemons, "the system calls") a word English knows a little is a name too
+("Falco watches the system calls", "Dex now issues the tokens"), also after a verb people
+do as well ("holds", "keeps", "reads"), which alone types nothing. The word is weighed as the cue rules weigh theirs
 (`ingest.entity_freq`): a single plain capitalised word must be rare in English (Zipf below
 2.5: a coined product name, seldom a person or an ordinary word at the start of a
 sentence), and a pair of capitalised words must hold a word that stands on its own (an
@@ -36,8 +39,22 @@ _VERBS = ("runs stores scans serves ships renders routes caches indexes collects
           "parses emits streams syncs replicates backs restarts crashes forwards ingests archives "
           "compresses encrypts authenticates polls probes scrapes exposes fronts rejects guards throttles "
           "provisions autoscales deduplicates manages issues watches handles").split()
+# Verbs people do as often, which type their subject only with a machine's object after
+# them ("Dex now issues the tokens", "Zotero keeps the shared bibliography" is not enough,
+# "Harbor now holds every container image" is).
+_OBJECT_VERBS = "holds keeps checks reads builds draws sends pools signs generates tracks".split()
 #: The words where the rule starts, for `entity_regex.word_starts`.
-SUBJECT_WORDS: dict[str, int] = {w: VERB for w in _VERBS}
+SUBJECT_WORDS: dict[str, int] = {w: VERB for w in _VERBS + _OBJECT_VERBS}
+# What machines act on: the object of the verb, after a determiner and at most two other
+# words ("watches the system calls", "collects the logs from", "holds every container image").
+_MACHINE_OBJECT = re.compile(
+    r"[a-z]+(?:[ \t]+up)?[ \t]+(?:the|every|each|all|its|their|our|incoming|outgoing)[ \t]+"
+    r"(?:[\w-]+[ \t]+){0,2}?(?:logs?|metrics|traces|tokens?|images?|containers?|pods?|nodes|daemons?"
+    r"|pipelines?|jobs?|calls|sensors?|requests?|alerts?|services?|clusters?|quer(?:y|ies)|packages?"
+    r"|secrets?|certificates?|credentials|files?|builds?|backups?|connections?|events|messages"
+    r"|records|rows|manifests?|deployments?|workflows?|hosts?|disks?|volumes?|snapshots?|thumbnails"
+    r"|cutouts|endpoints?|checks|probes|repositories|commits|artifacts|artefacts|wheels|binaries"
+    r"|servers?|machines?|switch(?:es)?|dashboards?|bibliography|sessions?)(?![\w-])")
 _ADVERBS = frozenset("now also still then already only automatically again usually".split())
 # Verbs that only machines do: after "now" they type a word English knows a little
 # (Zipf 2.5-4) too, "Loki now stores the service logs".
@@ -92,14 +109,31 @@ def subjects(text: str, known: dict[tuple[int, int], str], starts: list[tuple[in
             start = first[0]
         elif standalone(word) or not plain_capital(word) or word.isupper():
             continue  # shaped like software already (``rule:shape``), or an acronym
-        elif (word_bonus(word) or 0) < (0 if text.startswith(_ONLY_MACHINES, pos) and (adverb or _plain_name(text, word))
-                                        else 1) \
+        elif (word_bonus(word) or 0) < _needed(text, pos, word, adverb) \
                 or determiner_before(text, start) or _surname(text, word):
             continue  # ("Loki now stores the logs": a word English knows, after "now", with a verb
             # only machines do)
         if any(a < end and start < b for a, b in known):
             continue
         yield start, end, "system", " ".join(text[start:end].split()), "rule:subject"
+
+
+def _needed(text: str, pos: int, word: str, adverb: bool) -> int:
+    """The word bonus (`entity_freq.word_bonus`) a single capitalised subject of the verb at
+    `pos` needs: 0 (a word English knows a little) after a verb only machines do with an
+    adverb before it, or before a machine's object ("Dex now issues the tokens", "Falco
+    watches the system calls"); 1 (a word English does not use) else, and never for a verb
+    people do as often without such an object (2)."""
+    machine_object = _MACHINE_OBJECT.match(text, pos) is not None
+    if text.startswith(_ONLY_MACHINES, pos) and (adverb or _plain_name(text, word)) \
+            or machine_object and _plain_name(text, word):
+        return 0
+    if not machine_object and text.startswith(_PEOPLE_TOO, pos):
+        return 2
+    return 1
+
+
+_PEOPLE_TOO = tuple(f"{v} " for v in _OBJECT_VERBS)
 
 
 def _plain_name(text: str, word: str) -> bool:

@@ -31,6 +31,10 @@ def subjects(matcher, text):
      [("system", "Quillet", "Quillet")]),
     # with a verb only machines do, no "now" is needed
     ("Storage\nWharf mirrors the public images at the site.", [("system", "Wharf", "Wharf")]),
+    # a word English knows a little, before what machines act on
+    ("Security\nFalcon watches the system calls on the login nodes.", [("system", "Falcon", "Falcon")]),
+    ("Auth\nDexa now issues the tokens for the dashboards.", [("system", "Dexa", "Dexa")]),
+    ("The racks are full, and Rook now manages its daemons.", [("system", "Rook", "Rook")]),
 ])
 def test_subjects_of_machine_verbs_are_systems(matcher, text, expected):
     assert subjects(matcher, text) == expected
@@ -48,6 +52,10 @@ def test_subjects_of_machine_verbs_are_systems(matcher, text, expected):
     "Replication mirrors the archive to the second site.",  # an abstract noun
     "The plan, which runs to June, is fine; Replication, which stores more, waits.",  # no name before "which"
     "The wharf is old. Wharf mirrors the images.",  # the text writes the English word
+    "Ade Oyelaran joined in May. Oyelaran checks the logs every morning.",  # a surname alone
+    "Moreno keeps the minutes and Lindqvist reads the notes.",  # people's verbs, people's objects
+    "Monitoring collects the logs; Security checks the images.",  # common English words
+    "Marlow now holds the record for the longest run.",  # a verb people do, no machine object
 ])
 def test_people_and_ordinary_words_are_not_subjects(matcher, text):
     assert subjects(matcher, text) == []
