@@ -36,6 +36,8 @@ from collections.abc import Iterator
 
 from ingest.entity_code import code_candidates
 from ingest.entity_cues import CUE_WORDS, cue_candidates
+from ingest.entity_heads import (HEAD_RE, HEAD_TYPE, HEADS, LOW_HEADS, MEETING_KEEP, ORG_CAP, SOFTWARE_LOW,
+                                 SOFTWARE_RE, STOP_HEADS)
 from ingest.entity_phrases import phrase_candidates, without_people
 from ingest.entity_rare import PHRASE_WORDS, agent_noun
 from ingest.entity_regex import HEAD, SOFTWARE, UNIVERSITY, lower, merge, scan_at, trie_regex, vocabulary, word_starts
@@ -48,49 +50,6 @@ from ingest.entity_words import (CONNECTORS, GENERIC_UNITS, HOSTS, LANGUAGES, ST
 
 Candidate = tuple[int, int, str, str, str]  # start, end, type, name, via
 
-# Head nouns and the type they give. Capitalised heads make a proper name with capitalised
-# words before them; lower-case heads follow a capitalised name ("the Middleware team").
-_ORG_CAP = ["Working Group", "Task Force", "Team", "Group", "Board", "Committee", "Council",
-            "Panel", "Society", "Collaboration", "Institution", "Institute", "University",
-            "College", "Laboratory", "Planetarium", "Museum", "Centre", "Center", "Facility",
-            "Foundation", "Agency", "Consortium", "Alliance", "Academy", "Office", "Division",
-            "Department", "Directorate", "Commission", "Secretariat", "Union", "Lab", "Labs"]
-_ORG_LOW = ["working group", "task force", "team", "group"]
-_MEETING_CAP = ["Hack Week", "Workshop", "Meeting", "Review", "Conference", "Bootcamp",
-                "Hackathon", "Symposium", "Retreat", "Colloquium", "Summit", "Hack Day", "Hack Days",
-                "Sprint", "Congress", "Jamboree", "Unconference", "Town Hall", "Kickoff", "Kick-off"]
-_MEETING_LOW = ["face-to-face", "workshop", "meeting", "review", "conference", "bootcamp",
-                "hackathon", "symposium", "retreat"]
-# Part of the name whatever comes before ("DMLT F2F", "IVOA Interop").
-_MEETING_KEEP = ["vF2F", "F2F", "Interop"]
-_DATASET_CAP = ["Data Release", "Data Set", "Catalog", "Catalogue", "Sample", "Simulation"]
-_DATASET_LOW = ["data release", "data set", "catalog", "catalogue", "reanalysis", "release"]
-_SYSTEM_CAP = ["Service", "System", "Database", "Protocol", "Camera", "Telescope", "Viewer",
-               "Explorer", "Queue", "Broker", "Dashboard", "Portal", "Pipeline", "Platform",
-               "Framework", "Toolkit", "Library", "Server", "Engine", "Monitor", "Runtime", "Studio",
-               "Agent", "Proxy", "Gateway", "Workflows", "Scheduler", "Simulator", "Linux"]
-# Generic software nouns after one name: the name alone is the mention ("Skyviewer app").
-_SOFTWARE_LOW = ["app", "apps", "dashboard", "dashboards", "library", "package", "tool",
-                 "server", "client", "plugin", "plugins", "framework", "prototype", "operator",
-                 "scheduler", "class", "module", "service", "instance", "deployment"]
-
-_HEAD_TYPE: dict[str, str] = {}
-for _type, _words in (("organization", _ORG_CAP + _ORG_LOW), ("meeting", _MEETING_CAP + _MEETING_LOW + _MEETING_KEEP),
-                      ("dataset", _DATASET_CAP + _DATASET_LOW), ("system", _SYSTEM_CAP + _SOFTWARE_LOW)):
-    for _w in _words:
-        _HEAD_TYPE.setdefault(_w, _type)
-
-_LOW_HEADS = set(_ORG_LOW + _MEETING_LOW + _DATASET_LOW)
-# Capitalised head nouns: a compound product name never ends in one (`entity_phrases`).
-_STOP_HEADS = frozenset(w for w in _HEAD_TYPE if w[0].isupper())
-
-
-# Head nouns as trie regexes (see `entity_regex.trie_regex`), tried only at the words that
-# can start one (`RULE_WORDS`).
-_HEADS = (_ORG_CAP + _ORG_LOW + _MEETING_CAP + _MEETING_LOW + _MEETING_KEEP + _DATASET_CAP + _DATASET_LOW
-          + _SYSTEM_CAP)
-_HEAD_RE = trie_regex(_HEADS)
-_SOFTWARE_RE = trie_regex(_SOFTWARE_LOW)
 # A token that can be part of a name: capitalised, or standing on its own (digits, inner
 # capitals, snake_case); hyphenated compounds allowed ("Pan-STARRS1", "DM-SST").
 _NAME_TOKEN = re.compile(r"(?:[A-Z0-9][\w.]*[\w]|[A-Z]|[a-z]+\d\w*|[a-z]+_\w+|[a-z]+[A-Z]\w*)(?:-\w+)*\Z")
@@ -116,7 +75,7 @@ _TAIL = re.compile(r"\s+(?:of|for)\s+(?P<rest>[A-Z][a-z]\w*(?:[ \t]+[A-Z][a-z]\w
 
 #: The words where a rule's regex may start, for `entity_regex.word_starts` (the matcher
 #: adds its names' words and makes one pass for all).
-RULE_WORDS = merge(vocabulary(_HEADS, HEAD, True), vocabulary(_SOFTWARE_LOW, SOFTWARE, True), CUE_WORDS,
+RULE_WORDS = merge(vocabulary(HEADS, HEAD, True), vocabulary(SOFTWARE_LOW, SOFTWARE, True), CUE_WORDS,
                    _UNIVERSITY_HEADS, AT_WORDS, PHRASE_WORDS, SUBJECT_WORDS)
 
 _RELEASE_NUMBER = re.compile(r"[ \t]+\d{1,2}(?:\.\d)?(?![\w.-]|\.\d)")
@@ -156,7 +115,7 @@ def open_class(text: str, known: dict[tuple[int, int], str], rejected: frozenset
     out.extend(cued)
     shaped = list(shapes(text))
     # before the shapes too: a phrase's type wins on the same span ("A smaller run, x_v2,")
-    out.extend(phrase_candidates(text, known, cued + shaped, _STOP_HEADS, starts))
+    out.extend(phrase_candidates(text, known, cued + shaped, STOP_HEADS, starts))
     out.extend(shaped)
     if flags & VERB:
         out.extend(subjects(text, known, starts))
@@ -191,7 +150,7 @@ def _expansion(tokens: list[tuple[int, int, str]], acr: str):
         words = [t[2] for t in tokens[i:]]
         if words[0][0].lower() != letters[0] or words[0] in CONNECTORS:
             continue
-        if _spells(letters, [w for w in words if w not in CONNECTORS and w not in _LOW_HEADS]):
+        if _spells(letters, [w for w in words if w not in CONNECTORS and w not in LOW_HEADS]):
             return tokens[i][0], tokens[-1][1], words
     return None
 
@@ -228,8 +187,8 @@ def _type_of_words(words: list[str]) -> str | None:
     for n in (2, 1):
         if len(words) >= n:
             head = " ".join(words[-n:])
-            if head in _HEAD_TYPE and head not in _SOFTWARE_LOW:
-                return _HEAD_TYPE[head]
+            if head in HEAD_TYPE and head not in SOFTWARE_LOW:
+                return HEAD_TYPE[head]
     if words and agent_noun(words[-1]):
         return "system"  # "Central Output Writer (COW)": a machine named by what it does
     return None
@@ -254,7 +213,7 @@ def _tokens_before(text: str, end: int, allow_low_head: bool = False) -> list[tu
                 break
             run.append((start, stop, word))
             continue
-        if allow_low_head and not run and word in _LOW_HEADS:
+        if allow_low_head and not run and word in LOW_HEADS:
             run.append((start, stop, word))
             continue
         if not _NAME_TOKEN.match(word) or _ADJECTIVE.match(word):
@@ -273,7 +232,7 @@ def _tokens_before(text: str, end: int, allow_low_head: bool = False) -> list[tu
 
 
 def _head_nouns(text: str, known: dict[tuple[int, int], str], starts: list[tuple[int, int]]) -> Iterator[Candidate]:
-    for m in scan_at(_HEAD_RE, text, starts, HEAD):
+    for m in scan_at(HEAD_RE, text, starts, HEAD):
         if not name_before(text, m.start()):
             continue  # "the team", "a new service": most heads follow a plain word
         if m.end() < len(text) and text[m.end()] == "-":
@@ -287,12 +246,12 @@ def _head_nouns(text: str, known: dict[tuple[int, int], str], starts: list[tuple
             continue
         if "\n" in text[mods[-1][1]:m.start()] and line_is_heading(text, m.start()):
             continue  # "Observability" / "Service logs ...": a heading, then the body
-        type_ = _HEAD_TYPE[head]
+        type_ = HEAD_TYPE[head]
         words = [w for _, _, w in mods]
         if all(w in HOSTS for w in words) and type_ == "organization":
             continue
-        if all(w in LANGUAGES for w in words):
-            continue
+        if all(w in LANGUAGES for w in words) or head == "School" and words[-1] in _SEASONS:
+            continue  # (a summer school is a training, neither a meeting nor a school)
         span = (mods[0][0], mods[-1][1])
         end = m.end()
         if type_ == "organization" and all(w in HOSTS | GENERIC_UNITS for w in words) \
@@ -302,14 +261,14 @@ def _head_nouns(text: str, known: dict[tuple[int, int], str], starts: list[tuple
             # "the DECam HiTS data set", "the SPIE Astronomical Telescopes + Instrumentation
             # conference": configured names with a generic noun
             continue
-        if head in _MEETING_KEEP:
+        if head in MEETING_KEEP:
             pass  # "DAX F2F": a meeting, though DAX alone is a configured team
-        elif low and (standalone(words[-1]) or words[-1] in _ORG_CAP or words[0] in _UNIVERSITY_WORDS):
+        elif low and (standalone(words[-1]) or words[-1] in ORG_CAP or words[0] in _UNIVERSITY_WORDS):
             # "COSMOS2020 catalog", "Euclid Q1 release", "SQuaRE team", "the Universidad de
             # Chile group": the head is generic, the name stands alone
             if span in known or len(words) == 1 and VERSIONISH.match(words[0]) and head == "release":
                 continue
-            if words[-1] in _ORG_CAP or words[0] in _UNIVERSITY_WORDS:
+            if words[-1] in ORG_CAP or words[0] in _UNIVERSITY_WORDS:
                 type_ = "organization"
             yield span[0], span[1], type_, " ".join(text[span[0]:span[1]].split()), "rule:head-noun"
             continue
@@ -319,8 +278,7 @@ def _head_nouns(text: str, known: dict[tuple[int, int], str], starts: list[tuple
             continue  # too generic after plain capitalised words ("Spring release")
         if low and len(mods) == 1 and opens_sentence(text, mods[0][0]):
             continue  # "Planning group met", "Was team ...": a sentence-initial common word
-        tail = _TAIL.match(text, end) if head in ("Board", "Council", "Committee", "Institution",
-                                                   "Institute", "Society", "Foundation", "Academy") else None
+        tail = _TAIL.match(text, end) if head in _TAIL_HEADS else None
         if tail:
             words = tail.group("rest").split()
             kept = len(words)
@@ -335,7 +293,7 @@ def _head_nouns(text: str, known: dict[tuple[int, int], str], starts: list[tuple
         if name in _NOT_NAMES or _ends_known(span[0], end, known, m.span()):
             continue
         yield span[0], end, type_, name, "rule:head-noun"
-    for m in scan_at(_SOFTWARE_RE, text, starts, SOFTWARE):
+    for m in scan_at(SOFTWARE_RE, text, starts, SOFTWARE):
         if m.group() in PACKAGE_HEADS and (low := lower_package(text, m.start())) is not None:
             yield low
             continue
@@ -357,6 +315,10 @@ def _head_nouns(text: str, known: dict[tuple[int, int], str], starts: list[tuple
 
 
 _NUMBERING = re.compile(r"\d+(?:\.\d+)*\.?\Z")
+_SEASONS = frozenset("Summer Winter Spring Autumn Fall".split())
+# Heads a name may go on after, "of/for" and capitalised words ("Ministry of Science").
+_TAIL_HEADS = frozenset("Board Council Committee Institution Institute Society Foundation Academy Office "
+                        "Department Division Directorate Commission Ministry School".split())
 _GAP_WORD = re.compile(r"(?<=[ \t])[a-z]{3,}[ \t]+\Z")
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest import entity_cues, entity_repeats, entity_rules, entity_shapes, entity_walk
+from ingest import entity_cues, entity_heads, entity_repeats, entity_rules, entity_shapes, entity_walk
 from ingest.entities import load_matcher
 from ingest.entity_regex import (AT, CUE, HEAD, LOWER, NAME_ANY_CASE, NAME_CASED, SOFTWARE, TYPOGRAPHIC,
                                  UNIVERSITY, matches_at, name_matches, scan_at, word_starts)
@@ -66,7 +66,7 @@ def test_names_at_word_starts_are_the_names_a_scan_finds(matcher, texts):
 
 
 @pytest.mark.parametrize(("regex", "flag", "lowered_text"), [
-    (entity_rules._HEAD_RE, HEAD, False), (entity_rules._SOFTWARE_RE, SOFTWARE, False),
+    (entity_heads.HEAD_RE, HEAD, False), (entity_heads.SOFTWARE_RE, SOFTWARE, False),
     (entity_cues._CUE_WORDS, CUE, True), (entity_rules._UNIVERSITY, UNIVERSITY, False),
     (entity_shapes._AT_ACRONYM, AT, False)], ids=["heads", "software", "cue-words", "universities", "at-acronym"])
 def test_rule_words_at_word_starts_are_what_a_scan_finds(matcher, texts, regex, flag, lowered_text):
