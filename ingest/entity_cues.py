@@ -71,7 +71,7 @@ _SYSTEM_NOUNS = (r"servers?|instances?|clusters?|plugins?|plug-ins?|dashboards?|
                  r"|module|package|library|tool|tools|app|service|bot|agent|exporter|endpoints?"
                  r"|broker|wrapper|bindings|configuration|repository|repo|job|jobs|queue|pods?"
                  r"|executors?|controllers?|index|runners?|extensions?|drivers?|adapters?|connectors?"
-                 r"|release\s+v?\d|version\s+v?\d")
+                 r"|classes|apps|hooks|release\s+v?\d|version\s+v?\d")
 # "adopted Kafka as the message broker", "a pilot of Ruff as the single linter".
 _AS_NOUNS = (r"tool|linter|formatter|scheduler|broker|database|backend|front\s+end|library|service"
              r"|server|store|registry|cache|queue|framework|platform|replacement|default|viewer"
@@ -215,6 +215,8 @@ def _trailing(text: str, at: int) -> Iterator[tuple[str, str, int, int, int]]:
     start, end = before.span("subj")
     if text[start].islower() and m.group("noun") and m.group("noun").lower() not in _PRODUCT_NOUNS:
         return  # "the deblender configuration", "a commandline tool": a modifier
+    if m.group("noun") == "classes" and text[start].isupper():
+        return  # "the attrs classes"; a capitalised word's classes are a model's ("Gaussian classes")
     if text[start].isupper() and _at_sentence_start(text, start):
         group = "initial"  # "Validation plots were ...": the capital says nothing
     yield group, "system", 2, start, end
@@ -234,7 +236,7 @@ def _subject_before(text: str, at: int) -> re.Match | None:
 # service" but "the deblender configuration", "a commandline tool").
 _PRODUCT_NOUNS = frozenset("service server servers package library plugin plugins plug-in module "
                            "operator client daemon exporter bindings cli api sdk app bot executor "
-                           "controller index runner extension driver adapter connector".split())
+                           "controller index runner extension driver adapter connector classes hooks".split())
 _ENGLISH_SUFFIX = re.compile(r"(?:ed|ing|i[sz]ed?|al|ive|ous|able|ible|ful|less|ic|ary|ly|ment|ness)\Z")
 _SENTENCE_END = re.compile(r"(?:^|[.!?:;]\s+|\n\s*(?:[-*\u2022]\s+)?|^\s*[-*\u2022]\s+)\Z")
 
@@ -267,7 +269,7 @@ _TRAILING = frozenset(["as"] + (
     "plots widget widgets module package library tool tools app service bot agent exporter "
     "endpoint endpoints broker wrapper bindings configuration repository repo job jobs queue pod "
     "pods release version executor executors controller controllers index runner runners extension "
-    "extensions driver drivers adapter adapters connector connectors").split())
+    "extensions driver drivers adapter adapters connector connectors classes apps hooks").split())
 _CUE_WORDS = trie_regex(_LEAD | _TRAILING)
 #: Where a cue word may start, for `entity_regex.word_starts`.
 CUE_WORDS = vocabulary(_LEAD | _TRAILING, CUE, False)

@@ -98,6 +98,9 @@ def subjects(text: str, known: dict[tuple[int, int], str], starts: list[tuple[in
             continue
         start, word = found
         end = start + len(word)
+        if word[0].islower() and _coined_subject(text, pos, start, word, known):
+            yield start, end, "system", word, "rule:subject"  # "zarr stores the cubes"
+            continue
         if not word[0].isupper() or word in _NEVER or word in NOT_NAME or not TOKEN_FULL.match(word):
             continue
         first = _before(text, start)
@@ -116,6 +119,20 @@ def subjects(text: str, known: dict[tuple[int, int], str], starts: list[tuple[in
         if any(a < end and start < b for a, b in known):
             continue
         yield start, end, "system", " ".join(text[start:end].split()), "rule:subject"
+
+
+def _coined_subject(text: str, pos: int, start: int, word: str, known: dict[tuple[int, int], str]) -> bool:
+    """Whether a lower-case subject of the verb at `pos` is a package's name: a word English
+    does not use (`entity_freq.word_bonus` 1, not shaped like software already), with no
+    determiner or capitalised word before it (then it is a modifier: "the zarr stores"), and
+    a verb only machines do or a machine's object after the verb."""
+    if word_bonus(word) != 1 or not word.isalpha() or PLURAL.search(word) or word in NOT_NAME:
+        return False
+    if determiner_before(text, start) or capital_before(text, start):
+        return False
+    if not (text.startswith(_ONLY_MACHINES, pos) or _MACHINE_OBJECT.match(text, pos)):
+        return False
+    return not any(a < start + len(word) and start < b for a, b in known)
 
 
 def _needed(text: str, pos: int, word: str, adverb: bool) -> int:

@@ -95,6 +95,9 @@ RULE_CASES = [
     ("Inference uses Quark Runtime; the Kettle Brokers Summit met in May.",
      [("system", "Quark Runtime", "Quark Runtime", "rule:head-noun"),
       ("meeting", "Kettle Brokers Summit", "Kettle Brokers Summit", "rule:head-noun")]),
+    # a noun of code after a coined lower-case word; a capitalised word's classes are a model's
+    ("The zorrp classes of the old layer and the Gaussian classes of the fitter.",
+     [("system", "zorrp", "zorrp", "rule:cue")]),
     # more head nouns of offices, sprints and hack days, samples and operating systems
     ("The Systems Integration Office planned the Broker Hack Day and a Pipelines Sprint.",
      [("organization", "Systems Integration Office", "Systems Integration Office", "rule:head-noun"),

@@ -35,6 +35,8 @@ def subjects(matcher, text):
     ("Security\nFalcon watches the system calls on the login nodes.", [("system", "Falcon", "Falcon")]),
     ("Auth\nDexa now issues the tokens for the dashboards.", [("system", "Dexa", "Dexa")]),
     ("The racks are full, and Rook now manages its daemons.", [("system", "Rook", "Rook")]),
+    # a lower-case word English does not use, with a verb only machines do
+    ("The notebooks run, and zorrp stores the intermediate cubes.", [("system", "zorrp", "zorrp")]),
 ])
 def test_subjects_of_machine_verbs_are_systems(matcher, text, expected):
     assert subjects(matcher, text) == expected
@@ -56,6 +58,7 @@ def test_subjects_of_machine_verbs_are_systems(matcher, text, expected):
     "Moreno keeps the minutes and Lindqvist reads the notes.",  # people's verbs, people's objects
     "Monitoring collects the logs; Security checks the images.",  # common English words
     "Marlow now holds the record for the longest run.",  # a verb people do, no machine object
+    "The zorrp stores the cubes; old shelving stores the tapes.",  # a modifier, an English word
 ])
 def test_people_and_ordinary_words_are_not_subjects(matcher, text):
     assert subjects(matcher, text) == []
