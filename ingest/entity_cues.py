@@ -57,7 +57,10 @@ _STRONG_VERBS = (r"rolled\s+out|deploy(?:s|ed|ing)?|install(?:s|ed|ing)?|upgrad(
                  r"|managed|monitored|profiled|profiling|tested|validated|packaged|orchestrated"
                  r"|scheduled|rendered|plotted|served|indexed|linted|formatted|benchmarked"
                  r"|containeri[sz]ed|automated|shipped|caught|enforced|routed|cached|compiled"
-                 r"|counted|collected|triggered|proxied|mirrored|backed\s+up)\s+(?:with|by|through)"
+                 r"|counted|collected|triggered|proxied|mirrored|backed\s+up|bundled|provisioned)\s+(?:with|by|through)"
+                 r"|(?:configured|driven|handled|tracked|replicated|exported|queried|visuali[sz]ed|made"
+                 r"|load-tested|stress-tested)\s+(?:with|through|using)"
+                 r"|(?:runs?|running|ran|hosted|deploy(?:s|ed|ing)?|install(?:s|ed|ing)?)\s+on"
                  r"|powered\s+by")
 _WEAK_VERBS = (r"us(?:e|es|ed|ing)|run(?:s|ning)?|ran|via|replac(?:e|es|ed|ing)|retir(?:e|es|ed|ing)"
                r"|pilot\s+of|port\s+of|ported\s+to|integrat(?:e|es|ed|ing)\s+with")
@@ -110,7 +113,8 @@ _SUBJ = re.compile(rf"(?<![\w.-])(?P<subj>{_TOK})\s+\Z")
 # Words a cue may see that never name anything on their own.
 _NEVER = frozenset(STOP) | HOSTS | GENERIC_UNITS | LANGUAGES | frozenset(
     "It Them Us Me Him Her Python3 Docs Data Code Tests Test Jobs Job Images Image Files File "
-    "Tools Tool Users User Staff People Work Time Plans Plan".split())
+    "Tools Tool Users User Staff People Work Time Plans Plan Mondays Tuesdays Wednesdays Thursdays "
+    "Fridays Saturdays Sundays Weekdays Weekends".split())
 
 
 def _weights_of(m: re.Match) -> list[tuple[str, str, int, int, int]]:
@@ -254,7 +258,8 @@ _LEAD = frozenset(
     "profiled profiling tested validated packaged orchestrated scheduled rendered plotted served "
     "indexed linted formatted benchmarked containerised containerized automated powered use uses "
     "shipped caught enforced routed cached compiled counted collected triggered proxied "
-    "mirrored backed "
+    "mirrored backed bundled provisioned configured driven handled tracked replicated exported queried "
+    "visualised visualized made load-tested stress-tested hosted "
     "used using run runs running ran via replace replaces replaced replacing retire retires "
     "retired retiring pilot port integrate integrates integrated integrating table catalog "
     "catalogue data dataset tool wrapper package library service script dashboard app plugin "

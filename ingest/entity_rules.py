@@ -62,12 +62,14 @@ _NOT_NAMES = frozenset(["Solar System", "Operating System", "Global Positioning 
 _TOKEN = re.compile(r"\S+")
 _UNIVERSITY = re.compile(
     r"(?<![\w-])(?P<head>University|Universidad|Università|Universität|Université|Universidade"
-    r"|Institute|Instituto|Istituto|Institut|Observatory|Observatorio|Osservatorio)\s+(?:of|de|di|do|da|del)\s+(?P<rest>[A-Z][\w]+(?:[ \t]+(?:(?:de|di|do|da|del)[ \t]+)?[A-Z][\w]+)*)")
+    r"|Institute|Instituto|Istituto|Institut|Observatory|Observatorio|Osservatorio|Department|Ministry"
+    r"|Ministerio|Office|Academy)\s+(?:of|de|di|do|da|del)\s+(?P<rest>[A-Z][\w]+(?:[ \t]+(?:(?:de|di|do|da|del)[ \t]+)?[A-Z][\w]+)*)")
 _UNIVERSITY_WORDS = frozenset("University Universidad Università Universität Université "
                               "Universidade".split())
 # Where `_UNIVERSITY` can start, for `entity_regex.word_starts`.
 _UNIVERSITY_HEADS = vocabulary(sorted(_UNIVERSITY_WORDS) + ["Institute", "Instituto", "Istituto", "Institut",
-                                                            "Observatory", "Observatorio", "Osservatorio"],
+                                                            "Observatory", "Observatorio", "Osservatorio",
+                                                            "Department", "Ministry", "Ministerio", "Office", "Academy"],
                                UNIVERSITY, True)
 # ("... for Particle Astrophysics and Cosmology": one "and", before the last word)
 _TAIL = re.compile(r"\s+(?:of|for)\s+(?P<rest>[A-Z][a-z]\w*(?:[ \t]+[A-Z][a-z]\w*)*"

@@ -106,6 +106,10 @@ RULE_CASES = [
     ("The hosts run Alpine Linux 3, and the Faint Stars Sample was released.",
      [("system", "Alpine Linux", "Alpine Linux", "rule:head-noun"),
       ("dataset", "Faint Stars Sample", "Faint Stars Sample", "rule:head-noun")]),
+    # what software is run on, hosted on, configured with
+    ("The site is hosted on Netlify; short jobs run on Nomad; nodes are configured with Quorra.",
+     [("system", "Netlify", "Netlify", "rule:cue"), ("system", "Nomad", "Nomad", "rule:cue"),
+      ("system", "Quorra", "Quorra", "rule:cue")]),
 ]
 
 
@@ -132,6 +136,7 @@ NEGATIVE_CASES = [
     "Priya replaced Omar as lead; staff from Lyon came; we use cases and run Tests.",
     "See Table 2.1 and Phase 1.5; a port of the astrometric fitter; the hand-written wrappers.",
     "The Calibration pipeline and the Science service; Black hooks run Black on commits.",
+    "The cleanup runs on Mondays; the plan was driven by Sofia; it ran on schedule.",
     # from the sample archive: modifiers and a capital that only opens a list item
     "Work started on containerised deployment; a new commandline tool; the deblender "
     "configuration.\n- Validation plots were reviewed.",
