@@ -58,7 +58,7 @@ _STRONG_VERBS = (r"rolled\s+out|deploy(?:s|ed|ing)?|install(?:s|ed|ing)?|upgrad(
                  r"|scheduled|rendered|plotted|served|indexed|linted|formatted|benchmarked"
                  r"|containeri[sz]ed|automated|shipped|caught|enforced|routed|cached|compiled"
                  r"|counted|collected|triggered|proxied|mirrored|backed\s+up|bundled|provisioned)\s+(?:with|by|through)"
-                 r"|(?:configured|driven|handled|tracked|replicated|exported|queried|visuali[sz]ed|made"
+                 r"|wrap(?:s|ped|ping)?(?!\s+up\b)|(?:configured|driven|handled|tracked|replicated|exported|queried|visuali[sz]ed|made"
                  r"|load-tested|stress-tested)\s+(?:with|through|using)"
                  r"|(?:runs?|running|ran|hosted|deploy(?:s|ed|ing)?|install(?:s|ed|ing)?)\s+on"
                  r"|powered\s+by")
@@ -259,7 +259,7 @@ _LEAD = frozenset(
     "indexed linted formatted benchmarked containerised containerized automated powered use uses "
     "shipped caught enforced routed cached compiled counted collected triggered proxied "
     "mirrored backed bundled provisioned configured driven handled tracked replicated exported queried "
-    "visualised visualized made load-tested stress-tested hosted "
+    "visualised visualized made load-tested stress-tested hosted wrap wraps wrapped wrapping "
     "used using run runs running ran via replace replaces replaced replacing retire retires "
     "retired retiring pilot port integrate integrates integrated integrating table catalog "
     "catalogue data dataset tool wrapper package library service script dashboard app plugin "

@@ -159,9 +159,9 @@ def _english_plural(word: str) -> bool:
 def _initial_name(text: str, word: str) -> bool:
     """Whether a sentence-initial capitalised `word` that English knows a little (Zipf 2.5
     to 4: "Temporal", "Thanos", "Presto") reads as a name before a participle: not an
-    abstract noun by its ending, not a plural, and not written in lower case elsewhere in
+    abstract noun by its ending, not the plural of an English noun, and not written in lower case elsewhere in
     the text (where it is the English word)."""
-    return (word_bonus(word) == 0 and not ABSTRACT.search(word) and not PLURAL.search(word)
+    return (word_bonus(word) == 0 and not ABSTRACT.search(word) and not _english_plural(word)
             and LOWER_FORM(word).search(text) is None)
 
 

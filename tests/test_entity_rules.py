@@ -110,6 +110,11 @@ RULE_CASES = [
     ("The site is hosted on Netlify; short jobs run on Nomad; nodes are configured with Quorra.",
      [("system", "Netlify", "Netlify", "rule:cue"), ("system", "Nomad", "Nomad", "rule:cue"),
       ("system", "Quorra", "Quorra", "rule:cue")]),
+    ("A short script wraps lftp for the nightly copy. The team wrapped up the sprint.",
+     [("system", "lftp", "lftp", "rule:cue")]),
+    # a name ending in -s is no plural unless English has the singular ("Dashboards")
+    ("Metrics\nThe old store was slow. Helios was retired at the end of the month. Dashboards were retired too.",
+     [("system", "Helios", "Helios", "rule:rare")]),
 ]
 
 
