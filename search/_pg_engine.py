@@ -19,7 +19,7 @@ import threading
 import time
 
 from search import _facets, _pg_hits, _pg_read
-from search._pg_match import FACET_COUNT, facet_counts, match
+from search._pg_match import FACET_TOP, FacetRows, facet_params, match
 from search._pg_query import Compiler, Sql, lexemes_sql
 from search._pg_schema import SCHEMA
 from search._types import Hit, QueryError
@@ -44,8 +44,8 @@ class PgView:
         self._periods: dict[int, str | None] = {}
         self._lexemes: dict[str, str] = {}
         self._section_count: int | None = None
-        #: ((query, filters), facet counts, distinct reports or None) of the last
-        #: `matches` or `top` (see `facets`, `count_reports`).
+        #: ((query, filters), `FacetRows`, distinct reports or None, (where, params)) of
+        #: the last `matches` or `top` (see `facets`, `count_reports`).
         self._facets = None
 
     # -- plumbing -----------------------------------------------------------------------------
@@ -174,11 +174,11 @@ class PgView:
             WITH m AS MATERIALIZED (SELECT s.id, {rank} AS r, s.period, s.facet_ids
                                     FROM {S}.sections s WHERE {where})
             SELECT 0, id, r::float8, period FROM m
-            UNION ALL {FACET_COUNT}
-            ORDER BY 1, 2""", rank_params + params, deadline)
+            UNION ALL {FACET_TOP}
+            ORDER BY 1, 2""", rank_params + params + facet_params(), deadline)
         out = [(float(score), doc) for kind, doc, score, _ in rows if kind == 0]
         self._periods.update((doc, period) for kind, doc, _, period in rows if kind == 0)
-        self._facets = ((q, filters), facet_counts(rows), None)
+        self._facets = ((q, filters), FacetRows(rows), None, (where, params))
         return out
 
     def top(self, q: Sql | None, filters, limit: int, deadline) -> tuple[int, list]:
@@ -192,12 +192,13 @@ class PgView:
                                     FROM {S}.sections s WHERE {where})
             (SELECT 0, id, r::float8, period FROM m ORDER BY r DESC, id LIMIT %s)
             UNION ALL SELECT 1, count(*), count(DISTINCT id >> 16)::float8, NULL FROM m
-            UNION ALL {FACET_COUNT}""", rank_params + params + (limit,), deadline)
+            UNION ALL {FACET_TOP}""", rank_params + params + (limit,) + facet_params(),
+                          deadline)
         items = sorted(((float(score), doc) for kind, doc, score, _ in rows if kind == 0),
                        key=lambda it: (-it[0], it[1]))
         self._periods.update((doc, period) for kind, doc, _, period in rows if kind == 0)
         [(total, reports)] = [(int(r[1]), int(r[2])) for r in rows if r[0] == 1]
-        self._facets = ((q, filters), facet_counts(rows), reports)
+        self._facets = ((q, filters), FacetRows(rows), reports, (where, params))
         return total, items
 
     def docs(self, q: Sql | None) -> set[int]:
@@ -239,10 +240,17 @@ class PgView:
             return _facets.empty()
         kept = self._facets
         if match_set is not None and kept is not None and kept[0] == match_set:
-            return _facets.from_counts(kept[1], expand)  # counted with the matches
-        rows = self._rows(f"WITH m AS (SELECT s.facet_ids FROM {S}.sections s "
-                          "WHERE s.id = ANY(%s)) " + FACET_COUNT, (docs,))
-        return _facets.from_counts(facet_counts(rows), expand)
+            if kept[1].whole_for(expand):
+                return kept[1].shaped(expand)  # counted with the matches
+            # a facet shown whole that the match statement cut: counted again, uncut
+            where, params = kept[3]
+            m, m_params = f"SELECT s.facet_ids FROM {S}.sections s WHERE {where}", params
+        else:
+            m, m_params = f"SELECT s.facet_ids FROM {S}.sections s WHERE s.id = ANY(%s)", \
+                (docs,)
+        rows = self._rows(f"WITH m AS MATERIALIZED ({m}) {FACET_TOP}",
+                          m_params + facet_params(expand))
+        return FacetRows(rows, expand).shaped(expand)
 
     # -- hits (search._pg_hits) -------------------------------------------------------------
     def hits(self, items, highlight: Sql | None) -> list[Hit]:
