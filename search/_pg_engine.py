@@ -19,7 +19,7 @@ import threading
 import time
 
 from search import _facets, _pg_hits, _pg_read
-from search._pg_match import FACET_TOP, FacetRows, facet_params, match
+from search._pg_match import FACET_COUNT, FacetRows, facet_names, match
 from search._pg_query import Compiler, Sql, lexemes_sql
 from search._pg_schema import SCHEMA
 from search._types import Hit, QueryError
@@ -38,14 +38,17 @@ LEXEME_CACHE = 10_000
 class PgView:
     """One request's reads on one connection (used by one thread)."""
 
-    def __init__(self, readers, key) -> None:
+    def __init__(self, readers, key, names: dict | None = None) -> None:
         self.run = readers.run  # every statement: a replica, else the primary
         self.key = key
+        #: {facet value id: value} learnt so far (shared by the views of one state).
+        self.names = {} if names is None else names
         self._periods: dict[int, str | None] = {}
         self._lexemes: dict[str, str] = {}
         self._section_count: int | None = None
-        #: ((query, filters), `FacetRows`, distinct reports or None, (where, params)) of
-        #: the last `matches` or `top` (see `facets`, `count_reports`).
+        self._vocabulary = None
+        #: ((query, filters), `FacetRows`, distinct reports or None) of the last
+        #: `matches` or `top` (see `facets`, `count_reports`).
         self._facets = None
 
     # -- plumbing -----------------------------------------------------------------------------
@@ -174,11 +177,11 @@ class PgView:
             WITH m AS MATERIALIZED (SELECT s.id, {rank} AS r, s.period, s.facet_ids
                                     FROM {S}.sections s WHERE {where})
             SELECT 0, id, r::float8, period FROM m
-            UNION ALL {FACET_TOP}
-            ORDER BY 1, 2""", rank_params + params + facet_params(), deadline)
+            UNION ALL {FACET_COUNT}
+            ORDER BY 1, 2""", rank_params + params, deadline)
         out = [(float(score), doc) for kind, doc, score, _ in rows if kind == 0]
         self._periods.update((doc, period) for kind, doc, _, period in rows if kind == 0)
-        self._facets = ((q, filters), FacetRows(rows), None, (where, params))
+        self._facets = ((q, filters), self._facet_rows(rows), None)
         return out
 
     def top(self, q: Sql | None, filters, limit: int, deadline) -> tuple[int, list]:
@@ -192,13 +195,12 @@ class PgView:
                                     FROM {S}.sections s WHERE {where})
             (SELECT 0, id, r::float8, period FROM m ORDER BY r DESC, id LIMIT %s)
             UNION ALL SELECT 1, count(*), count(DISTINCT id >> 16)::float8, NULL FROM m
-            UNION ALL {FACET_TOP}""", rank_params + params + (limit,) + facet_params(),
-                          deadline)
+            UNION ALL {FACET_COUNT}""", rank_params + params + (limit,), deadline)
         items = sorted(((float(score), doc) for kind, doc, score, _ in rows if kind == 0),
                        key=lambda it: (-it[0], it[1]))
         self._periods.update((doc, period) for kind, doc, _, period in rows if kind == 0)
         [(total, reports)] = [(int(r[1]), int(r[2])) for r in rows if r[0] == 1]
-        self._facets = ((q, filters), FacetRows(rows), reports, (where, params))
+        self._facets = ((q, filters), self._facet_rows(rows), reports)
         return total, items
 
     def docs(self, q: Sql | None) -> set[int]:
@@ -240,25 +242,32 @@ class PgView:
             return _facets.empty()
         kept = self._facets
         if match_set is not None and kept is not None and kept[0] == match_set:
-            if kept[1].whole_for(expand):
-                return kept[1].shaped(expand)  # counted with the matches
-            # a facet shown whole that the match statement cut: counted again, uncut
-            where, params = kept[3]
-            m, m_params = f"SELECT s.facet_ids FROM {S}.sections s WHERE {where}", params
-        else:
-            m, m_params = f"SELECT s.facet_ids FROM {S}.sections s WHERE s.id = ANY(%s)", \
-                (docs,)
-        rows = self._rows(f"WITH m AS MATERIALIZED ({m}) {FACET_TOP}",
-                          m_params + facet_params(expand))
-        return FacetRows(rows, expand).shaped(expand)
+            return kept[1].shaped(expand)  # counted with the matches
+        rows = self._rows(f"WITH m AS (SELECT s.facet_ids FROM {S}.sections s "
+                          "WHERE s.id = ANY(%s)) " + FACET_COUNT, (docs,))
+        return self._facet_rows(rows).shaped(expand)
+
+    def _facet_rows(self, rows) -> FacetRows:
+        """The facets of `FACET_COUNT`'s rows, the names of values new to this view read
+        first."""
+        facets = FacetRows(rows, self.names)
+        if facets.missing:
+            facet_names(self.run, self.names, facets.missing)
+            facets = FacetRows(rows, self.names)
+        return facets
 
     # -- hits (search._pg_hits) -------------------------------------------------------------
     def hits(self, items, highlight: Sql | None) -> list[Hit]:
         return _pg_hits.hits(self.run, items, highlight)
 
     def vocabulary(self):
-        from search._pg_vocab import Vocabulary
-        return Vocabulary(self)
+        """The typo corrector's vocabulary, one per view: what it has counted and looked up
+        (frequencies, similar words) holds while the index does not change, so a repeated
+        misspelling costs no round trips for its correction."""
+        if self._vocabulary is None:
+            from search._pg_vocab import Vocabulary
+            self._vocabulary = Vocabulary(self)
+        return self._vocabulary
 
     # -- stored reports ---------------------------------------------------------------------
     def report(self, report_id: str):
@@ -358,7 +367,8 @@ class _Cache:
         me = _owner()
         entry = self._views.get(me)
         if entry is None or entry[0] != key:
-            entry = (key, PgView(self._engine.readers, key))
+            entry = (key, PgView(self._engine.readers, key,
+                                     self.cached(key, "facet_names", dict)))
             with self._lock:
                 self._views[me] = entry
                 for t in [t for t in self._views if isinstance(t, threading.Thread)

@@ -2,12 +2,13 @@
 
 `match` turns a compiled query (`_pg_query.Sql`) and the request's filters into the
 condition on the section row ``s`` and the score expression (ts_rank over the query's words
-plus the entity bonus); `FACET_TOP` counts the five facets of a match set in one pass
-over its sections' facet value ids and keeps what a response shows, `FacetRows` reads its
-rows.
+plus the entity bonus); `FACET_COUNT` counts the five facets of a match set in one pass
+over its sections' facet value ids, `FacetRows` names and ranks them.
 """
 
 from __future__ import annotations
+
+import heapq
 
 from search import _facets
 from search._pg_hits import RANK_WEIGHTS
@@ -22,86 +23,86 @@ S = SCHEMA
 RANK_NORMALISATION = 1
 
 
-#: The facets of the match set ``m`` (a CTE holding each match's ``facet_ids``) as rows
-#: (2, sections, distinct values of its facet, facet value): its sections' facet value ids
-#: (see `_pg_write.facet_lexemes`) counted in one pass over the rows the statement already
-#: read, named, and cut on the server to what a response shows: every type, year and
-#: format; the first `_facets.top_of` headings and names of each entity type, by count then
-#: value (as `_facets.from_counts` ranks them), with how many distinct ones there are. A
-#: match set names thousands of entities: sending them all and ranking them in Python cost
-#: more than counting them (16 of 100 ms for a common word at 100k sections).
-#: (ts_stat over text lexemes takes a query text and runs the match again: a phrase's or a
-#: filtered word's recheck of every candidate paid twice; integers are counted cheaper than
-#: text.) unnest in the select list (ProjectSet) streams each array's values; in FROM it
-#: would be a function scan per match, each filling a tuplestore (measured a third slower).
-#: Its four parameters are `facet_params`. A value of the facet's letter alone (an empty
-#: heading) or an entity value without a name counts nowhere, as in `from_counts`.
-_GROUP = f"CASE WHEN v.value LIKE 'e%%' THEN split_part(v.value, E'\\x{ord(KEY_SEP):02x}', 1) " \
-    "ELSE left(v.value, 1) END"
-_NAMED = (f"CASE WHEN v.value LIKE 'e%%' THEN strpos(v.value, E'\\x{ord(KEY_SEP):02x}') "
-          "BETWEEN 2 AND length(v.value) - 1 ELSE length(v.value) > 1 END")
-FACET_TOP = (
-    "SELECT 2, x.n, x.d::float8, x.value FROM (SELECT c.n, v.value, g.g, "
-    'row_number() OVER (PARTITION BY g.g ORDER BY c.n DESC, v.value COLLATE "C") AS k, '
-    "count(*) OVER (PARTITION BY g.g) AS d FROM (SELECT f, count(*) AS n FROM "
-    "(SELECT unnest(m.facet_ids) AS f FROM m) u GROUP BY f) c "
-    f"JOIN {SCHEMA}.facet_values v ON v.id = c.f, LATERAL (SELECT {_GROUP} AS g) g "
-    f"WHERE {_NAMED}) x "
-    "WHERE x.g IN ('t', 'y', 'f') OR x.k <= CASE x.g WHEN 'h' THEN %s WHEN %s THEN %s "
-    "ELSE %s END")
+#: The facet counts of the match set ``m`` (a CTE holding each match's ``facet_ids``) as
+#: rows (2, facet value id, sections, NULL): its sections' facet value ids (see
+#: `_pg_write.facet_lexemes`) counted in one pass over the rows the statement already read.
+#: The ids are named and ranked by `FacetRows` in Python, from the names the view keeps:
+#: a match set names thousands of entities (5,088 values for a common word at 100k
+#: sections), and `_facets.from_counts` (a Counter per value) spent 15 ms on them where a
+#: dict lookup and a heap per facet spend 3 ms (load ~5); ranking them on the server with
+#: window functions cost the server as much as it saved here (and the server is the part
+#: that every web server shares). (ts_stat over text lexemes takes
+#: a query text and runs the match again: a phrase's or a filtered word's recheck of every
+#: candidate paid twice; integers are counted cheaper than text.) unnest in the select
+#: list (ProjectSet) streams each array's values; in FROM it would be a function scan per
+#: match, each filling a tuplestore (measured a third slower).
+FACET_COUNT = ("SELECT 2, c.f, c.n::float8, NULL FROM (SELECT f, count(*) AS n FROM "
+               "(SELECT unnest(m.facet_ids) AS f FROM m) u GROUP BY f) c")
+#: The facets whose every value a response shows (the others: the first `_facets.top_of`).
+_WHOLE = ("t", "y", "f")
 
 
-def facet_params(expand: str | None = None) -> tuple:
-    """`FACET_TOP`'s parameters: how many headings, and names of each entity type, to keep
-    (`expand`: the facet shown whole, see `_facets.top_of`)."""
-    expanded = "e" + expand if expand and expand != "section" else ""
-    return (_facets.top_of("section", expand), expanded, _facets.FACET_ALL_MAX,
-            _facets.ENTITY_FACET_TOP)
+def facet_names(run, names: dict, ids) -> None:
+    """Add to `names` ({facet value id: (facet key, label) or None}, see `facet_key`) the
+    values of `ids` it lacks (one round trip when there are any; a value's id never
+    changes while the index lives)."""
+    missing = [i for i in ids if i not in names]
+    if missing:
+        found = dict(run(lambda conn: conn.execute(
+            f"SELECT id, value FROM {SCHEMA}.facet_values WHERE id = ANY(%s)",
+            (missing,)).fetchall()))
+        names.update((i, facet_key(found[i]) if i in found else None) for i in missing)
+
+
+def facet_key(value: str) -> tuple[str, str] | None:
+    """(facet key, label) of a facet value: the key is its facet's letter ("t", "y", "f",
+    "h"), or "e" and the entity type; None for a value that counts nowhere, as in
+    `_facets.from_counts` (its letter alone: an empty heading; an entity without a name)."""
+    if value[0] == "e":
+        cut = value.find(KEY_SEP)
+        if cut < 0 or cut == len(value) - 1:
+            return None
+        return value[:cut], value[cut + 1:]
+    return (value[0], value[1:]) if len(value) > 1 else None
 
 
 class FacetRows:
-    """The facets `FACET_TOP` counted: each facet's values ranked, with how many distinct
-    values the cut ones (headings, names per entity type) have."""
+    """The facets of a match set from `FACET_COUNT`'s rows and the values' keys (see
+    `facet_names`): each facet's values with their counts, ranked only as far as a
+    response shows them."""
 
-    def __init__(self, rows, expand: str | None = None) -> None:
-        self.expand = expand
-        pairs: dict[str, list] = {"t": [], "y": [], "f": [], "h": []}
-        self.entities: dict[str, list] = {}
-        self.distinct: dict[str, int] = {}  # "section" or an entity type -> distinct values
-        for kind, n, d, value in rows:
-            if kind != 2:
-                continue
-            letter, rest = value[0], value[1:]
-            if letter == "e":
-                etype, _, name = rest.partition(KEY_SEP)
-                self.entities.setdefault(etype, []).append((name, int(n)))
-                self.distinct[etype] = int(d)
-            else:
-                pairs[letter].append((rest, int(n)))
-                if letter == "h":
-                    self.distinct["section"] = int(d)
-        self.pairs = {k: _ranked(v) for k, v in pairs.items()}
-        self.entities = {t: _ranked(v) for t, v in self.entities.items()}
+    def __init__(self, rows, names: dict) -> None:
+        self.groups: dict[str, list] = {}  # facet key -> [(-sections, label)]
+        #: The ids `names` lacks (their values were not counted: see `facet_names`).
+        self.missing: list[int] = []
+        groups, get, missing = self.groups, names.get, self.missing
+        for kind, f, n, _ in rows:
+            if kind == 2:
+                got = get(f, missing)
+                if got is missing:
+                    missing.append(f)
+                elif got is not None:  # None: counts nowhere
+                    pairs = groups.get(got[0])
+                    if pairs is None:
+                        pairs = groups[got[0]] = []
+                    pairs.append((-n, got[1]))
 
-    def whole_for(self, expand: str | None) -> bool:
-        """Whether these rows hold every value that a response with `expand` shows."""
-        if expand == self.expand or expand is None:
-            return True
-        shown = self.pairs["h"] if expand == "section" else self.entities.get(expand, ())
-        return len(shown) >= self.distinct.get(expand, 0)
+    def _top(self, key: str, facet: str, expand: str | None) -> list:
+        pairs = self.groups.get(key, [])
+        k = len(pairs) if key in _WHOLE else _facets.top_of(facet, expand)
+        best = sorted(pairs) if k >= len(pairs) else heapq.nsmallest(k, pairs)
+        return [(label, int(-n)) for n, label in best]
 
     def shaped(self, expand: str | None = None) -> dict:
         """The SearchResponse facet dict (`_facets.shape`)."""
-        p = self.pairs
-        return _facets.shape(types=p["t"], years=p["y"], formats=p["f"], sections=p["h"],
-                             section_distinct=self.distinct.get("section", 0),
-                             entities=self.entities,
-                             entity_distinct={t: self.distinct[t] for t in self.entities},
-                             expand=expand)
-
-
-def _ranked(pairs: list) -> list:
-    return sorted(pairs, key=lambda kv: (-kv[1], kv[0]))
+        types = [k[1:] for k in self.groups if k[0] == "e"]
+        return _facets.shape(
+            types=self._top("t", "type", expand), years=self._top("y", "year", expand),
+            formats=self._top("f", "format", expand),
+            sections=self._top("h", "section", expand),
+            section_distinct=len(self.groups.get("h", ())),
+            entities={t: self._top("e" + t, t, expand) for t in types},
+            entity_distinct={t: len(self.groups["e" + t]) for t in types}, expand=expand)
 
 
 def match(q: Sql | None, filters) -> tuple[str, tuple, str, tuple]:

@@ -16,6 +16,9 @@ from search._pg_schema import SCHEMA
 S = SCHEMA
 #: Frequencies are counted up to this many sections (correction only compares small ones).
 FREQUENCY_CAP = 10_000
+#: Words whose similar words and frequencies a vocabulary keeps (it lives as long as its
+#: view: until the index changes).
+CACHED_WORDS = 10_000
 
 
 class Vocabulary:
@@ -25,8 +28,17 @@ class Vocabulary:
     def __init__(self, view) -> None:  # a _pg_engine.PgView
         self.view = view
         self._freq: dict[str, tuple[int, int]] = {}
+        self._similar_words: dict[tuple, list[str]] = {}
 
     def _similar(self, word: str, threshold: float, slack: int) -> list[str]:
+        key = (word, threshold, slack)
+        if key not in self._similar_words:
+            if len(self._similar_words) > CACHED_WORDS:
+                self._similar_words.clear()
+            self._similar_words[key] = self._similar_read(word, threshold, slack)
+        return self._similar_words[key]
+
+    def _similar_read(self, word: str, threshold: float, slack: int) -> list[str]:
         def read(conn):
             with conn.transaction():
                 conn.execute(f"SET LOCAL pg_trgm.similarity_threshold = {threshold}")
@@ -75,6 +87,8 @@ class Vocabulary:
         known = self._freq.get(word)  # (count, the cap it was counted with)
         if known is not None and (known[0] < known[1] or known[1] >= cap):
             return min(known[0], cap)
+        if len(self._freq) > CACHED_WORDS:
+            self._freq.clear()
         tsq = self.view.lexemes([word])[word]
         row = self.view._rows(
             f"SELECT (SELECT count(*) FROM (SELECT 1 FROM {S}.sections s WHERE "
