@@ -41,7 +41,8 @@ class PgView:
     def __init__(self, readers, key, names: dict | None = None) -> None:
         self.run = readers.run  # every statement: a replica, else the primary
         self.key = key
-        #: {facet value id: value} learnt so far (shared by the views of one state).
+        #: {facet value id: (facet key, label) or None} learnt so far (see
+        #: `_pg_match.facet_names`; shared by the views of one state of the index).
         self.names = {} if names is None else names
         self._periods: dict[int, str | None] = {}
         self._lexemes: dict[str, str] = {}
@@ -367,8 +368,8 @@ class _Cache:
         me = _owner()
         entry = self._views.get(me)
         if entry is None or entry[0] != key:
-            entry = (key, PgView(self._engine.readers, key,
-                                     self.cached(key, "facet_names", dict)))
+            names = self.cached(key, "facet_names", dict)
+            entry = (key, PgView(self._engine.readers, key, names))
             with self._lock:
                 self._views[me] = entry
                 for t in [t for t in self._views if isinstance(t, threading.Thread)
