@@ -31,6 +31,7 @@ from operator import attrgetter
 from pathlib import Path
 from urllib.parse import quote
 
+from ingest.entity_automaton import WordStarts
 from ingest.entity_phrases import listed, recased
 from ingest.entity_compile import ID_BEFORE, compile_name, compile_pattern, fits, union
 from ingest.entity_config import (
@@ -40,7 +41,7 @@ from ingest.entity_config import (
     load_config,
 )
 from ingest.entity_regex import (NAME_ANY_CASE, NAME_CASED, TYPOGRAPHIC, lower, matches_at, merge, name_matches,
-                                 prefilter, trie_regex, url_spans, vocabulary, word_starts)
+                                 prefilter, trie_regex, url_spans, vocabulary)
 from ingest.entity_repeats import repeats
 from ingest.entity_rules import RULE_WORDS, open_class
 from ingest.model import ENTITY_TYPES, VIA_GAZETTEER, VIA_PATTERN, Mention
@@ -88,6 +89,7 @@ class EntityMatcher:
         self._by_words = cs_words is not None and ci_words is not None
         self._words = merge(*((cs_words, ci_words) if self._by_words else ()),
                             *((RULE_WORDS,) if rules else ()))
+        self._word_starts = WordStarts(self._words)  # (an automaton: see its docs)
         # Patterns with a `requires` gate stay out of the union (one that may start at any
         # word would slow every scan) and run only on texts that contain their gate.
         self._gates = {i: re.compile(p.spec.requires) for i, p in enumerate(self._patterns)
@@ -103,6 +105,7 @@ class EntityMatcher:
         self._name_info = tuple((n.contexts, n.spec.type, n.spec.name) for n in self._names)
         self._entry_cache: dict[int, dict[str, int]] = {NAME_CASED: {}, NAME_ANY_CASE: {}}
         self._canonical_cache: dict[tuple[int, str], str] = {}
+        self._variant_cache: dict[str, int | bool] = {}
         present = {p.type for p in config.patterns} | {n.type for n in config.names}
         self.types: tuple[str, ...] = tuple(t for t in ENTITY_TYPES if t in present)
 
@@ -132,7 +135,7 @@ class EntityMatcher:
             has_url = has_url or rank in url_ranks
             append((m.start(), m.end(), rank, pattern.spec.type, name, VIA_PATTERN))
         base = len(self._patterns)
-        starts = word_starts(lowered, self._words)
+        starts = self._word_starts(lowered)
         names = self._name_info
         for regex, lookup, scanned, flag in ((self._cs_regex, self._cs_lookup, work, NAME_CASED),
                                              (self._ci_regex, self._ci_lookup, lowered, NAME_ANY_CASE)):
@@ -197,11 +200,18 @@ class EntityMatcher:
     def _variant(self, type_: str, name: str, via: str) -> tuple[str, str, str]:
         """A rule-found name that is a variant of a configured one (another case, a plural:
         "DIAObjects") is that entity (``rule:variant``)."""
-        lowered = name.lower()
-        index = self._loose_lookup.get(lowered)
-        if index is None and lowered.endswith("s"):
-            index = self._loose_lookup.get(lowered[:-1])
+        # the entry a name varies, by its text: the rules find the same names all through
+        # an archive (False: none; bounded like the other caches)
+        index = self._variant_cache.get(name)
         if index is None:
+            lowered = name.lower()
+            index = self._loose_lookup.get(lowered)
+            if index is None and lowered.endswith("s"):
+                index = self._loose_lookup.get(lowered[:-1])
+            if len(self._variant_cache) > 20_000:
+                self._variant_cache.clear()
+            index = self._variant_cache[name] = False if index is None else index
+        if index is False:
             return type_, name, via
         spec = self._names[index].spec
         return spec.type, spec.name, "rule:variant"

@@ -26,7 +26,7 @@ from collections.abc import Iterable
 
 import ahocorasick_rs
 
-from ingest.entity_regex import WORD, trie_regex
+from ingest.entity_regex import WORD, trie_regex, word_starts
 
 
 def _word_char(c: str) -> bool:
@@ -80,3 +80,38 @@ class NameFinder:
                 out.append(m.span())
                 end = m.end()
         return out
+
+
+# ASCII bytes with every non-word character (what \w does not match) as a space.
+_SPACED = bytes(c if chr(c).isalnum() or c == 0x5F else 0x20 for c in range(128)) + b" " * 128
+
+
+class WordStarts:
+    """`entity_regex.word_starts(lowered, vocabulary)` for one vocabulary, by an automaton.
+
+    On ASCII text (nearly every report) the words are the runs of [a-z0-9_] between other
+    characters: with those turned into spaces (a byte-table translation, done in C) a
+    vocabulary word is a whole word exactly where " word " occurs, and an automaton of
+    these finds them all in one pass, instead of a Python step and a dictionary look-up
+    for every word of the text (the matcher's vocabulary flags about a third of them).
+    Other text takes `word_starts` itself.
+    """
+
+    def __init__(self, vocabulary: dict[str, int]) -> None:
+        self._vocabulary = vocabulary
+        words = [w for w, f in vocabulary.items() if f and w.isascii()]
+        self._flags = [vocabulary[w] for w in words]
+        # overlapping matches: " the the " holds two, which share their middle space
+        self._automaton = ahocorasick_rs.BytesAhoCorasick(
+            [b" " + w.encode("ascii") + b" " for w in words]) if words else None
+
+    def __call__(self, lowered: str) -> list[tuple[int, int]]:
+        """(start, flags) of each word of `lowered` the vocabulary flags, in order."""
+        if self._automaton is None or not lowered.isascii():
+            return word_starts(lowered, self._vocabulary)
+        spaced = b" " + lowered.encode("ascii").translate(_SPACED) + b" "
+        flags = self._flags
+        # a match starts at the space before its word: at the word's own offset in `lowered`
+        # (one space was put in front); whole words never nest, so the order is the text's
+        return [(start, flags[i]) for i, start, _ in
+                self._automaton.find_matches_as_indexes(spaced, overlapping=True)]

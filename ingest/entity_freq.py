@@ -22,6 +22,9 @@ def everyday_word(word: str) -> bool:
     return " " not in word and zipf_of(word) >= EVERYDAY
 
 
+# Cached: the rules ask about the same few thousand words in every text of an archive
+# (bounded, so an archive of coined words cannot grow it without end).
+@lru_cache(maxsize=65_536)
 def zipf_of(word: str) -> float:
     """The word's Zipf frequency in English (0 for words wordfreq does not list)."""
     freq = _frequencies().get(word.lower())
@@ -36,6 +39,7 @@ def _frequencies() -> dict[str, float]:
     return get_frequency_dict("en")
 
 
+@lru_cache(maxsize=65_536)  # a pure function of the word, asked again in every text
 def word_bonus(surface: str) -> int | None:
     """What the word itself adds to its cues: +1 if rare in English, -1 if common, 0 else;
     None when it cannot be a name at all (a lower-case word that English uses)."""

@@ -7,6 +7,7 @@ regexes because they run at every candidate."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ingest.entity_freq import zipf_of as zipf  # one frequency table per process
 from ingest.entity_words import GENERIC_UNITS, HOSTS, LANGUAGES, MONTHS, STOP
@@ -51,6 +52,7 @@ NAME = rf"(?:{_CAP_RUN}|{TOKEN})"
 _UNSEEN = 1.0
 
 
+@lru_cache(maxsize=65_536)  # a pure function of the word, asked again in every text
 def lower_name(word: str) -> bool:
     """A lower-case word can be a name when English does not use it or it is shaped like a
     package (snake_case, digits, a hyphen with an unseen part)."""
@@ -204,6 +206,7 @@ def _known_words() -> dict[str, float]:
     return _frequencies()
 
 
+@lru_cache(maxsize=65_536)  # a pure function of the word: a coined name recurs all through a text
 def english_compound(word: str) -> bool:
     """Whether `word` is made of English words, as coined product names are ("Mattermost",
     "Opsgenie", "Nightbook", "Quasarwatch"): two common words, or a common word of four

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from ingest.entities import load_matcher
-from ingest.entity_automaton import NameFinder, _word_char
+from ingest.entity_automaton import NameFinder, WordStarts, _word_char
 from ingest.entity_consistency import spread_map
-from ingest.entity_regex import TYPOGRAPHIC, trie_regex
+from ingest.entity_regex import TYPOGRAPHIC, lower, trie_regex, word_starts
 from ingest.extract import extract_report, iter_report_files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,3 +85,20 @@ def test_no_names_find_nothing():
 def test_word_characters_are_what_the_regex_calls_word_characters():
     word = re.compile(r"\w")
     assert all(bool(word.match(c)) == _word_char(c) for c in map(chr, range(0x30000)))
+
+
+def test_word_starts_by_automaton_are_the_word_starts_of_every_text(texts):
+    """`WordStarts` (the matcher's one pass over a text's words) gives what
+    `entity_regex.word_starts` gives, on the sample archive's texts, the awkward ones
+    (non-ASCII words fall back), and words next to digits, underscores and hyphens."""
+    vocabulary = load_matcher()._words
+    starts = WordStarts(vocabulary)
+    odd = ODD + ["the the the", "the_the the-the the9 9the", "other the\tthe\nthe", "théâtre the café the"]
+    checked = found = 0
+    for text in texts + odd:
+        lowered = lower(text.translate(TYPOGRAPHIC))
+        expected = word_starts(lowered, vocabulary)
+        assert starts(lowered) == expected, text[:80]
+        checked, found = checked + 1, found + len(expected)
+    assert checked > 100 and found > 1000
+    assert [p for p, _ in starts("the_the the-the the9 the")] == [8, 12, 21]
