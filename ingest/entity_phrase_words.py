@@ -181,6 +181,12 @@ def LOWER_FORM(word: str) -> re.Pattern:
     return re.compile(r"(?<![\w-])" + re.escape(word[0].lower() + word[1:]) + r"(?![\w-])")
 
 
+def written_lower(text: str, word: str) -> bool:
+    """Whether `text` writes `word` with a lower-case initial (`LOWER_FORM`) somewhere: a
+    string search first, as most texts do not hold the lower-case form at all."""
+    return word[0].lower() + word[1:] in text and LOWER_FORM(word).search(text) is not None
+
+
 # Frequencies (wordfreq's, a share of all words) below which a word's Zipf value is under
 # `_UNSEEN` (1.0) and under the cue rule's RARE (2.5): compared without a logarithm.
 F_UNSEEN = 10 ** (_UNSEEN - 9)

@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from ingest.entity_freq import word_bonus
 from ingest.entity_freq import zipf_of as zipf
 from ingest.entity_phrase_words import (
-    Candidate, F_RARE, F_UNSEEN, LOWER_FORM, NOT_NAME, PLURAL, TOKEN, TOKEN_FULL,
+    Candidate, F_RARE, F_UNSEEN, NOT_NAME, PLURAL, TOKEN, TOKEN_FULL,
     capital_before, determiner_before, english_compound, frequencies, heading_line,
     lower_name, next_is_capital, plain_capital, prev_word_capital, sentence_start,
-    starts_word, tail_words, word_before)
+    starts_word, tail_words, word_before, written_lower)
 
 # ------------------------------------------------------------------ rare words in context
 # The prepositions, participles and data nouns these rules start from are found by the
@@ -115,22 +115,22 @@ def rare_words(text: str, starts: list[tuple[int, int]] = (),
             if word[0].isupper() and (capital_before(text, start) or _english_plural(word)):
                 continue  # "Dashboards were rebuilt": a plural of an English noun
             yield start, start + len(word), "system", word, "rule:rare"
-    capitals = set()
     fresh = set(_CAP_WORD.findall(text)) - _SEEN_CAPITALS
     if fresh and known:
         fresh -= {text[a:b] for a, b in known}
-    for word in fresh:
+    capitals = fresh & _CAPITALS  # (decided in an earlier text)
+    for word in fresh - capitals:
         if word not in NOT_NAME and (word.endswith(("er", "or")) and word not in _NOT_AGENT
                                       or word.lower() not in freq):
             capitals.add(word)
+            if len(_CAPITALS) < 50_000:
+                _CAPITALS.add(word)
         elif len(_SEEN_CAPITALS) < 50_000:
             _SEEN_CAPITALS.add(word)  # an English word, neither agent nor coined: never again
     if not capitals:
         return
-    for m in _CAP_WORD.finditer(text):
+    for m in _capital_matches(text, capitals):
         word = m.group()
-        if word not in capitals:
-            continue
         if word.endswith(("er", "or")) and word not in _NOT_AGENT and m.start() > 2 \
                 and text[m.start() - 1] == " " and prev_word_capital(text, m.start() - 1):
             agent = _agent(text, m.start(), m.end())
@@ -140,7 +140,7 @@ def rare_words(text: str, starts: list[tuple[int, int]] = (),
         if word.lower() in freq or not starts_word(text, m.start()) or word in NOT_NAME \
                 or PLURAL.search(word) or not english_compound(word):
             continue  # a plural ("Technotes") is a common noun of some jargon
-        if sentence_start(text, m.start()) and LOWER_FORM(word).search(text):
+        if sentence_start(text, m.start()) and written_lower(text, word):
             continue  # "Pyarrow ..." where the text writes pyarrow: a re-cased name
         if next_is_capital(text, m.end()) or capital_before(text, m.start()) or heading_line(text, m.start()):
             continue
@@ -162,7 +162,7 @@ def _initial_name(text: str, word: str) -> bool:
     abstract noun by its ending, not the plural of an English noun, and not written in lower case elsewhere in
     the text (where it is the English word)."""
     return (word_bonus(word) == 0 and not ABSTRACT.search(word) and not _english_plural(word)
-            and LOWER_FORM(word).search(text) is None)
+            and not written_lower(text, word))
 
 
 # Endings of English nouns and adjectives, and plurals: a rare word with one is jargon
@@ -210,6 +210,26 @@ def _with_person(text: str, start: int, end: int) -> bool:
 
 
 _SEEN_CAPITALS: set[str] = set()  # capitalised English words met so far, neither agent nor coined
+_CAPITALS: set[str] = set()  # and those met that are agents or coined (the test is the word's alone)
+_CAP_END = re.compile(r"(?![\w@+-]|\.\w)")  # where a `_CAP_WORD` match may end
+
+
+def _capital_matches(text: str, words: set[str]) -> list[re.Match]:
+    """The matches of `_CAP_WORD` in `text` that are one of `words`, in order: each word's
+    places found by a string search (most capitalised words of a text are none of them).
+    A match is a capital and its whole run of lower-case letters (`_CAP_END` after), and
+    no match can start inside or right after another (a match ends before a non-word
+    character), so each place of a word with `_CAP_END` after it is one."""
+    found = []
+    for word in words:
+        n = len(word)
+        at = text.find(word)
+        while at >= 0:
+            if _CAP_END.match(text, at + n):
+                found.append(at)
+            at = text.find(word, at + 1)
+    found.sort()
+    return [_CAP_WORD.match(text, at) for at in found]
 
 
 _AGENT_DETERMINERS = frozenset("the a an its our their this new".split())

@@ -22,8 +22,8 @@ import re
 from collections.abc import Iterator
 
 from ingest.entity_freq import word_bonus
-from ingest.entity_phrase_words import (LOWER_FORM, NOT_NAME, PLURAL, TOKEN_FULL, capital_before,
-                                        determiner_before, heading_line, plain_capital)
+from ingest.entity_phrase_words import (NOT_NAME, PLURAL, TOKEN_FULL, capital_before,
+                                        determiner_before, heading_line, plain_capital, written_lower)
 from ingest.entity_rare import ABSTRACT as _ABSTRACT
 from ingest.entity_words import HOSTS, LANGUAGES, STOP, standalone
 
@@ -157,7 +157,7 @@ def _plain_name(text: str, word: str) -> bool:
     """Whether a word English knows a little reads as a name as the subject of a verb only
     machines do ("Quay mirrors the images"): not an abstract noun by its ending
     ("Replication mirrors ..."), not a plural, not written in lower case in the text."""
-    return not _ABSTRACT.search(word) and not PLURAL.search(word) and LOWER_FORM(word).search(text) is None
+    return not _ABSTRACT.search(word) and not PLURAL.search(word) and not written_lower(text, word)
 
 
 def _surname(text: str, word: str) -> bool:
