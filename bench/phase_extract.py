@@ -182,6 +182,48 @@ def pdf_readers_table(rows: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
+def dump_reports(paths: list[Path], out: Path) -> int:
+    """Write what `ingest.extract_report` makes of every file under `paths` (each PDF with
+    both engines) to `out`, one JSON line per file and engine: sections, headings, pages,
+    text and every mention (type, canonical name, offsets, surface, how found), or the
+    error. Two commits' dumps of the same files compare line for line (run with
+    PYTHONHASHSEED=0: the report's evidence holds sets): a speed-up must leave them equal.
+    Returns the number of lines written."""
+    import json
+
+    import ingest
+    from ingest.errors import IngestError
+    from ingest.options import ReadOptions
+
+    def mentions(found) -> list[dict]:
+        return [m.to_dict() | {"surface": m.surface} for m in found]
+
+    files = []
+    for p in paths:
+        files += sorted(q for q in p.rglob("*") if q.is_file()) if p.is_dir() else [p]
+    lines = 0
+    with out.open("w", encoding="utf-8") as sink:
+        for path in files:
+            for engine in (("pdfium", "pdfminer") if path.suffix.lower() == ".pdf" else (None,)):
+                record: dict = {"path": str(path), "engine": engine}
+                try:
+                    report = ingest.extract_report(
+                        path, options=ReadOptions(pdf_reader=engine) if engine else None)
+                except IngestError as error:
+                    record["error"] = str(error)
+                else:
+                    d = report.to_dict()
+                    d["title_mentions"] = mentions(report.title_mentions)
+                    for section, sd in zip(report.sections, d["sections"]):
+                        sd["mentions"] = mentions(section.mentions)
+                        sd["heading_mentions"] = mentions(section.heading_mentions)
+                    d["evidence"] = report.evidence
+                    record["report"] = d
+                sink.write(json.dumps(record, sort_keys=True, default=str) + "\n")
+                lines += 1
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m bench.phase_extract [--pdfs N] [--reps R] [--clock wall|cpu]``: the PDF
     engines side by side.
@@ -202,10 +244,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--data-dir", default=str(Path(__file__).parent / "data"))
     parser.add_argument("--out", help="write the figures as JSON here")
+    parser.add_argument("--dump", metavar="FILE",
+                        help="instead of timing, write what extract_report makes of PATHS to FILE "
+                             "(JSON lines, to compare two commits: see dump_reports)")
+    parser.add_argument("paths", nargs="*", type=Path, help="files or directories for --dump")
     parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
                         help="wall (default) or cpu: this process's CPU seconds, steadier "
                              "when other jobs load the machine")
     args = parser.parse_args(argv)
+    if args.dump:
+        print(f"{dump_reports(args.paths, Path(args.dump))} reports written to {args.dump}", file=sys.stderr)
+        return 0
     root = Path(__file__).resolve().parent.parent
     sets = {"generated": ensure_pdfs(Path(args.data_dir), args.pdfs),
             "sample_reports": sorted((root / "sample_reports").glob("*.pdf")),
