@@ -17,7 +17,6 @@ Rules see one text at a time; this module spreads what they learnt across texts:
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
@@ -79,7 +78,15 @@ def spread_map(learned: Learned) -> Learned:
     return {**plurals, **learned}
 
 
-_VIA = attrgetter("via")  # (a text's mentions have few distinct vias: each is tested once)
+_START = attrgetter("start")
+#: Joins the texts of one report for one search (`Spreader.apply_all`). No name holds
+#: either character. A name's space matches a run of white space, and the NUL (neither
+#: white space nor a word character) stops it; the line break ends every URL
+#: (`entity_regex.url_spans`), which a NUL does not. Next to the joint a name or a URL
+#: matches as at a text's start or end.
+_JOIN = "\x00\n"
+
+Retyped = list[tuple[int, int, str, str]]  # (start, end, own type, own name) of re-typed mentions
 
 
 class Spreader:
@@ -99,42 +106,86 @@ class Spreader:
         learned surfaces that no mention covers yet; sorted by start."""
         if self._finder is None or not text:
             return mentions
-        # (the folding maps non-ASCII characters only: most texts are their own fold)
-        work = text if text.isascii() else text.translate(TYPOGRAPHIC)
+        return self._spread([(text, mentions)], text)[0][0]
+
+    def apply_all(self, items: list[tuple[str, tuple[Mention, ...]]]) -> list[tuple[tuple[Mention, ...], Retyped]]:
+        """`apply` of every (text, mentions) of `items` (the texts of one report), with the
+        mentions it re-typed: (start, end, their own type and name). The texts are searched
+        joined (`_JOIN`), once: a report has some twenty texts, most of them short, and a
+        search (and a look for URLs) per text cost more than the searching itself."""
+        if self._finder is None:
+            return [(mentions, []) for _, mentions in items]
+        joined = _JOIN.join(text for text, _ in items)
+        if joined.count("\x00") != len(items) - 1:  # a text holds a NUL itself: each alone
+            return [self._spread([(text, mentions)], text)[0] for text, mentions in items]
+        return self._spread(items, joined)
+
+    def _spread(self, items, joined: str) -> list[tuple[tuple[Mention, ...], Retyped]]:
+        # `joined`: the texts of `items` joined by `_JOIN`
+        # (only a non-ASCII text can hold a character the folding maps)
+        work = joined if joined.isascii() else _JOIN.join(
+            text if text.isascii() else text.translate(TYPOGRAPHIC) for text, _ in items)
         hits = self._finder.spans(work)
-        if not hits and not any(map(found_by_rule, set(map(_VIA, mentions)))):
-            return mentions  # the common case: nothing learned is written here
-        out = []
-        changed = False
-        for m in mentions:
-            want = self.learned.get(" ".join(m.surface.translate(TYPOGRAPHIC).split())) if found_by_rule(m.via) else None
-            if want and want != (m.type, m.name):
-                m = replace(m, type=want[0], name=want[1])
-                changed = True
-            out.append(m)
+        rule_vias = {v for v in {m.via for _, mentions in items for m in mentions} if found_by_rule(v)}
+        if not hits and not rule_vias:
+            return [(mentions, []) for _, mentions in items]
+        learned, via = self.learned, self.via
+        bases, base = [], 0
+        for text, _ in items:
+            bases.append(base)
+            base += len(text) + len(_JOIN)
+        added: dict[int, list[Mention]] = {}
         if hits:
             taken = bytearray(len(work))
-            for m in out:
-                taken[m.start:m.end] = b"\x01" * (m.end - m.start)
-            for start, end in url_spans(work):
-                taken[start:end] = b"\x01" * (end - start)
+            for (_, mentions), base in zip(items, bases):
+                for m in mentions:
+                    taken[base + m.start:base + m.end] = b"\x01" * (m.end - m.start)
+            for a, b in url_spans(work):
+                taken[a:b] = b"\x01" * (b - a)
+            part, last, size = 0, len(items) - 1, len(work)
             for start, end in hits:
-                if taken.find(1, start, end) != -1 or _inside_word(work, start, end):
+                # (hits do not overlap one another: only mentions and URLs are in the way)
+                if taken.find(1, start, end) != -1:
                     continue
-                type_, name = self.learned[" ".join(work[start:end].split())]
-                taken[start:end] = b"\x01" * (end - start)
-                out.append(Mention(type=type_, name=name, start=start, end=end, surface=text[start:end],
-                                   via=self.via))
-                changed = True
-        if not changed:
-            return mentions
-        return tuple(sorted(out, key=lambda m: m.start))
+                if (c := work[start - 1]).isalnum() or c in "_-" if start else False:
+                    continue  # glued to a hyphen ("Nightjar-based"): part of another word
+                if (c := work[end]).isalnum() or c in "_-" if end < size else False:
+                    continue
+                while part < last and bases[part + 1] <= start:
+                    part += 1
+                type_, name = learned[" ".join(work[start:end].split())]
+                base = bases[part]
+                new = Mention(type_, name, start - base, end - base,
+                              items[part][0][start - base:end - base], via)
+                if part in added:
+                    added[part].append(new)
+                else:
+                    added[part] = [new]
+        out = []
+        for i, (text, mentions) in enumerate(items):
+            new = added.get(i)
+            retyped: Retyped = []
+            if rule_vias and text and any(m.via in rule_vias for m in mentions):
+                mentions, retyped = self._retyped(mentions)
+            if new is None and not retyped:
+                out.append((items[i][1], []))
+                continue
+            merged = list(mentions) + new if new else list(mentions)
+            merged.sort(key=_START)
+            out.append((tuple(merged), retyped))
+        return out
 
-
-_WORDISH = re.compile(r"[\w-]")
-
-
-def _inside_word(text: str, start: int, end: int) -> bool:
-    """A learned surface glued to a hyphen ("Nightjar-based") is part of another word."""
-    return (start > 0 and _WORDISH.match(text[start - 1]) is not None) or \
-        (end < len(text) and _WORDISH.match(text[end]) is not None)
+    def _retyped(self, mentions):
+        """`mentions` with the rule-found ones the learned names re-type re-typed, and
+        (start, end, own type, own name) of each."""
+        retyped: Retyped = []
+        out = None
+        for i, m in enumerate(mentions):
+            if found_by_rule(m.via):
+                want = self.learned.get(" ".join(m.surface.translate(TYPOGRAPHIC).split()))
+                if want and want != (m.type, m.name):
+                    if out is None:
+                        out = list(mentions)
+                    out[i] = replace(m, type=want[0], name=want[1])
+                    retyped.append((m.start, m.end, m.type, m.name))
+        return (mentions if out is None else tuple(out)), retyped

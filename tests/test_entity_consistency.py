@@ -3,6 +3,8 @@ report that writes it, after a real ingest into an index on disk."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ingest.entity_consistency import Spreader, learn
 from ingest.model import Mention
 
@@ -104,3 +106,52 @@ def test_archive_evidence_needs_two_places_and_enough_weight():
 
     matcher = load_matcher()
     assert matcher.configured("qserv") and matcher.configured("DMTN-208") and not matcher.configured("Osprey")
+
+
+def _sample_items():
+    """The (text, mentions) of every text of each sample report, and names to spread: each
+    name the sample archive mentions (stands for a large archive's learned names)."""
+    from pathlib import Path
+
+    from ingest.entities import load_matcher
+    from ingest.entity_evidence import _parts
+    from ingest.extract import extract_report, iter_report_files
+
+    root = Path(__file__).resolve().parent.parent
+    matcher = load_matcher()
+    reports = [extract_report(p, matcher) for p in iter_report_files([root / "sample_reports"])]
+    learned = {m.surface: (m.type, m.name) for r in reports for m in r.mentions}
+    # every other mention is taken as rule-found, and re-typed by half the names, so that
+    # the spreading re-types too; the rest are left to be found again
+    learned.update({m.surface: ("meeting" if m.type != "meeting" else "system", m.name)
+                    for r in reports for m in r.mentions if len(m.surface) % 2})
+    kept = [[(text, tuple(replace(m, via="rule:shape") for m in mentions[::2]))
+             for _, _, text, mentions in _parts(r)] for r in reports]
+    return learned, kept
+
+
+def test_a_report_s_texts_spread_together_as_each_alone():
+    # `apply_all` searches a report's texts joined: names, URLs and word edges at the
+    # joints must fall as in each text alone
+    learned, reports = _sample_items()
+    learned.update({"Quokka Zorbit": ("organization", "Quokka Zorbit"), "Quokka": ("system", "Quokka"),
+                    "Zorbit": ("organization", "Zorbit X")})
+    odd = [("see Quokka.lsst.io", ()), ("Quokka Zorbit met", ()), ("the Quokka", ()), ("Zorbit rota", ()),
+           ("", ()), ("Quokka\x00Zorbit and Quokka", ()), ("Quokka\u2011based, \u201cQuokka\u201d", ()),
+           ("Quokka-", ()), ("-Quokka", ())]
+    spreader = Spreader(learned, via="archive")
+    added = retyped = 0
+    for items in reports + [odd, odd[:4], odd[6:]]:
+        together = spreader.apply_all(items)
+        alone = [spreader.apply(text, mentions) for text, mentions in items]
+        assert [out for out, _ in together] == alone
+        for (text, mentions), (out, own) in zip(items, together):
+            was = {(m.start, m.end): m for m in mentions}
+            assert own == [(m.start, m.end, was[m.start, m.end].type, was[m.start, m.end].name)
+                           for m in out if (m.start, m.end) in was and m != was[m.start, m.end]]
+            added += len(out) - len(mentions)
+            retyped += len(own)
+    assert added > 500 and retyped > 10  # (the comparison is not of empty lists)
+    quokka = spreader.apply_all(odd)
+    assert [[text[m.start:m.end] for m in out] for (text, _), (out, _) in zip(odd, quokka)] == [
+        [], ["Quokka Zorbit"], ["Quokka"], ["Zorbit"], [], ["Quokka", "Zorbit", "Quokka"], ["Quokka"], [], []]
