@@ -78,7 +78,7 @@ def spread_map(learned: Learned) -> Learned:
     return {**plurals, **learned}
 
 
-_START = attrgetter("start")
+_START, _VIA = attrgetter("start"), attrgetter("via")
 #: Joins the texts of one report for one search (`Spreader.apply_all`). No name holds
 #: either character. A name's space matches a run of white space, and the NUL (neither
 #: white space nor a word character) stops it; the line break ends every URL
@@ -165,7 +165,7 @@ class Spreader:
         for i, (text, mentions) in enumerate(items):
             new = added.get(i)
             retyped: Retyped = []
-            if rule_vias and text and any(m.via in rule_vias for m in mentions):
+            if rule_vias and text and not rule_vias.isdisjoint(map(_VIA, mentions)):
                 mentions, retyped = self._retyped(mentions)
             if new is None and not retyped:
                 out.append((items[i][1], []))

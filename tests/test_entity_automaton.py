@@ -23,7 +23,9 @@ from ingest.extract import extract_report, iter_report_files
 ROOT = Path(__file__).resolve().parent.parent
 ODD = ["a\u00a0b\u2003c\x1cd e", "   x", "x   ", "", "\n\n", "Foo \r Bar", "Foo\x0b Bar",
        "the  Rubin\tData \n Team", "Qserv-based Qservs Qserv_x xQserv Qserv.", "AP team, the AP  team",
-       "Ünïcode Straße ΣΑΣ café-bar naïve", "DM DM-SST DMs", "C++ and C# and .NET"]
+       "Ünïcode Straße ΣΑΣ café-bar naïve", "DM DM-SST DMs", "C++ and C# and .NET",
+       "LDM-503 Summit, LDM-503\nSummit, LDM-5030 Summit, LDM-503  Summits, LDM -503", "Rubin Data-Team x",
+       "Rubin ", "Rubin \n", "Rubin Data  Team.", "Rubin\u2003Data Team"]
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +74,8 @@ def test_awkward_names_are_found_where_the_regex_finds_them(texts):
     # punctuation, or start no word at all
     keys |= {f"{a} {b}" for a, b in zip(words, words[1:])}
     keys |= {"Rubin", "Rubin Data", "Rubin Data Team", "Data Team", "AP team", "DM-SST", "DM", "DMs",
-             "Qserv", "Qserv.", "C++", "café-bar", "Straße", "ΣΑΣ", "x", "the Rubin"}
+             "Qserv", "Qserv.", "C++", "café-bar", "Straße", "ΣΑΣ", "x", "the Rubin",
+             "LDM-503 Summit", "LDM-503", "LDM", "Rubin Data-Team", "Rubin  Data", "Rubin "}
     assert _same(keys, texts) > 200
     # a name that starts with a non-word character can match inside a word: the plain regex
     assert _same(keys | {".NET", "#dm"}, texts) > 200
