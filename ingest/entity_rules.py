@@ -250,14 +250,14 @@ def _head_nouns(text: str, known: dict[tuple[int, int], str], starts: list[tuple
             continue  # "Observability" / "Service logs ...": a heading, then the body
         type_ = HEAD_TYPE[head]
         words = [w for _, _, w in mods]
-        if all(w in HOSTS for w in words) and type_ == "organization":
+        if all(w in _HOST_WORDS for w in words) and type_ == "organization":
             continue
         if all(w in LANGUAGES for w in words) or head == "School" and words[-1] in _SEASONS:
             continue  # (a summer school is a training, neither a meeting nor a school)
         span = (mods[0][0], mods[-1][1])
         end = m.end()
-        if type_ == "organization" and all(w in HOSTS | GENERIC_UNITS for w in words) \
-                and (len(words) == 1 or all(w in HOSTS for w in words)):
+        if type_ == "organization" and all(w in _HOST_WORDS | GENERIC_UNITS for w in words) \
+                and (len(words) == 1 or all(w in _HOST_WORDS for w in words)):
             continue  # "the IT team", "the Data Management group"; not "the Data Engineering group"
         if low and (_covered(mods, known) or _names_type(mods, known, type_)):
             # "the DECam HiTS data set", "the SPIE Astronomical Telescopes + Instrumentation
@@ -317,6 +317,9 @@ def _head_nouns(text: str, known: dict[tuple[int, int], str], starts: list[tuple
 
 
 _NUMBERING = re.compile(r"\d+(?:\.\d+)*\.?\Z")
+# The hosts of §6 as the words of a team's name: "the Operations team" is a team of the
+# operations project, named as the "Middleware team" is ("the DM team" names no one).
+_HOST_WORDS = HOSTS - {"Operations"}
 _SEASONS = frozenset("Summer Winter Spring Autumn Fall".split())
 # Heads a name may go on after, "of/for" and capitalised words ("Ministry of Science").
 _TAIL_HEADS = frozenset("Board Council Committee Institution Institute Society Foundation Academy Office "

@@ -110,6 +110,9 @@ RULE_CASES = [
     ("The site is hosted on Netlify; short jobs run on Nomad; nodes are configured with Quorra.",
      [("system", "Netlify", "Netlify", "rule:cue"), ("system", "Nomad", "Nomad", "rule:cue"),
       ("system", "Quorra", "Quorra", "rule:cue")]),
+    # "Operations" names a team as "Middleware" does; the hosts of §6 alone name no one
+    ("The request went to the Operations team, and the DM team agreed.",
+     [("organization", "Operations team", "Operations team", "rule:head-noun")]),
     ("A short script wraps lftp for the nightly copy. The team wrapped up the sprint.",
      [("system", "lftp", "lftp", "rule:cue")]),
     # a name ending in -s is no plural unless English has the singular ("Dashboards")
