@@ -42,8 +42,8 @@ from ingest.entity_phrases import phrase_candidates, without_people
 from ingest.entity_rare import PHRASE_WORDS, agent_noun
 from ingest.entity_regex import HEAD, SOFTWARE, UNIVERSITY, lower, merge, scan_at, trie_regex, vocabulary, word_starts
 from ingest.entity_subjects import SUBJECT_WORDS, VERB, subjects
-from ingest.entity_shapes import (AT_WORDS, PACKAGE_HEADS, VERSIONISH, contexts, data_releases, lower_package,
-                                  shapes)
+from ingest.entity_shapes import (AT_WORDS, KIND, KIND_WORDS, PACKAGE_HEADS, VERSIONISH, contexts, data_releases,
+                                  kinds, lower_package, shapes)
 from ingest.entity_walk import end_of, line_is_heading, name_before, opens_sentence, tokens_backwards
 from ingest.entity_words import (CONNECTORS, GENERIC_UNITS, HOSTS, LANGUAGES, STOP,
                                  standalone)
@@ -78,7 +78,7 @@ _TAIL = re.compile(r"\s+(?:of|for)\s+(?P<rest>[A-Z][a-z]\w*(?:[ \t]+[A-Z][a-z]\w
 #: The words where a rule's regex may start, for `entity_regex.word_starts` (the matcher
 #: adds its names' words and makes one pass for all).
 RULE_WORDS = merge(vocabulary(HEADS, HEAD, True), vocabulary(SOFTWARE_LOW, SOFTWARE, True), CUE_WORDS,
-                   _UNIVERSITY_HEADS, AT_WORDS, PHRASE_WORDS, SUBJECT_WORDS)
+                   _UNIVERSITY_HEADS, AT_WORDS, PHRASE_WORDS, SUBJECT_WORDS, KIND_WORDS)
 
 _RELEASE_NUMBER = re.compile(r"[ \t]+\d{1,2}(?:\.\d)?(?![\w.-]|\.\d)")
 _ACRONYM_DEF = re.compile(r"\((?P<acr>[A-Z][A-Za-z0-9]{1,9})\)")
@@ -108,6 +108,8 @@ def open_class(text: str, known: dict[tuple[int, int], str], rejected: frozenset
     if flags & UNIVERSITY:
         out.extend(_universities(text, starts))
     out.extend(contexts(text, starts))
+    if flags & KIND:
+        out.extend(kinds(text, starts, known))
     if "DR" in text:
         out.extend(data_releases(text, known))
     # before the shapes: on the same span a context's type wins ("Registration for PyHEP")

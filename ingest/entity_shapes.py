@@ -44,6 +44,42 @@ _APPOSITIVE = re.compile(
 _AT_ACRONYM = re.compile(r"(?:a(?<!\wa)t|f(?<!\wf)rom)\s+(?:the\s+)?(?P<name>[A-Z]{3,6})(?![\w-]|\s+[A-Z])")
 #: Where `_AT_ACRONYM` can start, for `entity_regex.word_starts`.
 AT_WORDS = vocabulary(["at", "from"], AT, True)
+# A name after the noun of its kind: "the static site generator Hugo", "the linter Ruff",
+# "the reference catalog Gaia" (``rule:context``); the kind's nouns start the rule.
+_KIND_NOUNS = {**{w: "system" for w in (
+    "linter formatter orchestrator scheduler broker database framework library package tool engine "
+    "generator runner viewer proxy gateway cache queue dashboard monitor exporter operator plugin "
+    "extension bot client server app platform backend frontend bundler compiler debugger profiler "
+    "registry checker validator tracker emulator simulator renderer parser loader crawler scanner").split()},
+    "catalog": "dataset", "catalogue": "dataset"}
+#: Flag of `KIND_WORDS` (above the bits of `entity_regex`, `entity_rare` and `entity_subjects`).
+KIND = 1 << 16
+#: Where the kind rule starts, for `entity_regex.word_starts`.
+KIND_WORDS: dict[str, int] = {w: KIND for w in _KIND_NOUNS}
+_KIND_NAME = re.compile(r"[a-z]+[ \t]+(?P<name>[A-Z][a-z][\w]*(?:[-.][\w]+)*)(?![\w-]|\.\w|[ \t]+[A-Z]|')")
+# A determiner, then at most two words of the kind ("the static site generator").
+_KIND_BEFORE = re.compile(r"(?<![\w-])(?:[Tt]he|[Aa]n?|[Oo]ur|[Ii]ts|[Tt]heir|[Tt]his)[ \t]+(?:[a-z][\w-]*[ \t]+){0,2}\Z")
+
+
+def kinds(text: str, starts: list[tuple[int, int]], known: dict[tuple[int, int], str]) -> Iterator[Candidate]:
+    """Names after the noun of their kind, "the workflow engine Airflow" (``rule:context``);
+    `starts`: the text's `entity_regex.word_starts` for a vocabulary that holds `KIND_WORDS`."""
+    for pos, flags in starts:
+        if not flags & KIND or not text[pos].islower():
+            continue
+        m = _KIND_NAME.match(text, pos)
+        if m is None or text[pos:m.start("name")].split()[0] not in _KIND_NOUNS:
+            continue
+        word = m.group("name")
+        if word in STOP or word in HOSTS or word in LANGUAGES or word in GENERIC_UNITS \
+                or (m.start("name"), m.end("name")) in known:
+            continue
+        if _KIND_BEFORE.search(text, max(0, pos - 40), pos) is None:
+            continue  # a noun of a kind after a determiner ("the generator Hugo", not "generator Hugo")
+        type_ = _KIND_NOUNS[text[pos:m.start("name")].split()[0]]
+        yield m.start("name"), m.end("name"), type_, word, "rule:context"
+
+
 # What every match of `_APPOSITIVE` has: texts without it skip that scan.
 _APPOSITIVE_GATE = re.compile(r",\s+(?:the|our|a|an)\s")
 

@@ -110,6 +110,9 @@ RULE_CASES = [
     ("The site is hosted on Netlify; short jobs run on Nomad; nodes are configured with Quorra.",
      [("system", "Netlify", "Netlify", "rule:cue"), ("system", "Nomad", "Nomad", "rule:cue"),
       ("system", "Quorra", "Quorra", "rule:cue")]),
+    # a name after the noun of its kind
+    ("Pages come from the static site generator Quillo; the reference catalog Tessera is loaded.",
+     [("system", "Quillo", "Quillo", "rule:context"), ("dataset", "Tessera", "Tessera", "rule:context")]),
     # "Operations" names a team as "Middleware" does; the hosts of §6 alone name no one
     ("The request went to the Operations team, and the DM team agreed.",
      [("organization", "Operations team", "Operations team", "rule:head-noun")]),
@@ -145,6 +148,7 @@ NEGATIVE_CASES = [
     "See Table 2.1 and Phase 1.5; a port of the astrometric fitter; the hand-written wrappers.",
     "The Calibration pipeline and the Science service; Black hooks run Black on commits.",
     "The cleanup runs on Mondays; the plan was driven by Sofia; it ran on schedule.",
+    "The server Friday was slow; a tool Anna Smith wrote; the catalog June release.",
     # from the sample archive: modifiers and a capital that only opens a list item
     "Work started on containerised deployment; a new commandline tool; the deblender "
     "configuration.\n- Validation plots were reviewed.",
