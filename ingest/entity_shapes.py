@@ -38,7 +38,10 @@ _CALLED = re.compile(r"\b(?:called|named|dubbed)\s+(?P<name>[A-Z][\w]*(?:-\w+)*)
 _APPOSITIVE = re.compile(
     r"(?P<name>[A-Z][a-z]\w+),\s+(?:the|our|a|an)\s+(?:new\s+|first\s+|open-source\s+)?(?:[\w-]+\s+)?"
     r"(?:tool|dashboard|service|app|library|package|replacement|prototype|server|system|pipeline"
-    r"|framework|viewer|scheduler|portal|database|broker)\b")
+    r"|framework|viewer|scheduler|portal|database|broker|linter|formatter|orchestrator|engine|generator"
+    r"|runner|proxy|gateway|cache|exporter|plugin|extension|bot|platform|backend|frontend|bundler"
+    r"|compiler|profiler|registry|checker|validator|tracker|emulator|simulator|renderer|parser"
+    r"|scanner)\b")
 
 # ------------------------------------------------------------------ contexts and shapes
 _AT_ACRONYM = re.compile(r"(?:a(?<!\wa)t|f(?<!\wf)rom)\s+(?:the\s+)?(?P<name>[A-Z]{3,6})(?![\w-]|\s+[A-Z])")
@@ -48,8 +51,8 @@ AT_WORDS = vocabulary(["at", "from"], AT, True)
 # "the reference catalog Gaia" (``rule:context``); the kind's nouns start the rule.
 _KIND_NOUNS = {**{w: "system" for w in (
     "linter formatter orchestrator scheduler broker database framework library package tool engine "
-    "generator runner viewer proxy gateway cache queue dashboard monitor exporter operator plugin "
-    "extension bot client server app platform backend frontend bundler compiler debugger profiler "
+    "generator runner viewer proxy gateway cache queue dashboard monitor exporter plugin "
+    "extension bot server app platform backend frontend bundler compiler debugger profiler "
     "registry checker validator tracker emulator simulator renderer parser loader crawler scanner").split()},
     "catalog": "dataset", "catalogue": "dataset"}
 #: Flag of `KIND_WORDS` (above the bits of `entity_regex`, `entity_rare` and `entity_subjects`).

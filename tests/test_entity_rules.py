@@ -113,6 +113,9 @@ RULE_CASES = [
     # a name after the noun of its kind
     ("Pages come from the static site generator Quillo; the reference catalog Tessera is loaded.",
      [("system", "Quillo", "Quillo", "rule:context"), ("dataset", "Tessera", "Tessera", "rule:context")]),
+    # an apposition with the noun of a kind
+    ("Grist, the new linter for SQL, runs; Vetch, a small exporter, too.",
+     [("system", "Grist", "Grist", "rule:context"), ("system", "Vetch", "Vetch", "rule:context")]),
     # "Operations" names a team as "Middleware" does; the hosts of §6 alone name no one
     ("The request went to the Operations team, and the DM team agreed.",
      [("organization", "Operations team", "Operations team", "rule:head-noun")]),
@@ -149,6 +152,7 @@ NEGATIVE_CASES = [
     "The Calibration pipeline and the Science service; Black hooks run Black on commits.",
     "The cleanup runs on Mondays; the plan was driven by Sofia; it ran on schedule.",
     "The server Friday was slow; a tool Anna Smith wrote; the catalog June release.",
+    "Anna, a client of ours, came; the night operator Maria closed the dome.",
     # from the sample archive: modifiers and a capital that only opens a list item
     "Work started on containerised deployment; a new commandline tool; the deblender "
     "configuration.\n- Validation plots were reviewed.",
