@@ -366,7 +366,10 @@ def test_open_set_scores_reach_the_thresholds(matcher, label, passages, minimum)
 # rules (entity_code, sentence-initial everyday words, line wraps, lower-case packages),
 # measured there four times, figures only (before, twice midway, at the end): known
 # unchanged, unknown 0.873 / 0.620 -> 0.874 / 0.629 (F1 0.725 -> 0.732), 4 hit as before.
-HELDOUT_MIN = {"known": (0.97, 0.98), "unknown": (0.87, 0.62)}
+# Session 7's rules, figures only, looked at three times (before, once midway by the full
+# run's summary, at the end): known unchanged, unknown 0.874 / 0.629 -> 0.880 / 0.665 (F1
+# 0.732 -> 0.758).
+HELDOUT_MIN = {"known": (0.97, 0.98), "unknown": (0.87, 0.66)}
 HELDOUT_MAX_NEGATIVE_HITS = 4
 
 
@@ -464,7 +467,9 @@ def test_heldout_set_is_scored_per_bucket(matcher):
 # Session 5's rules, measured once at the end, figures only: known 0.972 / 0.986, unknown
 # 0.859 / 0.475 (F1 0.612), 2 hit. Session 6's rules, measured there four times, figures
 # only: known unchanged, unknown 0.859 / 0.475 -> 0.861 / 0.484 (F1 0.612 -> 0.619), 2 hit.
-HELDOUT2_MIN = {"known": (0.97, 0.98), "unknown": (0.86, 0.48)}
+# Session 7's rules (looked at as the held-out set was): known unchanged, unknown 0.861 /
+# 0.484 -> 0.865 / 0.525 (F1 0.619 -> 0.653).
+HELDOUT2_MIN = {"known": (0.97, 0.98), "unknown": (0.86, 0.52)}
 HELDOUT2_MAX_NEGATIVE_HITS = 2
 
 
