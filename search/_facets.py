@@ -11,7 +11,7 @@ filter and sort by them without a query per request.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from itertools import chain
 
 from whoosh import query as wq
@@ -108,11 +108,13 @@ def from_counts(counts: dict[str, Counter], expand: str | None = None) -> dict:
     """The SearchResponse facet dict from full counts per facet column ("entkey", "etype",
     "year", "heading", "format"): what every engine that counts in full (Whoosh's columns,
     PostgreSQL's SQL) returns."""
-    per_type: dict[str, Counter] = {}
+    # (a defaultdict: `setdefault(etype, Counter())` built a Counter for every value, and
+    # a match set names thousands)
+    per_type: dict[str, Counter] = defaultdict(Counter)
     for key, n in counts["entkey"].items():
         etype, _, name = key.partition(KEY_SEP)
         if name:
-            per_type.setdefault(etype, Counter())[name] = n
+            per_type[etype][name] = n
     sections = _ranked(counts["heading"])
     return shape(types=_ranked(counts["etype"]), years=_ranked(counts["year"]),
                  formats=_ranked(counts["format"]), sections=sections,

@@ -28,7 +28,7 @@ RANK_NORMALISATION = 1
 #: `_pg_write.facet_lexemes`) counted in one pass over the rows the statement already read.
 #: The ids are named and ranked by `FacetRows` in Python, from the names the view keeps:
 #: a match set names thousands of entities (5,088 values for a common word at 100k
-#: sections), and `_facets.from_counts` (a Counter per value) spent 15 ms on them where a
+#: sections), and `_facets.from_counts` (then a Counter per value) spent 15 ms on them where a
 #: dict lookup and a heap per facet spend 3 ms (load ~5); ranking them on the server with
 #: window functions cost the server as much as it saved here (and the server is the part
 #: that every web server shares). (ts_stat over text lexemes takes
