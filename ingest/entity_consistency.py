@@ -86,6 +86,12 @@ _START, _VIA = attrgetter("start"), attrgetter("via")
 #: matches as at a text's start or end.
 _JOIN = "\x00\n"
 
+def _wordish(c: str) -> bool:
+    """A character a learned surface may not touch: a word character (what ``\\w`` matches)
+    or a hyphen."""
+    return c.isalnum() or c in "_-"
+
+
 Retyped = list[tuple[int, int, str, str]]  # (start, end, own type, own name) of re-typed mentions
 
 
@@ -134,7 +140,7 @@ class Spreader:
         for text, _ in items:
             bases.append(base)
             base += len(text) + len(_JOIN)
-        added: dict[int, list[Mention]] = {}
+        added: defaultdict[int, list[Mention]] = defaultdict(list)
         if hits:
             taken = bytearray(len(work))
             for (_, mentions), base in zip(items, bases):
@@ -147,20 +153,15 @@ class Spreader:
                 # (hits do not overlap one another: only mentions and URLs are in the way)
                 if taken.find(1, start, end) != -1:
                     continue
-                if (c := work[start - 1]).isalnum() or c in "_-" if start else False:
+                if (start and _wordish(work[start - 1])) or (end < size and _wordish(work[end])):
                     continue  # glued to a hyphen ("Nightjar-based"): part of another word
-                if (c := work[end]).isalnum() or c in "_-" if end < size else False:
-                    continue
                 while part < last and bases[part + 1] <= start:
                     part += 1
                 type_, name = learned[" ".join(work[start:end].split())]
                 base = bases[part]
                 new = Mention(type_, name, start - base, end - base,
                               items[part][0][start - base:end - base], via)
-                if part in added:
-                    added[part].append(new)
-                else:
-                    added[part] = [new]
+                added[part].append(new)
         out = []
         for i, (text, mentions) in enumerate(items):
             new = added.get(i)
